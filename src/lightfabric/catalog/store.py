@@ -1,0 +1,188 @@
+"""Loading the catalog from its YAML files, looking parts up, and applying a scenario's overrides."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import ValidationError
+
+from lightfabric.catalog.models import PART_TYPES, Part, Source
+from lightfabric.errors import CatalogError, did_you_mean
+
+P = TypeVar("P", bound=Part)
+
+REFERENCES_FILE = "references.yaml"
+
+
+def _data_files() -> list[Path]:
+    folder = resources.files("lightfabric.catalog") / "data"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _pydantic_message(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"])
+        parts.append(f"{loc}: {e['msg']}" if loc else e["msg"])
+    return "; ".join(parts)
+
+
+def _resolve_sources(raw_sources: list, references: Mapping[str, dict], where: str) -> list[dict]:
+    """Expand ``{ref: key, fields: [...]}`` into full source records from references.yaml."""
+    out = []
+    for s in raw_sources or []:
+        if isinstance(s, dict) and "ref" in s:
+            key = s["ref"]
+            if key not in references:
+                raise CatalogError(f"{where}: sources: unknown reference {key!r}"
+                                   f"{did_you_mean(key, references)}")
+            merged = {**references[key], **{k: v for k, v in s.items() if k != "ref"}}
+            out.append(merged)
+        else:
+            out.append(s)
+    return out
+
+
+class Catalog:
+    """The parts that exist, by id. Immutable: overrides return a new catalog."""
+
+    def __init__(self, parts: Iterable[Part]):
+        self._parts: dict[str, Part] = {}
+        for p in parts:
+            if p.id in self._parts:
+                raise CatalogError(f"catalog: duplicate part id {p.id!r}")
+            self._parts[p.id] = p
+
+    # -- loading ---------------------------------------------------------------------------------
+    @classmethod
+    def from_files(cls, files: Iterable[Path]) -> "Catalog":
+        files = list(files)
+        references: dict[str, dict] = {}
+        for f in files:
+            if f.name == REFERENCES_FILE:
+                references.update(yaml.safe_load(f.read_text()) or {})
+        parts: list[Part] = []
+        for f in files:
+            if f.name == REFERENCES_FILE:
+                continue
+            doc = yaml.safe_load(f.read_text()) or {}
+            for i, raw in enumerate(doc.get("parts", [])):
+                where = f"{f.name}: part {raw.get('id', f'#{i}')!r}"
+                kind = raw.get("kind")
+                if kind not in PART_TYPES:
+                    raise CatalogError(f"{where}: kind: got {kind!r}; allowed: {', '.join(PART_TYPES)}")
+                data = {k: v for k, v in raw.items() if k != "kind"}
+                data["sources"] = _resolve_sources(data.get("sources"), references, where)
+                try:
+                    parts.append(PART_TYPES[kind].model_validate(data))
+                except ValidationError as e:
+                    raise CatalogError(f"{where}: {_pydantic_message(e)}") from None
+        catalog = cls(parts)
+        catalog._check_links()
+        return catalog
+
+    @classmethod
+    def default(cls) -> "Catalog":
+        """The catalog shipped with the package (loaded once, then cached)."""
+        return _default_catalog()
+
+    def _check_links(self) -> None:
+        """Ids that parts name (a GPU's default NIC, an engine's hosts and laser) must exist."""
+        for p in self._parts.values():
+            refs: list[tuple[str, str, str]] = []
+            if p.kind == "gpu" and p.default_nic:
+                refs.append(("default_nic", p.default_nic, "nic"))
+            if p.kind == "optical-engine":
+                refs += [("hosts", h, "switch") for h in p.hosts]
+                refs.append(("laser_source", p.laser_source, "laser-source"))
+            if p.kind == "fiber":
+                refs.append(("connector", p.connector, "connector"))
+            for field, ref, kind in refs:
+                self.get(ref, kind=kind, field=f"catalog part {p.id!r} {field}")
+
+    # -- lookup ----------------------------------------------------------------------------------
+    def __contains__(self, part_id: str) -> bool:
+        return part_id in self._parts
+
+    def __iter__(self):
+        return iter(self._parts.values())
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def ids(self, kind: str | None = None) -> list[str]:
+        return [p.id for p in self._parts.values() if kind is None or p.kind == kind]
+
+    def get(self, part_id: str, kind: str | None = None, field: str = "part") -> Part:
+        """The part with this id; an unknown id (or one of another kind) names the closest ids."""
+        part = self._parts.get(part_id)
+        if part is None or (kind is not None and part.kind != kind):
+            choices = self.ids(kind)
+            what = f"a {kind} id" if kind else "a part id"
+            problem = "unknown" if part is None else f"it is a {part.kind}, not a {kind}"
+            raise CatalogError.for_field(
+                field, part_id, f"{what} in the catalog{did_you_mean(part_id, choices)}; "
+                f"known: {', '.join(choices)}", problem=problem)
+        return part
+
+    def of_kind(self, cls: type[P]) -> list[P]:
+        return [p for p in self._parts.values() if isinstance(p, cls)]
+
+    # -- overrides -------------------------------------------------------------------------------
+    def with_overrides(self, overrides: Mapping[str, object], field_prefix: str = "overrides") -> "Catalog":
+        """A new catalog with ``{"part-id.field": value}`` replaced, each marked as a user override."""
+        if not overrides:
+            return self
+        changes: dict[str, dict[str, object]] = {}
+        for key, value in overrides.items():
+            where = f"{field_prefix}.{key}"
+            if not isinstance(key, str) or key.count(".") < 1:
+                raise CatalogError.for_field(where, key, "keys of the form PART_ID.FIELD, e.g. osfp-800g-dr8.power_w")
+            part_id, field = key.rsplit(".", 1)
+            # a part id may itself contain dots (e.g. osfp-1.6t-dr8); split at the last dot
+            part = self.get(part_id, field=where)
+            allowed = part.data_fields()
+            if field not in allowed:
+                raise CatalogError.for_field(where, field, f"a field of {part.kind} {part_id!r}"
+                                             f"{did_you_mean(field, allowed)}: {', '.join(allowed)}",
+                                             problem="unknown field")
+            changes.setdefault(part_id, {})[field] = value
+        new_parts = []
+        for p in self._parts.values():
+            if p.id not in changes:
+                new_parts.append(p)
+                continue
+            fields = changes[p.id]
+            kept = []
+            for s in p.sources:
+                rest = tuple(f for f in s.fields if f not in fields)
+                if rest:
+                    kept.append(s.model_copy(update={"fields": rest}))
+            override_src = Source(title="scenario override", document="the scenario file's overrides section",
+                                  date="2026", kind="user-override", fields=tuple(fields),
+                                  note="value set by the user")
+            data = p.model_dump()
+            data.update(fields)
+            data["sources"] = [s.model_dump() for s in kept] + [override_src.model_dump()]
+            try:
+                new_parts.append(type(p).model_validate(data))
+            except ValidationError as e:
+                first = e.errors()[0]
+                loc = ".".join(str(x) for x in first["loc"])
+                field = loc if loc in fields else next(iter(fields))
+                raise CatalogError.for_field(
+                    f"{field_prefix}.{p.id}.{field}", fields.get(field), first["msg"].lower(),
+                    problem="invalid value") from None
+        catalog = Catalog(new_parts)
+        catalog._check_links()
+        return catalog
+
+
+@functools.lru_cache(maxsize=1)
+def _default_catalog() -> Catalog:
+    return Catalog.from_files(_data_files())

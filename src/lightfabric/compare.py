@@ -1,0 +1,219 @@
+"""The comparison pipeline: scenario -> fabric plan -> one design per technology -> metrics.
+
+``compare(scenario)`` is the library's main entry point; the CLI is a thin face over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lightfabric.catalog import Catalog
+from lightfabric.design import Design, FabricPlan, build_design, plan_fabric
+from lightfabric.metrics import bom_counts, capex_breakdown_usd, energy_cost_usd, power_breakdown_w
+from lightfabric.scenario.loader import check_parts
+from lightfabric.scenario.models import Scenario
+from lightfabric.technologies import REGISTRY
+
+
+def _r(x: float, nd: int = 3) -> float:
+    return round(float(x), nd)
+
+
+@dataclass
+class TechnologyResult:
+    """One technology's design and metrics. Metrics are None when the design is infeasible."""
+
+    technology: str
+    label: str
+    feasible: bool
+    reasons: list[str]
+    notes: list[str]
+    topology: dict
+    design: Design
+    gpus: int
+    switch_port: dict | None = None
+    bom: dict | None = None
+    power_w: dict | None = None
+    capex_usd_by_category: dict | None = None
+    capex_usd: float | None = None
+    energy_usd: float | None = None
+    tco_usd: float | None = None
+
+    @property
+    def power_per_gpu_w(self) -> float | None:
+        return None if self.power_w is None else self.power_w["total"] / self.gpus
+
+    def to_dict(self) -> dict:
+        d = {
+            "technology": self.technology,
+            "label": self.label,
+            "feasible": self.feasible,
+            "reasons": list(self.reasons),
+            "notes": list(self.notes),
+            "topology": self.topology,
+            "switch_port": self.switch_port,
+            "link_groups": [
+                {"name": g.name, "links": g.links, "rate_gbps": g.rate_gbps, "length_m": g.length_m,
+                 "lower_end": g.lower_end.part_id, "upper_end": g.upper_end.part_id,
+                 "upper_end_optics": g.upper_end_count, "fiber": g.fiber.id}
+                for g in self.design.link_groups],
+            "bom": self.bom,
+            "bom_lines": [
+                {"part": line.part_id, "role": line.role, "count": _r(line.count),
+                 "power_w_each": {k: _r(v) for k, v in line.power_w_each.items()},
+                 "cost_usd_each": {k: _r(v, 2) for k, v in line.cost_usd_each.items()}}
+                for line in self.design.bom],
+            "power_w": None if self.power_w is None else {k: _r(v) for k, v in self.power_w.items()},
+            "power_per_gpu_w": None if self.power_per_gpu_w is None else _r(self.power_per_gpu_w),
+            "capex_usd_by_category": None if self.capex_usd_by_category is None else
+            {k: _r(v, 2) for k, v in self.capex_usd_by_category.items()},
+            "capex_usd": None if self.capex_usd is None else _r(self.capex_usd, 2),
+            "energy_usd": None if self.energy_usd is None else _r(self.energy_usd, 2),
+            "tco_usd": None if self.tco_usd is None else _r(self.tco_usd, 2),
+        }
+        return d
+
+    def to_row(self) -> dict:
+        """A flat record (one level of keys) for CSV and data frames."""
+        row: dict[str, object] = {"technology": self.technology, "feasible": self.feasible,
+                                  "reasons": " | ".join(self.reasons)}
+        for k, v in self.topology.items():
+            if not isinstance(v, list):
+                row[f"topology.{k}"] = v
+        for section in ("switch_port", "bom"):
+            for k, v in (getattr(self, section) or {}).items():
+                if not isinstance(v, (list, dict)):
+                    row[f"{section}.{k}"] = v
+        for k, v in (self.power_w or {}).items():
+            row[f"power_w.{k}"] = _r(v)
+        row["power_per_gpu_w"] = None if self.power_per_gpu_w is None else _r(self.power_per_gpu_w)
+        for k, v in (self.capex_usd_by_category or {}).items():
+            if k != "total":
+                row[f"capex_usd.{k}"] = _r(v, 2)
+        row["capex_usd"] = None if self.capex_usd is None else _r(self.capex_usd, 2)
+        row["energy_usd"] = None if self.energy_usd is None else _r(self.energy_usd, 2)
+        row["tco_usd"] = None if self.tco_usd is None else _r(self.tco_usd, 2)
+        return row
+
+
+@dataclass
+class Comparison:
+    """The results of one scenario, one per technology, with the assumptions behind them."""
+
+    scenario: Scenario
+    plan: FabricPlan
+    results: list[TechnologyResult]
+    assumptions: list[dict] = field(default_factory=list)
+
+    def result(self, technology: str) -> TechnologyResult:
+        for r in self.results:
+            if r.technology == technology:
+                return r
+        raise KeyError(technology)
+
+    def to_dict(self) -> dict:
+        p = self.plan
+        return {
+            "scenario": self.scenario.name,
+            "inputs": {
+                "gpus": self.scenario.cluster.gpus, "gpu": p.gpu.id, "switch": p.switch.id, "nic": p.nic.id,
+                "port_rate_gbps": p.port.rate_gbps, "port_lane_rate_gbps": p.port.lane_rate_gbps,
+                "radix": p.port.count, "nic_link_rate_gbps": p.attachment.nic_link_rate_gbps,
+                "nic_links": p.attachment.nic_links, "nic_links_per_leaf_port": p.attachment.breakout,
+                "oversubscription": self.scenario.scale_out.oversubscription,
+                "link_length_m": self.scenario.scale_out.link_length_m.model_dump(),
+                "economics": self.scenario.economics.model_dump(),
+            },
+            "results": [r.to_dict() for r in self.results],
+            "assumptions": self.assumptions,
+        }
+
+    def to_rows(self) -> list[dict]:
+        """One flat record per technology (``pandas.DataFrame(comparison.to_rows())``)."""
+        return [r.to_row() for r in self.results]
+
+    def to_frame(self):
+        """The results as a pandas DataFrame, one row per technology (needs pandas installed)."""
+        try:
+            import pandas as pd
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise ImportError("to_frame() needs pandas: pip install pandas, or use to_rows()") from e
+        return pd.DataFrame(self.to_rows()).set_index("technology")
+
+
+def _evaluate(plan: FabricPlan, technology: str) -> TechnologyResult:
+    design = build_design(plan, technology)
+    tech = REGISTRY[technology]
+    result = TechnologyResult(technology=technology, label=tech.label, feasible=design.feasible,
+                              reasons=design.reasons, notes=design.notes, topology=plan.topology.as_dict(),
+                              design=design, gpus=plan.scenario.cluster.gpus)
+    if not design.feasible:
+        return result
+    sp = design.switch_port
+    result.switch_port = {"part": sp.part_id, "kind": sp.kind, "rate_gbps": sp.rate_gbps,
+                          "power_w": _r(sp.power_w), "laser_power_w": _r(sp.laser_power_w),
+                          "lasers": _r(sp.lasers), "cost_usd": _r(sp.cost_usd, 2), "reach_m": sp.reach_m}
+    result.bom = bom_counts(design.bom, plan.catalog)
+    result.power_w = power_breakdown_w(design.bom)
+    result.capex_usd_by_category = capex_breakdown_usd(design.bom)
+    result.capex_usd = result.capex_usd_by_category["total"]
+    eco = plan.scenario.economics
+    result.energy_usd = float(energy_cost_usd(result.power_w["total"], eco.electricity_usd_per_kwh, eco.pue, eco.years))
+    result.tco_usd = result.capex_usd + result.energy_usd
+    return result
+
+
+def _assumptions(plan: FabricPlan, results: list[TechnologyResult]) -> list[dict]:
+    """Every catalog figure of every part the designs use, with its sources."""
+    used: list[str] = []
+    for r in results:
+        for line in r.design.bom:
+            if line.part_id not in used:
+                used.append(line.part_id)
+    rows = []
+    for part_id in used:
+        part = plan.catalog.get(part_id)
+        for fname, value in part.figures().items():
+            if fname in ("port_configs",):
+                value = [pc.label() for pc in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            for s in part.sources_for(fname) or [None]:
+                rows.append({
+                    "part": part_id, "field": fname, "value": value,
+                    "source": s.title if s else "model default",
+                    "kind": s.kind if s else "default",
+                    "date": s.date if s else None,
+                    "where": (s.url or s.document) if s else None,
+                    "derivation": s.derivation if s else None,
+                    "confidence": s.confidence if s else None,
+                })
+    return rows
+
+
+def compare(scenario: Scenario, catalog: Catalog | None = None) -> Comparison:
+    """Build the scenario's fabric with each of its technologies and compute their metrics.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`lightfabric.load_scenario`.
+    catalog : Catalog, optional
+        The parts; the built-in catalog by default. The scenario's overrides are applied to it.
+
+    Returns
+    -------
+    Comparison
+        One :class:`TechnologyResult` per technology, in the scenario's order; infeasible ones
+        carry ``feasible = False`` and their reasons.
+
+    Raises
+    ------
+    lightfabric.errors.LightfabricError
+        For input no technology can use: unknown parts, a port rate the switch lacks, a cluster
+        too large for the switch and tiers.
+    """
+    catalog = check_parts(scenario, catalog or Catalog.default())
+    plan = plan_fabric(scenario, catalog)
+    results = [_evaluate(plan, t) for t in scenario.technologies]
+    return Comparison(scenario=scenario, plan=plan, results=results, assumptions=_assumptions(plan, results))

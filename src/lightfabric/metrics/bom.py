@@ -1,0 +1,34 @@
+"""Counts of the bill of materials by what they are (switches, modules, engines, lasers, fibers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lightfabric.catalog import Catalog
+from lightfabric.design import BomLine
+
+
+def bom_counts(bom: Iterable[BomLine], catalog: Catalog) -> dict[str, float]:
+    """Totals by kind of part, and the laser diodes inside modules and laser sources."""
+    out = {"switches": 0, "pluggable_modules": 0, "optical_engines": 0, "external_laser_modules": 0,
+           "lasers": 0, "fibers": 0, "fiber_strands": 0, "mpo_connectors": 0, "nics": 0}
+    for line in bom:
+        part = catalog.get(line.part_id)
+        n = line.count
+        if part.kind == "switch":
+            out["switches"] += n
+        elif part.kind == "nic":
+            out["nics"] += n
+        elif part.kind == "module":
+            out["pluggable_modules"] += n
+            out["lasers"] += n * part.lasers
+        elif part.kind == "optical-engine":
+            out["optical_engines"] += n
+        elif part.kind == "laser-source":
+            out["external_laser_modules"] += n
+            out["lasers"] += n * part.lasers
+        elif part.kind == "fiber":
+            out["fibers"] += n
+            out["fiber_strands"] += n * part.fibers
+            out["mpo_connectors"] += 2 * n
+    return {k: int(v) if float(v).is_integer() else v for k, v in out.items()}

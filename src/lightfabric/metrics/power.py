@@ -1,0 +1,25 @@
+"""Network power from a bill of materials, by category."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lightfabric.design import BomLine
+
+POWER_CATEGORIES = ("switch_asics", "switch_systems", "optics", "lasers", "nics")
+
+
+def power_breakdown_w(bom: Iterable[BomLine]) -> dict[str, float]:
+    """Typical power in W by category, and their ``total``.
+
+    Categories: ``switch_asics`` (switch chips), ``switch_systems`` (the rest of each switch box
+    without optics: CPU, fans, board, power-supply losses), ``optics`` (pluggable modules and
+    co-packaged engines; a module's lasers are inside it), ``lasers`` (external laser sources of
+    co-packaged optics) and ``nics`` (NICs without their modules).
+    """
+    out = {c: 0.0 for c in POWER_CATEGORIES}
+    for line in bom:
+        for category, watts in line.power_w_each.items():
+            out[category] += line.count * watts
+    out["total"] = sum(out[c] for c in POWER_CATEGORIES)
+    return out

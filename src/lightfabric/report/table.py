@@ -1,0 +1,117 @@
+"""Rich tables for the terminal: one column per technology."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.table import Table
+from rich.text import Text
+
+from lightfabric.compare import Comparison, TechnologyResult
+
+
+def _fmt_int(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _mw(w: float) -> str:
+    return f"{w / 1e6:,.2f}"
+
+
+def _musd(usd: float) -> str:
+    return f"{usd / 1e6:,.1f}"
+
+
+Row = tuple[str, Callable[[TechnologyResult], str]]
+
+
+def _rows(baseline: TechnologyResult | None) -> list[tuple[str, list[Row]]]:
+    def vs(metric: Callable[[TechnologyResult], float]) -> Callable[[TechnologyResult], str]:
+        def cell(r: TechnologyResult) -> str:
+            if baseline is None or not baseline.feasible:
+                return "-"
+            return f"{metric(r) / metric(baseline) - 1:+.1%}" if r is not baseline else "baseline"
+        return cell
+
+    return [
+        ("Topology", [
+            ("tiers", lambda r: str(r.topology["tiers"])),
+            ("switches", lambda r: _fmt_int(r.topology["switches"])),
+            ("  per tier (leaf/spine/core)", lambda r: " / ".join(_fmt_int(x) for x in r.topology["switches_per_tier"])),
+            ("links per tier", lambda r: " / ".join(_fmt_int(x) for x in r.topology["links_per_tier"])),
+            ("ports used / spare", lambda r: f"{_fmt_int(r.topology['ports_used'])} / {_fmt_int(r.topology['ports_spare'])}"),
+        ]),
+        ("One switch port", [
+            ("optics", lambda r: r.switch_port["part"]),
+            ("power (W)", lambda r: f"{r.switch_port['power_w']:.2f}"),
+            ("lasers", lambda r: f"{r.switch_port['lasers']:g}"),
+            ("cost (USD)", lambda r: f"{r.switch_port['cost_usd']:,.0f}"),
+        ]),
+        ("Bill of materials", [
+            ("pluggable modules", lambda r: _fmt_int(r.bom["pluggable_modules"])),
+            ("optical engines", lambda r: _fmt_int(r.bom["optical_engines"])),
+            ("external laser modules", lambda r: _fmt_int(r.bom["external_laser_modules"])),
+            ("lasers", lambda r: _fmt_int(r.bom["lasers"])),
+            ("fiber cables", lambda r: _fmt_int(r.bom["fibers"])),
+            ("NICs", lambda r: _fmt_int(r.bom["nics"])),
+        ]),
+        ("Power (MW)", [
+            ("total", lambda r: _mw(r.power_w["total"])),
+            ("  switch ASICs", lambda r: _mw(r.power_w["switch_asics"])),
+            ("  switch systems", lambda r: _mw(r.power_w["switch_systems"])),
+            ("  optics", lambda r: _mw(r.power_w["optics"])),
+            ("  external lasers", lambda r: _mw(r.power_w["lasers"])),
+            ("  NICs", lambda r: _mw(r.power_w["nics"])),
+            ("per GPU (W)", lambda r: f"{r.power_per_gpu_w:,.1f}"),
+            ("vs baseline", vs(lambda r: r.power_w["total"])),
+        ]),
+        ("Cost (M USD)", [
+            ("capex", lambda r: _musd(r.capex_usd)),
+            ("  switches", lambda r: _musd(r.capex_usd_by_category["switches"])),
+            ("  optics", lambda r: _musd(r.capex_usd_by_category["optics"])),
+            ("  external lasers", lambda r: _musd(r.capex_usd_by_category["lasers"])),
+            ("  NICs", lambda r: _musd(r.capex_usd_by_category["nics"])),
+            ("  fiber", lambda r: _musd(r.capex_usd_by_category["fiber"])),
+            ("energy", lambda r: _musd(r.energy_usd)),
+            ("TCO", lambda r: _musd(r.tco_usd)),
+            ("TCO vs baseline", vs(lambda r: r.tco_usd)),
+        ]),
+    ]
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    """A table with one column per technology; infeasible columns say so."""
+    sc = comparison.scenario
+    p = comparison.plan
+    eco = sc.economics
+    title = (f"{sc.name}: {sc.cluster.gpus:,} x {p.gpu.id}, {p.nic.id} ({p.attachment.nic_link_rate_gbps:g}G), "
+             f"{p.switch.id} at {p.port.rate_gbps:g}G (radix {p.port.count}), "
+             f"oversubscription {sc.scale_out.oversubscription:g}")
+    caption = (f"Energy over {eco.years:g} years at {eco.electricity_usd_per_kwh:g} USD/kWh, PUE {eco.pue:g}; "
+               f"TCO = capex + energy (not discounted). Sources: lightfabric compare --sources")
+    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    table.add_column("metric", style="cyan", no_wrap=True)
+    for r in comparison.results:
+        table.add_column(r.technology, justify="right")
+    baseline = comparison.results[0]
+    for section, rows in _rows(baseline):
+        table.add_row(Text(section, style="bold magenta"), *[""] * len(comparison.results))
+        for label, cell in rows:
+            table.add_row(label, *[cell(r) if r.feasible else ("infeasible" if label == rows[0][0] else "")
+                                   for r in comparison.results])
+    return table
+
+
+def sources_table(comparison: Comparison) -> Table:
+    """The catalog figures behind the comparison, with their sources."""
+    table = Table(title="Assumptions: catalog figures used, with sources", show_lines=False, header_style="bold")
+    for col in ("part", "field", "value", "kind", "source", "date"):
+        table.add_column(col, overflow="fold")
+    for a in comparison.assumptions:
+        value = a["value"]
+        if isinstance(value, list):
+            value = ", ".join(map(str, value))
+        kind = a["kind"] + (f" ({a['confidence']})" if a.get("confidence") else "")
+        source = a["source"] + (f" [derivation: {a['derivation']}]" if a.get("derivation") else "")
+        table.add_row(a["part"], a["field"], str(value), kind, source, a["date"] or "")
+    return table

@@ -1,0 +1,196 @@
+"""Reading a scenario file: YAML syntax, schema and catalog ids, each error named with its line."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from lightfabric.catalog import Catalog
+from lightfabric.errors import CatalogError, ScenarioError, did_you_mean
+from lightfabric.scenario.models import PLANNED_TECHNOLOGIES, TECHNOLOGIES, Scenario
+
+DEFAULT_SCENARIO = "default.yaml"
+
+# What is allowed, said the way a user reads it, for the fields where pydantic's words are not clear.
+ALLOWED: dict[str, str] = {
+    "name": "a non-empty text",
+    "cluster.gpus": "a whole number >= 1",
+    "cluster.gpu": "a GPU id from the catalog",
+    "scale_out.topology": "fat-tree",
+    "scale_out.tiers": "1, 2, 3 or auto",
+    "scale_out.oversubscription": "a number from 1.0 (non-blocking) to 64 (leaf down:up bandwidth)",
+    "scale_out.switch": "a switch id from the catalog",
+    "scale_out.port_rate_gbps": "a port rate of the switch in Gb/s, e.g. 400, 800, 1600",
+    "scale_out.nics_per_gpu": "a whole number from 1 to 16",
+    "economics.electricity_usd_per_kwh": "a number >= 0",
+    "economics.pue": "a number from 1.0 to 5.0",
+    "economics.years": "a number of years > 0 and <= 30",
+    "technologies": f"a list of distinct technologies from: {', '.join(TECHNOLOGIES)}"
+                    f" ({', '.join(PLANNED_TECHNOLOGIES)} are planned)",
+    "overrides": "a mapping of PART_ID.FIELD to a number, true/false or text",
+}
+
+
+def default_scenario_path() -> Path:
+    return Path(str(resources.files("lightfabric.scenario") / DEFAULT_SCENARIO))
+
+
+def _marks(node: yaml.Node, path: tuple = (), out: dict | None = None, filename: str = "") -> dict:
+    """Map every key path of a composed YAML document to ``file:line:col`` (1-based)."""
+    out = {} if out is None else out
+    out.setdefault(path, f"{filename}:{node.start_mark.line + 1}:{node.start_mark.column + 1}")
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            try:
+                key = int(key) if key_node.tag.endswith(":int") else key
+            except ValueError:
+                pass
+            out[path + (key,)] = f"{filename}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"
+            child = {}
+            _marks(value_node, path + (key,), child, filename)
+            child.pop(path + (key,), None)
+            out.update(child)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _marks(item, path + (i,), out, filename)
+    return out
+
+
+def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
+    """The sub-model found by following ``path`` through ``model``'s fields."""
+    for key in path:
+        field = model.model_fields.get(key) if isinstance(key, str) else None
+        ann = getattr(field, "annotation", None)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        else:
+            return None
+    return model
+
+
+def _allowed_from_error(err: dict, dotted: str) -> str:
+    etype, ctx = err["type"], err.get("ctx", {})
+    if etype == "literal_error":
+        return str(ctx.get("expected", "")).replace("'", "")
+    if etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        ops = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+        bound = next(iter(ctx.values()), "")
+        return f"a number {ops[etype]} {bound}"
+    if etype.startswith("int"):
+        return "a whole number"
+    if etype.startswith("float"):
+        return "a number"
+    if etype.startswith("string"):
+        return "text"
+    if etype in ("model_type", "dict_type", "model_attributes_type"):
+        return "a mapping of keys to values"
+    return err["msg"].lower()
+
+
+def _messages(err: ValidationError, marks: dict, filename: str) -> list[str]:
+    msgs = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        # a validator on a list (e.g. "each technology once") reports at the list itself
+        dotted = ".".join(str(x) for x in loc)
+        where = marks.get(loc) or marks.get(loc[:-1]) or filename
+        if e["type"] == "extra_forbidden":
+            parent = _model_at(Scenario, loc[:-1])
+            keys = list(parent.model_fields) if parent else []
+            key = str(loc[-1])
+            msgs.append(f"{where}: {dotted}: unknown key{did_you_mean(key, keys)}; "
+                        f"allowed keys{' in ' + '.'.join(map(str, loc[:-1])) if loc[:-1] else ''}: {', '.join(keys)}")
+            continue
+        field_path = ".".join(str(x) for x in loc if not isinstance(x, int))
+        allowed = ALLOWED.get(field_path) or _allowed_from_error(e, dotted)
+        if e["type"] == "missing":
+            msgs.append(f"{where}: {dotted}: missing; required: {allowed}")
+            continue
+        value = e.get("input")
+        if e["type"] == "value_error":
+            problem = e["msg"].removeprefix("Value error, ")
+            msgs.append(f"{where}: {dotted}: got {value!r} ({problem}); allowed: {allowed}")
+        elif field_path == "technologies" and isinstance(value, str) and value in PLANNED_TECHNOLOGIES:
+            msgs.append(f"{where}: {dotted}: got {value!r} (not built yet in this version); allowed: {allowed}")
+        else:
+            hint = did_you_mean(value, TECHNOLOGIES) if field_path == "technologies" and isinstance(value, str) else ""
+            msgs.append(f"{where}: {dotted}: got {value!r}{hint}; allowed: {allowed}")
+    return msgs
+
+
+def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
+    """Parse and validate scenario YAML text (schema only; see :func:`check_parts`)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
+        raise ScenarioError(f"{where}: malformed YAML: {e.problem or e}"
+                            f"{' ' + e.context if e.context else ''}", location=where) from None
+    except yaml.YAMLError as e:
+        raise ScenarioError(f"{filename}: malformed YAML: {e}") from None
+    if data is None:
+        raise ScenarioError(f"{filename}: the scenario is empty; it needs at least name, cluster and scale_out "
+                            f"(see 'lightfabric scenario init FILE' for a commented example)")
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{filename}:1:1: the scenario must be a mapping of keys (name, cluster, scale_out, ...); "
+                            f"got a {type(data).__name__}")
+    marks = _marks(node, filename=filename) if node is not None else {}
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        msgs = _messages(e, marks, filename)
+        raise ScenarioError("\n".join(msgs), location=filename) from None
+    scenario._locations = marks
+    return scenario
+
+
+def check_parts(scenario: Scenario, catalog: Catalog) -> Catalog:
+    """Check that the scenario's part ids exist, and return the catalog with its overrides applied."""
+    def at(*path):
+        loc = scenario.location(*path)
+        return f"{loc}: " if loc else ""
+
+    try:
+        catalog = catalog.with_overrides(scenario.overrides)
+    except CatalogError as e:
+        key = e.field.removeprefix("overrides.") if e.field else None
+        loc = None
+        if key:
+            loc = scenario.location("overrides", key) or next(
+                (scenario.location("overrides", k) for k in scenario.overrides if key.startswith(k) or k.startswith(key)), None)
+        raise CatalogError(f"{loc + ': ' if loc else ''}{e}", field=e.field, value=e.value, allowed=e.allowed) from None
+    checks = [(("cluster", "gpu"), scenario.cluster.gpu, "gpu"),
+              (("scale_out", "switch"), scenario.scale_out.switch, "switch")]
+    if scenario.scale_out.nic is not None:
+        checks.append((("scale_out", "nic"), scenario.scale_out.nic, "nic"))
+    for path, value, kind in checks:
+        try:
+            catalog.get(value, kind=kind, field=".".join(path))
+        except CatalogError as e:
+            raise CatalogError(f"{at(*path)}{e}", field=e.field, value=value, allowed=e.allowed) from None
+    return catalog
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Read a scenario file (the built-in default when ``path`` is None) and validate its schema.
+
+    Raises :class:`~lightfabric.errors.ScenarioError` with the file, line, field, value and what is
+    allowed. Part ids and overrides are checked against the catalog by :func:`lightfabric.compare`.
+    """
+    p = Path(path) if path is not None else default_scenario_path()
+    try:
+        text = p.read_text()
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {str(p)!r} not found; give the path of a YAML file, "
+                            f"or create one with 'lightfabric scenario init {p}'", field="SCENARIO") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"scenario {str(p)!r} is a directory; give the path of a YAML file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"scenario file {str(p)!r} is not UTF-8 text") from None
+    return parse_scenario(text, filename=str(p))
