@@ -91,7 +91,7 @@ def select_module(catalog: Catalog, technology: str, need: LinkNeed, *, exact_la
         steps.append((f"whose optics talk to {far.part_id} ({far.interface}, "
                       f"{far.optical_lane_rate_gbps:g}G per lane)", lambda m: far.talks_to(m)))
     if need.breakout > 1:
-        steps.append((f"that break out to {need.breakout} ports", lambda m: m.breakout >= need.breakout))
+        steps.append((f"that breaks out to {need.breakout} ports", lambda m: m.breakout >= need.breakout))
     steps.append((f"reaching {need.length_m:g} m", lambda m: m.reach_m >= need.length_m))
 
     pool = candidates

@@ -22,7 +22,7 @@ SIGCOMM 2008).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
+from math import ceil, floor
 
 from lightfabric.errors import TopologyError
 
@@ -96,11 +96,16 @@ class FatTree:
 
 
 def leaf_split(radix: int, oversubscription: float) -> LeafSplit:
-    """Split a leaf's ``radix`` ports into down and up so that down/up is close to ``oversubscription``."""
+    """Split a leaf's ``radix`` ports into down and up with down/up as close as possible to
+    ``oversubscription`` (ties go to more uplinks, the less oversubscribed side).
+
+    The best split is next to ``d* = radix * o / (1 + o)``: one of floor(d*) and ceil(d*).
+    """
     if radix < 2:
         raise ValueError("a leaf needs at least 2 ports to have both downlinks and uplinks")
-    down = round(radix * oversubscription / (1.0 + oversubscription))
-    down = min(max(down, 1), radix - 1)
+    ideal = radix * oversubscription / (1.0 + oversubscription)
+    candidates = {min(max(d, 1), radix - 1) for d in (floor(ideal), ceil(ideal))}
+    down = min(candidates, key=lambda d: (abs(d / (radix - d) - oversubscription), d))
     return LeafSplit(down=down, up=radix - down)
 
 
