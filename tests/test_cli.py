@@ -1,0 +1,149 @@
+"""The command line, driven end to end through its installed entry point."""
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+EXE = shutil.which("lightfabric")
+
+
+def lf(*args, cwd=None):
+    cmd = [EXE, *args] if EXE else [sys.executable, "-m", "lightfabric.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+
+
+def test_compare_table_default():
+    p = lf("compare")
+    assert p.returncode == 0, p.stderr
+    for word in ("pluggable-dsp", "lpo", "cpo", "Power (MW)", "TCO", "switches"):
+        assert word in p.stdout
+
+
+def test_compare_json_contract():
+    p = lf("compare", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["scenario"] == "default-32k-gb300"
+    assert [r["technology"] for r in d["results"]] == ["pluggable-dsp", "lpo", "cpo"]
+    for r in d["results"]:
+        assert r["feasible"] is True and r["reasons"] == []
+        assert {"tiers", "switches", "switches_per_tier", "links_per_tier"} <= set(r["topology"])
+        assert {"rate_gbps", "power_w", "lasers", "cost_usd"} <= set(r["switch_port"])
+        assert {"switches", "pluggable_modules", "optical_engines", "external_laser_modules", "lasers",
+                "fibers"} <= set(r["bom"])
+        assert {"total", "switch_asics", "optics", "nics"} <= set(r["power_w"])
+        for key in ("power_per_gpu_w", "capex_usd", "energy_usd", "tco_usd"):
+            assert r[key] > 0
+        assert r["power_w"]["total"] == pytest.approx(sum(v for k, v in r["power_w"].items() if k != "total"), rel=1e-6)
+        assert r["tco_usd"] == pytest.approx(r["capex_usd"] + r["energy_usd"], abs=0.02)
+    cpo = d["results"][2]
+    assert cpo["bom"]["optical_engines"] > 0 and cpo["bom"]["external_laser_modules"] > 0
+    # every figure traces to a source: each part used has sourced rows in the assumptions
+    parts = {line["part"] for r in d["results"] for line in r["bom_lines"]}
+    assert parts <= {a["part"] for a in d["assumptions"]}
+    assert all(a["source"] and a["kind"] for a in d["assumptions"])
+
+
+def test_compare_csv():
+    p = lf("compare", "-f", "csv")
+    assert p.returncode == 0, p.stderr
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert [r["technology"] for r in rows] == ["pluggable-dsp", "lpo", "cpo"]
+    assert float(rows[0]["power_w.total"]) > float(rows[2]["power_w.total"]) > 0
+
+
+def test_compare_sources_table():
+    p = lf("compare", "--sources")
+    assert p.returncode == 0
+    assert "Assumptions" in p.stdout and "datasheet" in p.stdout and "estimate" in p.stdout
+
+
+def test_infeasible_technology_is_reported_not_fatal(tmp_path):
+    p = lf("compare", "examples/tomahawk6-32k-b200.yaml", "-f", "json", cwd=_root())
+    assert p.returncode == 0, p.stderr
+    lpo = json.loads(p.stdout)["results"][1]
+    assert lpo["feasible"] is False and "linear" in lpo["reasons"][0]
+    t = lf("compare", "examples/tomahawk6-32k-b200.yaml", cwd=_root())
+    assert "lpo is infeasible" in t.stdout
+
+
+def _root():
+    from pathlib import Path
+    return Path(__file__).resolve().parents[1]
+
+
+BAD_INPUTS = [
+    ("malformed.yaml", "name: x\ncluster: {gpus: 8, gpu: b200\n", "malformed YAML"),
+    ("unknown_key.yaml", "name: x\nclustr: {gpus: 8, gpu: b200}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
+     "clustr: unknown key (did you mean 'cluster'?)"),
+    ("unknown_part.yaml", "name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: tomahawk5, port_rate_gbps: 800}\n",
+     "scale_out.switch: got 'tomahawk5' (unknown)"),
+    ("negative.yaml", "name: x\ncluster: {gpus: -4, gpu: b200}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
+     "cluster.gpus: got -4; allowed: a whole number >= 1"),
+    ("zero.yaml", "name: x\ncluster: {gpus: 0, gpu: b200}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
+     "cluster.gpus: got 0"),
+    ("too_large.yaml", "name: x\ncluster: {gpus: 100000, gpu: gb300}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
+     "at most 65,536 GPUs"),
+    ("bad_rate.yaml", "name: x\ncluster: {gpus: 64, gpu: gb300}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 1600}\n",
+     "scale_out.port_rate_gbps: got 1600"),
+    ("bad_tech.yaml", "name: x\ncluster: {gpus: 64, gpu: gb300}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n"
+                      "technologies: [cpo, lpx]\n", "technologies.1: got 'lpx' (did you mean 'lpo'?)"),
+    ("bad_override.yaml", "name: x\ncluster: {gpus: 64, gpu: gb300}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n"
+                          "overrides: {osfp-800g-dr8.watts: 3}\n", "overrides.osfp-800g-dr8.watts"),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_exits_2_with_one_clear_message(tmp_path, name, text, expected):
+    f = tmp_path / name
+    f.write_text(text)
+    for fmt in ("table", "json"):
+        p = lf("compare", str(f), "--format", fmt)
+        assert p.returncode == 2, (p.stdout, p.stderr)
+        err = " ".join(p.stderr.split())
+        assert expected in err, err
+        assert "Traceback" not in p.stderr and p.stdout == ""
+
+
+def test_missing_scenario_file():
+    p = lf("compare", "/nonexistent.yaml")
+    assert p.returncode == 2 and "not found" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_catalog_list_and_show():
+    p = lf("catalog", "list")
+    assert p.returncode == 0
+    for i in ("h100", "b200", "gb300", "tomahawk-5", "tomahawk-6", "quantum-x800", "connectx-7", "connectx-8",
+              "osfp-800g-dr8", "osfp-1.6t-dr8", "osfp-800g-lpo-dr8", "bailly-oe-6.4t", "els-8", "mpo16-sm-trunk"):
+        assert i in p.stdout
+    s = lf("catalog", "show", "osfp-800g-dr8")
+    assert s.returncode == 0 and "power_w" in s.stdout and "datasheet" in s.stdout
+    j = json.loads(lf("catalog", "show", "bailly-oe-6.4t", "-f", "json").stdout)
+    assert j["kind"] == "optical-engine" and any(src["kind"] == "estimate" and src["derivation"] for src in j["sources"])
+    bad = lf("catalog", "show", "osfp-800g-dr9")
+    assert bad.returncode == 2 and "did you mean 'osfp-800g-dr8'" in " ".join(bad.stderr.split())
+    k = lf("catalog", "list", "--kind", "swich")
+    assert k.returncode == 2 and "switch" in k.stderr
+
+
+def test_scenario_init_check_and_compare(tmp_path):
+    f = tmp_path / "s.yaml"
+    p = lf("scenario", "init", str(f))
+    assert p.returncode == 0 and f.exists() and "#" in f.read_text()
+    again = lf("scenario", "init", str(f))
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert lf("scenario", "check", str(f)).returncode == 0
+    c = lf("compare", str(f), "-f", "json")
+    assert c.returncode == 0 and len(json.loads(c.stdout)["results"]) == 3
+
+
+def test_version_and_bad_option():
+    assert lf("--version").stdout.startswith("lightfabric ")
+    p = lf("compare", "--format", "xml")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
