@@ -61,10 +61,6 @@ class LinkGroup:
     upper_end_count: int           # optics at the upper end (leaf ports; fewer than links with breakout)
     fiber: FiberCable
 
-    @property
-    def strands(self) -> int:
-        return self.links * 2 * self.lower_end.optical_lanes
-
 
 @dataclass(frozen=True)
 class BomLine:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from lightfabric.catalog import Catalog
 from lightfabric.design import BomLine
@@ -32,3 +32,14 @@ def bom_counts(bom: Iterable[BomLine], catalog: Catalog) -> dict[str, float]:
             out["fiber_strands"] += n * part.fibers
             out["mpo_connectors"] += 2 * n
     return {k: int(v) if float(v).is_integer() else v for k, v in out.items()}
+
+
+def totals_by_category(bom: Iterable[BomLine], per_unit: Callable[[BomLine], dict[str, float]],
+                       categories: tuple[str, ...]) -> dict[str, float]:
+    """Sum ``count x per-unit figure`` over the lines, by category, with a ``total``."""
+    out = {c: 0.0 for c in categories}
+    for line in bom:
+        for category, value in per_unit(line).items():
+            out[category] += line.count * value
+    out["total"] = sum(out[c] for c in categories)
+    return out

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from lightfabric.design import BomLine
+from lightfabric.metrics.bom import totals_by_category
 
 CAPEX_CATEGORIES = ("switches", "optics", "lasers", "nics", "fiber")
 HOURS_PER_YEAR = 8760.0
@@ -14,12 +15,7 @@ HOURS_PER_YEAR = 8760.0
 
 def capex_breakdown_usd(bom: Iterable[BomLine]) -> dict[str, float]:
     """Capital cost in USD by category (switch systems, optics, external lasers, NICs, fiber) and ``total``."""
-    out = {c: 0.0 for c in CAPEX_CATEGORIES}
-    for line in bom:
-        for category, usd in line.cost_usd_each.items():
-            out[category] += line.count * usd
-    out["total"] = sum(out[c] for c in CAPEX_CATEGORIES)
-    return out
+    return totals_by_category(bom, lambda line: line.cost_usd_each, CAPEX_CATEGORIES)
 
 
 def energy_kwh(power_w, pue, years):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lightfabric.design import BomLine
+from lightfabric.metrics.bom import totals_by_category
 
 POWER_CATEGORIES = ("switch_asics", "switch_systems", "optics", "lasers", "nics")
 
@@ -17,9 +18,4 @@ def power_breakdown_w(bom: Iterable[BomLine]) -> dict[str, float]:
     co-packaged engines; a module's lasers are inside it), ``lasers`` (external laser sources of
     co-packaged optics) and ``nics`` (NICs without their modules).
     """
-    out = {c: 0.0 for c in POWER_CATEGORIES}
-    for line in bom:
-        for category, watts in line.power_w_each.items():
-            out[category] += line.count * watts
-    out["total"] = sum(out[c] for c in POWER_CATEGORIES)
-    return out
+    return totals_by_category(bom, lambda line: line.power_w_each, POWER_CATEGORIES)
