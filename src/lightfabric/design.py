@@ -198,12 +198,6 @@ def build_design(plan: FabricPlan, technology: str) -> Design:
     return design
 
 
-def _optics_line(optics: PortOptics, count: float, role: str) -> BomLine:
-    if optics.kind == "module":
-        return BomLine(optics.part_id, role, count, {"optics": optics.power_w}, {"optics": optics.cost_usd})
-    raise ValueError("co-packaged optics are counted per switch, not per port")
-
-
 def _bill_of_materials(plan: FabricPlan, groups: list[LinkGroup], per_switch: dict[str, int]) -> list[BomLine]:
     cat, switch, nic, topo = plan.catalog, plan.switch, plan.nic, plan.topology
     lines = [
@@ -223,8 +217,9 @@ def _bill_of_materials(plan: FabricPlan, groups: list[LinkGroup], per_switch: di
     for g in groups:
         for optics, count, side in ((g.lower_end, g.links, "NIC end" if g.name == "host-leaf" else "lower end"),
                                     (g.upper_end, g.upper_end_count, "switch end" if g.name == "host-leaf" else "upper end")):
-            if optics.kind == "module":
-                lines.append(_optics_line(optics, count, f"{g.name} links, {side}"))
+            if optics.kind == "module":   # co-packaged optics are counted per switch above
+                lines.append(BomLine(optics.part_id, f"{g.name} links, {side}", count,
+                                     {"optics": optics.power_w}, {"optics": optics.cost_usd}))
         fiber_each = g.fiber.price_usd_fixed + g.fiber.price_usd_per_m * g.length_m
         lines.append(BomLine(g.fiber.id, f"{g.name} links, {g.length_m:g} m", g.links, {}, {"fiber": fiber_each}))
     return lines

@@ -72,7 +72,7 @@ def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
     return model
 
 
-def _allowed_from_error(err: dict, dotted: str) -> str:
+def _allowed_from_error(err: dict) -> str:
     etype, ctx = err["type"], err.get("ctx", {})
     if etype == "literal_error":
         return str(ctx.get("expected", "")).replace("'", "")
@@ -106,7 +106,7 @@ def _messages(err: ValidationError, marks: dict, filename: str) -> list[str]:
                         f"allowed keys{' in ' + '.'.join(map(str, loc[:-1])) if loc[:-1] else ''}: {', '.join(keys)}")
             continue
         field_path = ".".join(str(x) for x in loc if not isinstance(x, int))
-        allowed = ALLOWED.get(field_path) or _allowed_from_error(e, dotted)
+        allowed = ALLOWED.get(field_path) or _allowed_from_error(e)
         if e["type"] == "missing":
             msgs.append(f"{where}: {dotted}: missing; required: {allowed}")
             continue

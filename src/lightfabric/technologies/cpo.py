@@ -27,9 +27,6 @@ class CoPackagedOptics(Technology):
     id = "cpo"
     label = "Co-packaged (CPO)"
 
-    def check_switch(self, switch: SwitchAsic) -> None:
-        pass
-
     def switch_end(self, catalog: Catalog, switch: SwitchAsic, port: PortConfig, need: LinkNeed) -> PortOptics:
         engine = engine_for(catalog, switch, port)
         els = catalog.get(engine.laser_source, kind="laser-source")
