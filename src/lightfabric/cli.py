@@ -21,6 +21,8 @@ from lightfabric import __version__
 from lightfabric.catalog import Catalog
 from lightfabric.compare import compare as run_compare
 from lightfabric.errors import LightfabricError, did_you_mean
+from lightfabric.physics import chains as physics_chains
+from lightfabric.physics.chains import LINK_TECHNOLOGIES, OPTICAL_TECHNOLOGIES
 from lightfabric.report import comparison_table, sources_table, to_csv, to_json
 from lightfabric.scenario.loader import check_parts, default_scenario_path, load_scenario
 
@@ -88,9 +90,131 @@ def compare(
         console.print(sources_table(comparison))
 
 
+def _check_range(option: str, value: float | None, low: float, high: float, allowed: str) -> None:
+    if value is not None and not (low <= value <= high):
+        _fail(LightfabricError.for_field(option, value, allowed, problem="out of range"))
+
+
+@app.command()
+def link(
+    technology: Annotated[str, typer.Option("--technology", "-t", help=f"One of: {', '.join(LINK_TECHNOLOGIES)}.")],
+    length_m: Annotated[float, typer.Option("--length-m", help="Fiber or cable length in metres.")],
+    lane_rate_gbps: Annotated[float, typer.Option("--lane-rate-gbps", help="Lane rate: 100 or 200 for optics; 112, 224 or 448 for copper.")] = 100.0,
+    modulation: Annotated[str, typer.Option("--modulation", help="pam4 (the catalog's receivers and SerDes are PAM4).")] = "pam4",
+    laser_power_mw: Annotated[Optional[float], typer.Option("--laser-power-mw", help="Optics only: run the laser at this power instead of sizing it.")] = None,
+    lanes_per_laser: Annotated[Optional[int], typer.Option("--lanes-per-laser", help="CPO only: optical lanes fed by one external laser.")] = None,
+    ocs_passes: Annotated[int, typer.Option("--ocs-passes", help="Optics only: passes through an optical circuit switch.")] = 0,
+    design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Optics only: laser sized this far above the closing point.")] = 3.0,
+    cable: Annotated[Optional[str], typer.Option("--cable", help="Copper only: twinax part id (twinax-26awg, twinax-30awg).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Budget one link: every element with its loss and the power after it, the margin and the BER."""
+    if technology not in LINK_TECHNOLOGIES:
+        _fail(LightfabricError.for_field("--technology", technology, ", ".join(LINK_TECHNOLOGIES),
+                                         problem="unknown technology" + did_you_mean(technology, LINK_TECHNOLOGIES)))
+    _check_range("--length-m", length_m, 0.0, 100_000.0, "a length from 0 to 100,000 m")
+    _check_range("--laser-power-mw", laser_power_mw, 1e-3, 2000.0, "a laser power from 0.001 to 2,000 mW")
+    _check_range("--lanes-per-laser", lanes_per_laser, 1, 64, "a whole number from 1 to 64")
+    _check_range("--ocs-passes", ocs_passes, 0, 4, "0 to 4 passes")
+    _check_range("--design-margin-db", design_margin_db, 0.0, 10.0, "0 to 10 dB")
+    catalog = Catalog.default()
+    try:
+        if technology == "copper":
+            for option, value, default in (("--laser-power-mw", laser_power_mw, None), ("--lanes-per-laser", lanes_per_laser, None),
+                                           ("--ocs-passes", ocs_passes, 0), ("--design-margin-db", design_margin_db, 3.0)):
+                if value != default:
+                    _fail(LightfabricError.for_field(option, value, "not given with --technology copper",
+                                                     problem="copper links have no lasers or optics"))
+            result = physics_chains.copper_link(catalog, length_m, lane_rate_gbps, cable=cable or "twinax-26awg",
+                                                modulation=modulation)
+        else:
+            if cable is not None:
+                _fail(LightfabricError.for_field("--cable", cable, "only with --technology copper",
+                                                 problem=f"{technology} links are optical"))
+            result = physics_chains.optical_link(catalog, technology, length_m, lane_rate_gbps, modulation=modulation,
+                                                 laser_power_mw=laser_power_mw, lanes_per_laser=lanes_per_laser,
+                                                 ocs_passes=ocs_passes, design_margin_db=design_margin_db)
+    except physics_chains.LinkOptionError as e:
+        _fail(LightfabricError(str(e)))
+    except LightfabricError as e:
+        _fail(e)
+    if format is Format.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    if format is Format.csv:
+        _fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for link"))
+    console = Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
+    table = Table(title=f"{technology} link, {lane_rate_gbps:g}G per lane, {length_m:g} m", header_style="bold")
+    optical = technology != "copper"
+    for col in ("element", "part", "loss (dB)") + (("power after (dBm)", "OMA after (dBm)") if optical else ("cumulative loss (dB)",)):
+        table.add_column(col, justify="left" if col in ("element", "part") else "right")
+    for step in result.steps:
+        cells = [step["name"], step["part"] or "", f"{step['loss_db']:.2f}"]
+        cells += ([f"{step['power_dbm']:.2f}", "" if step["oma_dbm"] is None else f"{step['oma_dbm']:.2f}"]
+                  if optical else [f"{step['cumulative_loss_db']:.2f}"])
+        table.add_row(*cells)
+    console.print(table)
+    if optical:
+        console.print(f"received OMA {result.received_oma_dbm:.2f} dBm, TDECQ allowance {result.penalties_db:g} dB, "
+                      f"sensitivity {result.sensitivity_dbm:g} dBm: margin [bold]{result.margin_db:.2f} dB[/]; "
+                      f"pre-FEC BER {result.ber:.3g}, after RS(544,514) {result.post_fec_ber:.3g}", highlight=False)
+        console.print(f"laser {result.details['laser']} at {result.details['laser_power_mw']:.1f} mW "
+                      f"({result.details['lanes_per_laser']} lane(s) per laser), junction "
+                      f"{result.details['laser_junction_temperature_c']} C", highlight=False)
+    else:
+        d = result.details
+        console.print(f"die-to-die loss {d['channel_loss_db']:.2f} dB at {d['nyquist_ghz']:g} GHz against a "
+                      f"{d['loss_budget_db']:g} dB budget ({d['serdes']}): margin [bold]{result.margin_db:.2f} dB[/]; "
+                      f"reach {d['reach_m']:.2f} m. {d['ber_note']}.", highlight=False)
+    console.print("[bold green]feasible[/]" if result.feasible else
+                  "[bold red]infeasible:[/] " + "; ".join(result.reasons), highlight=False)
+
+
+@app.command()
+def laser(
+    technology: Annotated[str, typer.Option("--technology", "-t", help=f"One of: {', '.join(OPTICAL_TECHNOLOGIES)}.")],
+    lane_rate_gbps: Annotated[float, typer.Option("--lane-rate-gbps", help="100 or 200.")] = 100.0,
+    port_rate_gbps: Annotated[float, typer.Option("--port-rate-gbps", help="Port rate in Gb/s (800 = 8 x 100G).")] = 800.0,
+    lanes_per_laser: Annotated[Optional[int], typer.Option("--lanes-per-laser", help="CPO only: lanes fed by one laser.")] = None,
+    temperature_c: Annotated[Optional[float], typer.Option("--temperature-c", help="Laser case temperature in C (TEC setpoint for an EML).")] = None,
+    activation_energy_ev: Annotated[Optional[float], typer.Option("--activation-energy-ev", help="Arrhenius activation energy; default the catalog's.")] = None,
+    design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Laser sized this far above the closing point.")] = 3.0,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """What the lasers of one port must do: power per lane, count, electrical power, junction temperature, FIT."""
+    if technology not in OPTICAL_TECHNOLOGIES:
+        _fail(LightfabricError.for_field("--technology", technology, ", ".join(OPTICAL_TECHNOLOGIES),
+                                         problem="not an optical technology" + did_you_mean(technology, OPTICAL_TECHNOLOGIES)))
+    _check_range("--temperature-c", temperature_c, -40.0, 150.0, "a case temperature from -40 to 150 C")
+    _check_range("--lanes-per-laser", lanes_per_laser, 1, 64, "a whole number from 1 to 64")
+    _check_range("--activation-energy-ev", activation_energy_ev, 0.05, 2.0, "0.05 to 2 eV")
+    _check_range("--design-margin-db", design_margin_db, 0.0, 10.0, "0 to 10 dB")
+    _check_range("--port-rate-gbps", port_rate_gbps, 1.0, 12800.0, "a port rate from 1 to 12,800 Gb/s")
+    try:
+        report = physics_chains.laser_report(Catalog.default(), technology, lane_rate_gbps=lane_rate_gbps,
+                                             lanes_per_laser=lanes_per_laser, temperature_c=temperature_c,
+                                             port_rate_gbps=port_rate_gbps, design_margin_db=design_margin_db,
+                                             activation_energy_ev=activation_energy_ev)
+    except physics_chains.LinkOptionError as e:
+        _fail(LightfabricError(str(e)))
+    if format is Format.json:
+        print(json.dumps(report, indent=2))
+        return
+    if format is Format.csv:
+        _fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for laser"))
+    table = Table(title=f"lasers of one {port_rate_gbps:g}G {technology} port", header_style="bold")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for k, v in report.items():
+        if k not in ("reasons", "technology"):
+            table.add_row(k, "-" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v)))
+    Console(width=max(100, shutil.get_terminal_size((160, 40)).columns)).print(table)
+    print("feasible" if report["feasible"] else "infeasible: " + "; ".join(report["reasons"]))
+
+
 @catalog_app.command("list")
 def catalog_list(
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel).")] = None,
 ) -> None:
     """List the parts, with their key figures and how they are sourced."""
     catalog = Catalog.default()
@@ -117,7 +241,12 @@ def _key_figures(p) -> str:
             "optical-engine": ("capacity_gbps", "lane_rate_gbps", "power_w", "lanes_per_laser", "price_usd"),
             "laser-source": ("lasers", "power_w", "price_usd"),
             "fiber": ("fibers", "attenuation_db_per_km", "price_usd_per_m"),
-            "connector": ("fibers", "loss_db", "price_usd")}.get(p.kind, ())
+            "connector": ("fibers", "loss_db", "price_usd"),
+            "laser": ("laser_type", "wavelength_nm", "slope_efficiency_w_per_a", "t0_k", "fit"),
+            "optical-component": ("role", "loss_db"),
+            "receiver": ("lane_rate_gbps", "sensitivity_oma_dbm", "tia_noise_pa_per_rthz"),
+            "circuit": ("role", "reach_class", "lane_rate_gbps", "energy_pj_per_bit"),
+            "electrical-channel": ("medium",)}.get(p.kind, ())
     return ", ".join(f"{k}={getattr(p, k):g}" if isinstance(getattr(p, k), (int, float)) else f"{k}={getattr(p, k)}"
                      for k in keys)
 

@@ -57,6 +57,7 @@ class TechnologyResult:
                  "lower_end": g.lower_end.part_id, "upper_end": g.upper_end.part_id,
                  "upper_end_optics": g.upper_end_count, "fiber": g.fiber.id}
                 for g in self.design.link_groups],
+            "link_checks": list(self.design.link_checks),
             "bom": self.bom,
             "bom_lines": [
                 {"part": line.part_id, "role": line.role, "count": _r(line.count),

@@ -17,6 +17,7 @@ from math import ceil
 
 from lightfabric.catalog import Catalog, FiberCable, Gpu, Nic, PortConfig, SwitchAsic
 from lightfabric.errors import LightfabricError, TopologyError
+from lightfabric.feasibility import check_design
 from lightfabric.scenario.models import Scenario
 from lightfabric.technologies import Infeasible, LinkNeed, PortOptics, get_technology
 from lightfabric.topology.fat_tree import MAX_TIERS, FatTree, build_fat_tree, max_host_ports
@@ -83,6 +84,7 @@ class Design:
     link_groups: list[LinkGroup] = field(default_factory=list)
     bom: list[BomLine] = field(default_factory=list)
     switch_port: PortOptics | None = None
+    link_checks: list[dict] = field(default_factory=list)
 
 
 def _attach_nics(scenario: Scenario, switch: SwitchAsic, nic: Nic) -> NicAttachment:
@@ -195,6 +197,7 @@ def build_design(plan: FabricPlan, technology: str) -> Design:
     design.link_groups = groups
     design.switch_port = groups[1].upper_end if len(groups) > 1 else groups[0].upper_end
     design.bom = _bill_of_materials(plan, groups, per_switch)
+    check_design(design)
     return design
 
 

@@ -1,12 +1,13 @@
 """The catalog: parts that exist, as YAML data validated by typed models, each figure sourced."""
 
 from lightfabric.catalog.models import (
-    CATALOG_SOURCE_KINDS, Connector, ExternalLaserSource, FiberCable, Gpu, Nic, OpticalEngine, Part,
-    PluggableModule, PortConfig, Source, SwitchAsic,
+    CATALOG_SOURCE_KINDS, Circuit, Connector, ElectricalChannel, ExternalLaserSource, FiberCable, Gpu, Laser,
+    Nic, OpticalComponent, OpticalEngine, Part, PluggableModule, PortConfig, Receiver, Source, SwitchAsic,
 )
 from lightfabric.catalog.store import Catalog
 
 __all__ = [
-    "CATALOG_SOURCE_KINDS", "Catalog", "Connector", "ExternalLaserSource", "FiberCable", "Gpu", "Nic",
-    "OpticalEngine", "Part", "PluggableModule", "PortConfig", "Source", "SwitchAsic",
+    "CATALOG_SOURCE_KINDS", "Catalog", "Circuit", "Connector", "ElectricalChannel", "ExternalLaserSource",
+    "FiberCable", "Gpu", "Laser", "Nic", "OpticalComponent", "OpticalEngine", "Part", "PluggableModule",
+    "PortConfig", "Receiver", "Source", "SwitchAsic",
 ]

@@ -270,7 +270,110 @@ class Connector(Part):
     price_usd: float = Field(ge=0)
 
 
+# --- components of a link (issue 3): what a technology is built from ---------------------------
+
+class Laser(Part):
+    """A laser diode: L-I curve, temperature dependence, heating and reliability figures."""
+
+    kind: ClassVar[str] = "laser"
+
+    laser_type: Literal["cw-dfb", "eml", "dml", "vcsel"]
+    wavelength_nm: float = Field(gt=0)
+    threshold_current_ma: float = Field(gt=0, description="at reference_temperature_c")
+    slope_efficiency_w_per_a: float = Field(gt=0, description="into the fiber or waveguide, at reference_temperature_c")
+    reference_temperature_c: float
+    t0_k: float = Field(gt=0, description="characteristic temperature of the threshold current")
+    t1_k: float = Field(gt=0, description="characteristic temperature of the slope efficiency")
+    turn_on_voltage_v: float = Field(gt=0)
+    series_resistance_ohm: float = Field(ge=0)
+    thermal_resistance_k_per_w: float = Field(gt=0, description="junction to case")
+    max_current_ma: float = Field(gt=0)
+    max_junction_temperature_c: float
+    fit: float = Field(gt=0, description="failures in 1e9 device-hours at fit_temperature_c (junction)")
+    fit_temperature_c: float
+    activation_energy_ev: float = Field(gt=0, description="Arrhenius activation energy of wear-out")
+    cooler_power_w: float = Field(default=0.0, ge=0, description="thermo-electric cooler and its control, per laser")
+
+
+OpticalRole = Literal["edge-coupler", "grating-coupler", "fiber-array-unit", "pm-fiber", "splitter",
+                      "waveguide", "modulator", "lens-coupling", "ocs", "mux"]
+
+
+class OpticalComponent(Part):
+    """A passive or modulating element of an optical path (coupler, splitter, modulator, ...)."""
+
+    kind: ClassVar[str] = "optical-component"
+
+    role: OpticalRole
+    loss_db: float = Field(ge=0, description="insertion loss; for a splitter the excess over 10 log10 N")
+    extinction_ratio_db: float | None = Field(default=None, gt=0, description="modulators only")
+    energy_pj_per_bit: float | None = Field(default=None, ge=0, description="drive and tuning energy, modulators only")
+
+    @model_validator(mode="after")
+    def _modulator_has_er(self) -> "OpticalComponent":
+        if (self.role == "modulator") != (self.extinction_ratio_db is not None):
+            raise ValueError("extinction_ratio_db is given for modulators and only for them")
+        return self
+
+
+class Receiver(Part):
+    """An optical receiver lane: photodiode, TIA and the spec it is held to."""
+
+    kind: ClassVar[str] = "receiver"
+
+    lane_rate_gbps: float = Field(gt=0)
+    modulation: Literal["nrz", "pam4"]
+    responsivity_a_per_w: float = Field(gt=0)
+    tia_noise_pa_per_rthz: float = Field(gt=0, description="input-referred noise current density")
+    sensitivity_oma_dbm: float = Field(description="OMA for the target BER with an ideal (unstressed) eye")
+    target_ber: float = Field(gt=0, lt=0.5, description="pre-FEC BER the sensitivity is specified at")
+    tx_penalty_db: float = Field(ge=0, description="transmitter eye-closure allowance (TDECQ) in the budget")
+    extinction_ratio_db: float = Field(gt=0, description="transmitter extinction ratio the budget assumes")
+    tx_oma_dbm: float = Field(description="transmitter OMA at the spec's maximum TDECQ (for spec-level budgets)")
+    channel_loss_db: float = Field(ge=0, description="channel insertion loss the PMD is specified for")
+
+
+class Circuit(Part):
+    """An electronic block on every bit of a lane: SerDes, DSP, driver, TIA, or a fixed overhead."""
+
+    kind: ClassVar[str] = "circuit"
+
+    role: Literal["serdes", "dsp", "driver", "tia", "retimer", "overhead"]
+    reach_class: Literal["LR", "MR", "VSR", "XSR", "linear", "none"] = "none"
+    lane_rate_gbps: float = Field(gt=0)
+    energy_pj_per_bit: float = Field(ge=0)
+    loss_budget_db: float | None = Field(default=None, gt=0, description="SerDes: die-to-die loss at Nyquist it equalizes")
+
+
+class ElectricalChannel(Part):
+    """A piece of an electrical channel: twinax cable, PCB trace, package or connector."""
+
+    kind: ClassVar[str] = "electrical-channel"
+
+    medium: Literal["twinax", "pcb", "package", "connector"]
+    gauge_awg: float | None = Field(default=None, gt=0)
+    dielectric_constant: float | None = Field(default=None, gt=1)
+    loss_tangent: float | None = Field(default=None, gt=0)
+    conductor_loss_factor: float | None = Field(default=None, ge=1)
+    trace_width_mm: float | None = Field(default=None, gt=0)
+    length_mm: float | None = Field(default=None, gt=0)
+    loss_db_at_reference: float | None = Field(default=None, ge=0, description="lumped elements: loss at reference_frequency_ghz")
+    reference_frequency_ghz: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _fields_of_medium(self) -> "ElectricalChannel":
+        need = {"twinax": ("gauge_awg", "dielectric_constant", "loss_tangent", "conductor_loss_factor"),
+                "pcb": ("dielectric_constant", "loss_tangent", "trace_width_mm", "length_mm"),
+                "package": ("loss_db_at_reference", "reference_frequency_ghz"),
+                "connector": ("loss_db_at_reference", "reference_frequency_ghz")}[self.medium]
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a {self.medium} channel needs {missing}")
+        return self
+
+
 PART_TYPES: dict[str, type[Part]] = {
     cls.kind: cls
-    for cls in (Gpu, SwitchAsic, Nic, PluggableModule, OpticalEngine, ExternalLaserSource, FiberCable, Connector)
+    for cls in (Gpu, SwitchAsic, Nic, PluggableModule, OpticalEngine, ExternalLaserSource, FiberCable, Connector,
+                Laser, OpticalComponent, Receiver, Circuit, ElectricalChannel)
 }

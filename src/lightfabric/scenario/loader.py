@@ -28,6 +28,9 @@ ALLOWED: dict[str, str] = {
     "economics.electricity_usd_per_kwh": "a number >= 0",
     "economics.pue": "a number from 1.0 to 5.0",
     "economics.years": "a number of years > 0 and <= 30",
+    "physical.design_margin_db": "a number of dB from 0 to 10",
+    "physical.laser_case_temperature_c": "a temperature in C from -40 to 150",
+    "physical.ocs_passes": "a mapping of link group (host-leaf, leaf-spine, spine-core) to a whole number of passes",
     "technologies": f"a list of distinct technologies from: {', '.join(TECHNOLOGIES)}"
                     f" ({', '.join(PLANNED_TECHNOLOGIES)} are planned)",
     "overrides": "a mapping of PART_ID.FIELD to a number, true/false or text",

@@ -52,6 +52,29 @@ class Economics(_Strict):
     years: float = Field(default=5.0, gt=0, le=30)
 
 
+class Physical(_Strict):
+    """Assumptions of the physical-layer checks every design gets (see docs/physics.md)."""
+
+    design_margin_db: float = Field(default=3.0, ge=0.0, le=10.0,
+                                    description="laser power above the point where the worst-case link closes")
+    laser_case_temperature_c: float | None = Field(
+        default=None, ge=-40.0, le=150.0,
+        description="case temperature of CPO lasers; default 55 C for a front-panel ELS")
+    ocs_passes: dict[str, StrictInt] = Field(default_factory=dict,
+                                             description="optical circuit switch passes per link group")
+
+    @field_validator("ocs_passes")
+    @classmethod
+    def _known_groups(cls, v: dict[str, int]) -> dict[str, int]:
+        groups = ("host-leaf", "leaf-spine", "spine-core")
+        for k, n in v.items():
+            if k not in groups:
+                raise ValueError(f"unknown link group {k!r}; allowed: {', '.join(groups)}")
+            if not 0 <= n <= 4:
+                raise ValueError(f"{k}: {n} passes; allowed: 0 to 4")
+        return v
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1)
     description: str | None = None
@@ -59,6 +82,7 @@ class Scenario(_Strict):
     scale_out: ScaleOut
     technologies: tuple[Technology, ...] = Field(default=TECHNOLOGIES, min_length=1)
     economics: Economics = Economics()
+    physical: Physical = Physical()
     overrides: dict[str, float | bool | str] = Field(default_factory=dict)
 
     # where each key stood in the file (path -> "file:line:col"), for error messages

@@ -1,0 +1,28 @@
+"""Energy per bit of a link, and power from energy per bit.
+
+A link's power is the sum of its parts: ``P = sum_i E_i R`` for the circuits that process every
+bit (SerDes, DSP, driver, TIA; ``E_i`` in pJ/bit, ``R`` in Gb/s gives mW), plus lasers, whose
+electrical power follows from the optical power they must deliver and their wall-plug
+efficiency, plus fixed overheads (module controller, DC-DC conversion).
+
+Energy per bit is ``P / R``; 1 W at 1 Tb/s is 1 pJ/bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def power_w(energy_pj_per_bit, rate_gbps):
+    """Power (W) of a circuit that spends ``energy_pj_per_bit`` on every bit at ``rate_gbps``."""
+    return np.asarray(energy_pj_per_bit, dtype=float) * np.asarray(rate_gbps, dtype=float) * 1e-3
+
+
+def energy_pj_per_bit(power_w_, rate_gbps):
+    """Energy per bit (pJ/bit) of ``power_w_`` watts carrying ``rate_gbps``."""
+    return np.asarray(power_w_, dtype=float) / (np.asarray(rate_gbps, dtype=float) * 1e-3)
+
+
+def laser_electrical_power_w(optical_power_mw, wall_plug_efficiency):
+    """Electrical power (W) a laser draws to emit ``optical_power_mw`` at a wall-plug efficiency."""
+    return np.asarray(optical_power_mw, dtype=float) * 1e-3 / np.asarray(wall_plug_efficiency, dtype=float)
