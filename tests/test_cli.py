@@ -147,3 +147,53 @@ def test_version_and_bad_option():
     assert lf("--version").stdout.startswith("lightfabric ")
     p = lf("compare", "--format", "xml")
     assert p.returncode == 2 and "Traceback" not in p.stderr
+
+
+# --- link and laser (issue 3) -----------------------------------------------------------------------
+def test_link_cpo_json_contract():
+    p = lf("link", "--technology", "cpo", "--length-m", "500", "--lane-rate-gbps", "200", "--modulation", "pam4",
+           "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    for key in ("elements", "received_oma_dbm", "sensitivity_dbm", "margin_db", "ber", "feasible", "reasons"):
+        assert key in d
+    assert all({"name", "loss_db", "power_dbm"} <= set(e) for e in d["elements"])
+    # the last element's OMA is the received OMA, and the margin is what the budget says
+    assert d["elements"][-1]["oma_dbm"] == pytest.approx(d["received_oma_dbm"], abs=1e-3)
+    assert d["margin_db"] == pytest.approx(d["received_oma_dbm"] - d["penalties_db"] - d["sensitivity_dbm"], abs=2e-3)
+    assert d["feasible"] and d["reasons"] == [] and d["ber"] < 2.4e-4
+
+
+def test_link_copper_224g():
+    ok = json.loads(lf("link", "--technology", "copper", "--length-m", "1", "--lane-rate-gbps", "224", "-f", "json").stdout)
+    bad = json.loads(lf("link", "--technology", "copper", "--length-m", "1.5", "--lane-rate-gbps", "224", "-f", "json").stdout)
+    assert ok["feasible"] and not bad["feasible"] and "reach" in bad["reasons"][0]
+    assert bad["ber"] is None and bad["details"]["nyquist_ghz"] == pytest.approx(53.125)
+
+
+def test_link_table_and_laser_json():
+    p = lf("link", "--technology", "pluggable-dsp", "--length-m", "500")
+    assert p.returncode == 0 and "margin" in p.stdout and "eml-1310" in p.stdout
+    d = json.loads(lf("laser", "--technology", "cpo", "--lanes-per-laser", "8", "--temperature-c", "70", "-f", "json").stdout)
+    for key in ("lane_laser_power_mw", "lasers_per_port", "laser_electrical_power_w", "junction_temperature_c", "fit_per_port"):
+        assert d[key] is not None
+    assert d["lanes_per_laser"] == 8 and d["lasers_per_port"] == 1
+    assert d["junction_temperature_c"] > 70
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("link", "--technology", "copper", "--length-m", "1", "--laser-power-mw", "3"), "--laser-power-mw"),
+    (("link", "--technology", "copper", "--length-m", "1", "--lanes-per-laser", "4"), "--lanes-per-laser"),
+    (("link", "--technology", "cpo", "--length-m", "1", "--cable", "twinax-26awg"), "--cable"),
+    (("link", "--technology", "lpo", "--length-m", "1", "--lanes-per-laser", "4"), "--lanes-per-laser"),
+    (("link", "--technology", "cpo", "--length-m", "-3"), "--length-m"),
+    (("link", "--technology", "cpo", "--length-m", "3", "--lane-rate-gbps", "400"), "--lane-rate-gbps"),
+    (("link", "--technology", "cpo", "--length-m", "3", "--modulation", "nrz"), "--modulation"),
+    (("link", "--technology", "cpx", "--length-m", "3"), "cpo"),
+    (("laser", "--technology", "copper"), "--technology"),
+    (("laser", "--technology", "cpo", "--temperature-c", "900"), "--temperature-c"),
+])
+def test_link_and_laser_refuse_bad_options(args, needle):
+    p = lf(*args)
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert needle in p.stderr and "Traceback" not in p.stderr

@@ -170,3 +170,34 @@ def test_cpo_port_power_against_vendor_claims(catalog):
     assert saving == pytest.approx(0.70, abs=0.02)
     th5 = run(catalog, gpus=2048, switch="tomahawk-5").result
     assert th5("cpo").switch_port["power_w"] == pytest.approx(5.5, abs=0.01)   # Broadcom Bailly, 5.5 W per 800G
+
+
+# --- physical checks (issue 3) ----------------------------------------------------------------------
+def test_every_feasible_design_carries_link_checks(catalog):
+    c = lightfabric.compare(parse_scenario(scenario_text()), catalog)
+    for r in c.results:
+        assert r.feasible and len(r.design.link_checks) == len(r.design.link_groups)
+        assert all(chk["margin_db"] > 0 and chk["pre_fec_ber"] < 2.4e-4 for chk in r.design.link_checks)
+
+
+def test_hot_cpo_lasers_make_cpo_infeasible_with_the_reason(catalog):
+    extra = "physical:\n  laser_case_temperature_c: 105\n"
+    c = lightfabric.compare(parse_scenario(scenario_text(extra=extra)), catalog)
+    cpo = c.result("cpo")
+    assert not cpo.feasible and cpo.power_w is None
+    assert any("cw-dfb-uhp-1310" in r and "105 C case" in r for r in cpo.reasons)
+    assert c.result("pluggable-dsp").feasible   # the EMLs of pluggables sit on their own TEC
+
+
+def test_ocs_passes_can_break_the_optical_budget(catalog):
+    # each MEMS pass costs 2 dB; the 100G DR budget has about 4.6 dB of margin at 60 m -> 3 passes fail
+    ok = lightfabric.compare(parse_scenario(scenario_text(extra="physical:\n  ocs_passes: {leaf-spine: 2}\n")), catalog)
+    assert ok.result("pluggable-dsp").feasible
+    bad = lightfabric.compare(parse_scenario(scenario_text(extra="physical:\n  ocs_passes: {leaf-spine: 3}\n")), catalog)
+    for r in bad.results:
+        assert not r.feasible and any(x.startswith("leaf-spine links:") and "sensitivity" in x for x in r.reasons)
+
+
+def test_unknown_ocs_group_is_refused():
+    with pytest.raises(LightfabricError, match="ocs_passes"):
+        parse_scenario(scenario_text(extra="physical:\n  ocs_passes: {core: 1}\n"))
