@@ -22,7 +22,7 @@ from lightfabric.catalog import Catalog
 from lightfabric.compare import compare as run_compare
 from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.physics import chains as physics_chains
-from lightfabric.physics.chains import LINK_TECHNOLOGIES, OPTICAL_TECHNOLOGIES
+from lightfabric.physics.chains import DESIGN_MARGIN_DB, LINK_TECHNOLOGIES, OPTICAL_TECHNOLOGIES
 from lightfabric.report import comparison_table, sources_table, to_csv, to_json
 from lightfabric.scenario.loader import check_parts, default_scenario_path, load_scenario
 
@@ -104,7 +104,7 @@ def link(
     laser_power_mw: Annotated[Optional[float], typer.Option("--laser-power-mw", help="Optics only: run the laser at this power instead of sizing it.")] = None,
     lanes_per_laser: Annotated[Optional[int], typer.Option("--lanes-per-laser", help="CPO only: optical lanes fed by one external laser.")] = None,
     ocs_passes: Annotated[int, typer.Option("--ocs-passes", help="Optics only: passes through an optical circuit switch.")] = 0,
-    design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Optics only: laser sized this far above the closing point.")] = 3.0,
+    design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Optics only: laser sized this far above the closing point.")] = DESIGN_MARGIN_DB,
     cable: Annotated[Optional[str], typer.Option("--cable", help="Copper only: twinax part id (twinax-26awg, twinax-30awg).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
@@ -121,7 +121,7 @@ def link(
     try:
         if technology == "copper":
             for option, value, default in (("--laser-power-mw", laser_power_mw, None), ("--lanes-per-laser", lanes_per_laser, None),
-                                           ("--ocs-passes", ocs_passes, 0), ("--design-margin-db", design_margin_db, 3.0)):
+                                           ("--ocs-passes", ocs_passes, 0), ("--design-margin-db", design_margin_db, DESIGN_MARGIN_DB)):
                 if value != default:
                     _fail(LightfabricError.for_field(option, value, "not given with --technology copper",
                                                      problem="copper links have no lasers or optics"))
@@ -178,7 +178,7 @@ def laser(
     lanes_per_laser: Annotated[Optional[int], typer.Option("--lanes-per-laser", help="CPO only: lanes fed by one laser.")] = None,
     temperature_c: Annotated[Optional[float], typer.Option("--temperature-c", help="Laser case temperature in C (TEC setpoint for an EML).")] = None,
     activation_energy_ev: Annotated[Optional[float], typer.Option("--activation-energy-ev", help="Arrhenius activation energy; default the catalog's.")] = None,
-    design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Laser sized this far above the closing point.")] = 3.0,
+    design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Laser sized this far above the closing point.")] = DESIGN_MARGIN_DB,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
     """What the lasers of one port must do: power per lane, count, electrical power, junction temperature, FIT."""

@@ -16,29 +16,24 @@ def check_design(design) -> None:
     """Add ``link_checks`` to a feasible design; mark it infeasible with reasons if physics says so."""
     plan = design.plan
     physical = plan.scenario.physical
+    # the scenario's laser case temperature is that of CPO lasers; pluggable EMLs sit on their own TEC
+    case_c = physical.laser_case_temperature_c if design.technology == "cpo" else None
     for g in design.link_groups:
         lane = g.upper_end.optical_lane_rate_gbps
         try:
             link = chains.optical_link(plan.catalog, design.technology, g.length_m, lane,
                                        ocs_passes=physical.ocs_passes.get(g.name, 0),
-                                       design_margin_db=physical.design_margin_db)
-            chain = chains.optical_chain(plan.catalog, design.technology, lane)
+                                       design_margin_db=physical.design_margin_db,
+                                       laser_case_temperature_c=case_c)
         except LinkOptionError as e:
             design.notes.append(f"{g.name}: physical checks skipped ({e})")
             continue
-        laser_mw = link.details["laser_power_mw"]
-        temperature = physical.laser_case_temperature_c if chain.technology == "cpo" else None
-        laser = chains.laser_state(chain, laser_mw, temperature)
-        check = {"group": g.name, "length_m": g.length_m, "lane_rate_gbps": lane,
-                 "margin_db": round(link.margin_db, 3), "pre_fec_ber": float(f"{link.ber:.3g}"),
-                 "laser_power_mw": laser_mw, "laser_case_temperature_c": laser["case_temperature_c"],
-                 "laser_junction_temperature_c": laser["junction_temperature_c"],
-                 "feasible": True}
-        reasons = [r for r in link.reasons if not r.startswith("laser ")]
-        if not laser["feasible"]:
-            reasons.append(laser["reason"])
-        if reasons:
-            check["feasible"] = False
+        d = link.details
+        design.link_checks.append({
+            "group": g.name, "length_m": g.length_m, "lane_rate_gbps": lane,
+            "margin_db": round(link.margin_db, 3), "pre_fec_ber": float(f"{link.ber:.3g}"),
+            "laser_power_mw": d["laser_power_mw"], "laser_case_temperature_c": d["laser_case_temperature_c"],
+            "laser_junction_temperature_c": d["laser_junction_temperature_c"], "feasible": link.feasible})
+        if not link.feasible:
             design.feasible = False
-            design.reasons.extend(f"{g.name} links: {r}" for r in reasons)
-        design.link_checks.append(check)
+            design.reasons.extend(f"{g.name} links: {r}" for r in link.reasons)

@@ -67,6 +67,7 @@ class OpticalChain:
     fiber: FiberCable
     circuits: list[Circuit]
     modulator: OpticalComponent
+    ocs: OpticalComponent
     laser_rated_power_mw: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -80,13 +81,10 @@ class OpticalChain:
         fiber_loss = self.fiber.attenuation_db_per_km * np.asarray(length_m, dtype=float) / 1000.0
         els = [Element(f"connector ({c.id})", c.loss_db, part=c.id),
                Element(f"fiber {self.fiber.id}", fiber_loss, part=self.fiber.id)]
-        if ocs_passes:
-            ocs = _opt(self._catalog, "ocs-mems-pass")
-            els += [Element(f"OCS pass {i + 1} ({ocs.id})", ocs.loss_db, part=ocs.id) for i in range(ocs_passes)]
+        els += [Element(f"OCS pass {i + 1} ({self.ocs.id})", self.ocs.loss_db, part=self.ocs.id)
+                for i in range(ocs_passes)]
         els.append(Element(f"connector ({c.id})", c.loss_db, part=c.id))
         return els
-
-    _catalog: Catalog | None = None
 
 
 def _opt(catalog: Catalog, part_id: str) -> OpticalComponent:
@@ -123,6 +121,7 @@ def optical_chain(catalog: Catalog, technology: str, lane_rate_gbps: float, *,
     receiver = _by_rate(catalog, Receiver, lane_rate_gbps)
     connector = catalog.get("mpo16-apc", kind="connector")
     fiber = catalog.get(DEFAULT_FIBER, kind="fiber")
+    ocs = _opt(catalog, "ocs-mems-pass")
     tia = _by_rate(catalog, Circuit, lane_rate_gbps, role="tia")
     driver = _by_rate(catalog, Circuit, lane_rate_gbps, role="driver")
     if technology == "cpo":
@@ -146,9 +145,9 @@ def optical_chain(catalog: Catalog, technology: str, lane_rate_gbps: float, *,
               _el(coupler, "edge coupler out of the engine")]
         laser = catalog.get("cw-dfb-uhp-1310", kind="laser")
         circuits = [driver, tia]
-        chain = OpticalChain(technology, lane_rate_gbps, laser, n, tx, receiver, connector, fiber, circuits,
-                             modulator, laser_rated_power_mw=els.optical_power_mw_per_laser,
-                             notes=[f"engine {engine.id}, fed by {els.id}"])
+        return OpticalChain(technology, lane_rate_gbps, laser, n, tx, receiver, connector, fiber, circuits,
+                            modulator, ocs, laser_rated_power_mw=els.optical_power_mw_per_laser,
+                            notes=[f"engine {engine.id}, fed by {els.id}"])
     else:
         if lanes_per_laser not in (None, 1):
             raise LinkOptionError(f"--lanes-per-laser applies to cpo; a {technology} module has one EML per lane")
@@ -161,10 +160,7 @@ def optical_chain(catalog: Catalog, technology: str, lane_rate_gbps: float, *,
             vsr = _by_rate(catalog, Circuit, 100.0, role="serdes", reach_class="VSR")
             dsp = _by_rate(catalog, Circuit, lane_rate_gbps, role="dsp")
             circuits = [vsr, dsp] + circuits
-        chain = OpticalChain(technology, lane_rate_gbps, laser, 1, tx, receiver, connector, fiber, circuits,
-                             modulator)
-    chain._catalog = catalog
-    return chain
+    return OpticalChain(technology, lane_rate_gbps, laser, 1, tx, receiver, connector, fiber, circuits, modulator, ocs)
 
 
 def laser_parameters(laser: Laser) -> LaserParameters:
@@ -177,17 +173,14 @@ def laser_parameters(laser: Laser) -> LaserParameters:
                            max_current_ma=laser.max_current_ma)
 
 
-def _spec_tx_oma_dbm(chain: OpticalChain) -> float:
-    return chain.receiver.tx_oma_dbm
-
-
 def laser_power_for_spec_mw(chain: OpticalChain, design_margin_db: float = DESIGN_MARGIN_DB) -> float:
     """Laser output (mW) that gives the spec's worst-case transmitter OMA, plus the design margin.
 
     Solved as the source power at which the transmitter chain's output OMA equals the spec
     transmitter OMA: ``required_source_power_dbm`` with that OMA as the "sensitivity".
     """
-    p_dbm = required_source_power_dbm(chain.tx_elements, _spec_tx_oma_dbm(chain), target_margin_db=design_margin_db)
+    p_dbm = required_source_power_dbm(chain.tx_elements, chain.receiver.tx_oma_dbm,
+                                      target_margin_db=design_margin_db)
     return float(dbm_to_mw(p_dbm))
 
 
@@ -240,8 +233,13 @@ def receiver_ber(receiver: Receiver, effective_oma_dbm):
 
 def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_gbps: float, *,
                  modulation: str = "pam4", laser_power_mw: float | None = None, lanes_per_laser: int | None = None,
-                 ocs_passes: int = 0, design_margin_db: float = DESIGN_MARGIN_DB) -> LinkResult:
-    """Budget one optical lane of ``technology`` over ``length_m`` of fiber."""
+                 ocs_passes: int = 0, design_margin_db: float = DESIGN_MARGIN_DB,
+                 laser_case_temperature_c: float | None = None) -> LinkResult:
+    """Budget one optical lane of ``technology`` over ``length_m`` of fiber.
+
+    ``laser_case_temperature_c``: the laser's case (default per laser type, see
+    ``DEFAULT_CASE_TEMPERATURE_C``); its junction temperature and current rating are checked.
+    """
     chain = optical_chain(catalog, technology, lane_rate_gbps, lanes_per_laser=lanes_per_laser)
     if modulation != chain.receiver.modulation:
         raise LinkOptionError(f"--modulation {modulation}: the catalog's {lane_rate_gbps:g}G receivers are "
@@ -260,7 +258,7 @@ def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_g
         reasons.append(f"{technology} at {lane_rate_gbps:g}G over {length_m:g} m: received OMA "
                        f"{float(budget.received_oma_dbm):.2f} dBm less {penalty:g} dB TDECQ is {-m:.2f} dB below "
                        f"the {chain.receiver.sensitivity_oma_dbm:g} dBm sensitivity ({chain.receiver.id})")
-    laser = laser_state(chain, laser_power_mw)
+    laser = laser_state(chain, laser_power_mw, laser_case_temperature_c)
     if not laser["feasible"]:
         reasons.append(laser["reason"])
     steps = [{"name": s.name, "part": s.part, "loss_db": round(float(s.loss_db), 3),
@@ -268,9 +266,10 @@ def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_g
               "oma_dbm": None if s.oma_dbm is None else round(float(s.oma_dbm), 3)} for s in budget.steps]
     details = {"laser": chain.laser.id, "laser_power_mw": round(laser_power_mw, 3),
                "lanes_per_laser": chain.lanes_per_laser, "receiver": chain.receiver.id,
-               "tx_oma_dbm": round(float(propagate(mw_to_dbm(laser_power_mw), chain.tx_elements).received_oma_dbm), 3),
+               "tx_oma_dbm": round(float(budget.steps[len(chain.tx_elements)].oma_dbm), 3),
                "spec_tx_oma_dbm": chain.receiver.tx_oma_dbm,
                "implementation_allowance_db": round(allowance, 3), "target_ber": chain.receiver.target_ber,
+               "laser_case_temperature_c": laser["case_temperature_c"],
                "laser_junction_temperature_c": laser["junction_temperature_c"], "notes": chain.notes}
     return LinkResult(technology, lane_rate_gbps, float(length_m), modulation, steps,
                       float(budget.received_oma_dbm), chain.receiver.sensitivity_oma_dbm, penalty, m, pre,

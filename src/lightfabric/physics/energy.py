@@ -16,13 +16,3 @@ import numpy as np
 def power_w(energy_pj_per_bit, rate_gbps):
     """Power (W) of a circuit that spends ``energy_pj_per_bit`` on every bit at ``rate_gbps``."""
     return np.asarray(energy_pj_per_bit, dtype=float) * np.asarray(rate_gbps, dtype=float) * 1e-3
-
-
-def energy_pj_per_bit(power_w_, rate_gbps):
-    """Energy per bit (pJ/bit) of ``power_w_`` watts carrying ``rate_gbps``."""
-    return np.asarray(power_w_, dtype=float) / (np.asarray(rate_gbps, dtype=float) * 1e-3)
-
-
-def laser_electrical_power_w(optical_power_mw, wall_plug_efficiency):
-    """Electrical power (W) a laser draws to emit ``optical_power_mw`` at a wall-plug efficiency."""
-    return np.asarray(optical_power_mw, dtype=float) * 1e-3 / np.asarray(wall_plug_efficiency, dtype=float)

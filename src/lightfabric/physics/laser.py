@@ -26,6 +26,7 @@ References
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +83,7 @@ class LaserOperatingPoint:
     reason: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def operating_point(laser: LaserParameters, optical_power_mw: float, case_temperature_c: float,
                     *, iterations: int = 500) -> LaserOperatingPoint:
     """The drive current, electrical power and junction temperature for a CW output power.

@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, field_validator
 
+from lightfabric.physics.chains import DESIGN_MARGIN_DB
+
 # Technologies this version builds. The others of the design brief (lro, npo, oio, copper, ocs)
 # come with later versions; naming them gives a clear "not yet" message.
 TECHNOLOGIES: tuple[str, ...] = ("pluggable-dsp", "lpo", "cpo")
@@ -55,7 +57,7 @@ class Economics(_Strict):
 class Physical(_Strict):
     """Assumptions of the physical-layer checks every design gets (see docs/physics.md)."""
 
-    design_margin_db: float = Field(default=3.0, ge=0.0, le=10.0,
+    design_margin_db: float = Field(default=DESIGN_MARGIN_DB, ge=0.0, le=10.0,
                                     description="laser power above the point where the worst-case link closes")
     laser_case_temperature_c: float | None = Field(
         default=None, ge=-40.0, le=150.0,
