@@ -13,6 +13,9 @@ REQUIRED = {
     "laser-source": ["els-8"],
     "fiber": ["mpo16-sm-trunk"],
     "connector": ["mpo16-apc"],
+    "ocs": ["palomar-ocs"],
+    "copper-cable": ["dac-800g-osfp", "acc-800g-osfp", "aec-800g-osfp", "cpc-1.6t", "nvlink-copper-spine-link"],
+    "fiber-part": ["fau-engine", "pmf-jumper-8", "fiber-shuffle-48"],
 }
 
 
@@ -22,9 +25,13 @@ def test_required_entries_exist(catalog):
             assert catalog.get(i).kind == kind
     modules = catalog.of_kind(PluggableModule)
     assert {(m.technology, m.rate_gbps) for m in modules} >= {("pluggable-dsp", 800), ("pluggable-dsp", 1600),
-                                                               ("lpo", 800)}
-    engines = catalog.ids("optical-engine")
-    assert len(engines) >= 2 and all(catalog.get(e).capacity_gbps == 6400 for e in engines)
+                                                               ("lpo", 800), ("lro", 800), ("lro", 1600)}
+    engines = [catalog.get(e) for e in catalog.ids("optical-engine")]
+    assert {(e.technology, e.integration) for e in engines} >= {
+        ("cpo", "substrate"), ("cpo", "interposer"), ("npo", "board"), ("oio", "chiplet")}
+    assert all(e.capacity_gbps == 6400 for e in engines if e.technology != "oio")
+    nvswitch = catalog.get("nvlink5-switch")
+    assert nvswitch.protocol == "nvlink" and nvswitch.port_configs[0].count == 72
 
 
 def test_every_figure_has_a_source_of_an_allowed_kind(catalog):

@@ -127,8 +127,11 @@ class SwitchAsic(Part):
 
     kind: ClassVar[str] = "switch"
 
-    protocol: Literal["ethernet", "infiniband"]
+    protocol: Literal["ethernet", "infiniband", "nvlink"]
     capacity_gbps: float = Field(gt=0, description="switching capacity of one system, one direction")
+    systems_per_tray: int = Field(default=1, gt=0, description="scale-up switch chips per switch tray")
+    rack_units: float = Field(default=2.0, gt=0, description="height of one system")
+    cages: int | None = Field(default=None, gt=0, description="front-panel module cages of the pluggable system")
     asics_per_system: int = Field(default=1, gt=0)
     serdes_lanes: int = Field(gt=0, description="SerDes lanes of one system")
     serdes_lane_rate_gbps: float = Field(gt=0)
@@ -191,6 +194,7 @@ class PluggableModule(Part):
 
     technology: Literal["pluggable-dsp", "lro", "lpo"]
     form_factor: str
+    fibers: int | None = Field(default=None, gt=0, description="fibers at the module's connector(s); default 2 per optical lane (DR, SR) or 2 per 4 lanes (FR)")
     rate_gbps: float = Field(gt=0)
     host_lanes: int = Field(gt=0)
     host_lane_rate_gbps: float = Field(gt=0)
@@ -213,20 +217,30 @@ class PluggableModule(Part):
 
 
 class OpticalEngine(Part):
-    """A co-packaged optical engine (CPO): optics on the switch package, fed by external lasers."""
+    """An optical engine next to a host chip, fed by external lasers.
+
+    ``technology`` says where it sits: ``cpo`` on the switch package (``integration`` substrate or
+    interposer), ``npo`` on the switch board next to the package (socketed, serviceable), ``oio``
+    an optical I/O chiplet inside a GPU or scale-up switch package.
+    """
 
     kind: ClassVar[str] = "optical-engine"
 
-    capacity_gbps: float = Field(gt=0)
+    technology: Literal["cpo", "npo", "oio"] = "cpo"
+    integration: Literal["substrate", "interposer", "board", "chiplet"] = "substrate"
+    capacity_gbps: float = Field(gt=0, description="one direction")
     lanes: int = Field(gt=0)
     lane_rate_gbps: float = Field(gt=0)
     interface: Interface
     reach_m: float = Field(gt=0)
     power_w: float = Field(gt=0, description="engine power without the external lasers")
     price_usd: float = Field(gt=0)
-    hosts: tuple[str, ...] = Field(min_length=1, description="switch ids this engine is co-packaged with")
+    hosts: tuple[str, ...] = Field(min_length=1, description="switch or GPU ids this engine is packaged with; '*' for any with its lane rate")
     lanes_per_laser: int = Field(gt=0, description="optical lanes fed by one external laser")
     laser_source: str = Field(description="id of the external laser source module")
+    fiber_array_units: int = Field(default=1, gt=0, description="fiber array units attached to one engine")
+    fibers: int | None = Field(default=None, gt=0, description="fibers leaving one engine (data only)")
+    host_interface_pj_per_bit: float | None = Field(default=None, ge=0, description="electrical interface from the host die to the engine")
 
     @model_validator(mode="after")
     def _lanes_make_capacity(self) -> "OpticalEngine":
@@ -258,6 +272,57 @@ class FiberCable(Part):
     price_usd_fixed: float = Field(ge=0, description="price of the cable's ends and assembly, independent of length")
     price_usd_per_m: float = Field(ge=0)
     connector: str = Field(description="id of the connector at each end")
+
+
+class FiberPart(Part):
+    """A fiber part a technology needs besides the link's trunk: fiber array unit, PMF jumper,
+    fiber shuffle, front-panel adapter."""
+
+    kind: ClassVar[str] = "fiber-part"
+
+    role: Literal["fiber-array-unit", "pm-fiber-jumper", "fiber-shuffle", "mpo-adapter"]
+    fibers: int = Field(gt=0)
+    loss_db: float = Field(ge=0)
+    price_usd: float = Field(ge=0)
+
+
+class CopperCable(Part):
+    """An electrical cable assembly: passive DAC, linear active (ACC), retimed active (AEC), a
+    co-packaged copper (CPC) flyover, or a scale-up copper spine link."""
+
+    kind: ClassVar[str] = "copper-cable"
+
+    variant: Literal["dac", "acc", "aec", "cpc", "spine"]
+    rate_gbps: float = Field(gt=0, description="one direction")
+    lanes: int = Field(gt=0, description="lanes per direction")
+    lane_rate_gbps: float = Field(gt=0)
+    gauge_awg: float | None = Field(default=None, gt=0)
+    reach_m: float = Field(gt=0, description="published or derived reach at lane_rate_gbps")
+    power_w_per_end: float = Field(ge=0)
+    price_usd: float = Field(gt=0)
+    breakout: int = Field(default=1, gt=0)
+
+    @property
+    def pairs(self) -> int:
+        """Differential pairs (twinax 'cables' in NVIDIA's counting): one per lane per direction."""
+        return 2 * self.lanes
+
+
+class OpticalCircuitSwitch(Part):
+    """A MEMS optical circuit switch: N x N ports, each a fiber; a circuit joins two ports."""
+
+    kind: ClassVar[str] = "ocs"
+
+    ports: int = Field(gt=0, description="ports on each side of the N x N switch")
+    circulators: bool = Field(description="circulators carry both directions of a duplex link on one port")
+    loss_db: float = Field(ge=0, description="insertion loss of one pass")
+    power_w: float = Field(gt=0)
+    reconfiguration_ms: float = Field(gt=0)
+    price_usd: float = Field(gt=0)
+
+    @property
+    def circuits(self) -> int:
+        return self.ports
 
 
 class Connector(Part):
@@ -375,5 +440,6 @@ class ElectricalChannel(Part):
 PART_TYPES: dict[str, type[Part]] = {
     cls.kind: cls
     for cls in (Gpu, SwitchAsic, Nic, PluggableModule, OpticalEngine, ExternalLaserSource, FiberCable, Connector,
-                Laser, OpticalComponent, Receiver, Circuit, ElectricalChannel)
+                Laser, OpticalComponent, Receiver, Circuit, ElectricalChannel, FiberPart, CopperCable,
+                OpticalCircuitSwitch)
 }

@@ -98,7 +98,8 @@ class Catalog:
             if p.kind == "gpu" and p.default_nic:
                 refs.append(("default_nic", p.default_nic, "nic"))
             if p.kind == "optical-engine":
-                refs += [("hosts", h, "switch") for h in p.hosts]
+                refs += [("hosts", h, "gpu" if h in self._parts and self._parts[h].kind == "gpu" else "switch")
+                         for h in p.hosts if h != "*"]
                 refs.append(("laser_source", p.laser_source, "laser-source"))
             if p.kind == "fiber":
                 refs.append(("connector", p.connector, "connector"))
