@@ -19,6 +19,7 @@ scale_out:
   nic: {nic}
   tiers: {tiers}
   oversubscription: {over}
+  link_length_m: {{nic_leaf_m: 15, leaf_spine_m: 60, spine_core_m: 200}}
 technologies: [pluggable-dsp, lpo, cpo]
 """
 

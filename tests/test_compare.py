@@ -80,8 +80,13 @@ def test_breakout_of_800g_switch_ports_to_400g_nics(catalog):
     ends = {(g.name, g.lower_end.part_id, g.upper_end.part_id, g.upper_end_count) for g in r.design.link_groups}
     assert ("host-leaf", "osfp-400g-dr4", "osfp-800g-dr8", 512) in ends
     assert r.bom["pluggable_modules"] == 1024 + 512 + 2 * 512
+    # no LPO module breaks out to 2 NICs: LPO is used where it is feasible (leaf-spine) and the
+    # host-leaf links fall back to the lowest-TCO feasible technology, with a note saying why
     lpo = c.result("lpo")
-    assert not lpo.feasible and "breaks out to 2" in lpo.reasons[0]
+    tech = {g.name: (g.technology, g.chosen_by) for g in lpo.design.link_groups}
+    assert tech["leaf-spine"] == ("lpo", "list")
+    assert tech["host-leaf"][0] != "lpo" and tech["host-leaf"][1] == "fallback"
+    assert any("breaks out to 2" in n for n in lpo.notes)
 
 
 def test_tomahawk6_lpo_infeasible_with_reason_but_cpo_and_dsp_feasible(catalog):
@@ -97,7 +102,7 @@ def test_tomahawk6_lpo_infeasible_with_reason_but_cpo_and_dsp_feasible(catalog):
 
 def test_reach_check_makes_a_technology_infeasible(catalog):
     extra = "  link_length_m: {nic_leaf_m: 15, leaf_spine_m: 60, spine_core_m: 800}\n"
-    text = scenario_text(gpus=32768).replace("technologies:", extra + "technologies:")
+    text = scenario_text(gpus=32768).replace("  link_length_m: {nic_leaf_m: 15, leaf_spine_m: 60, spine_core_m: 200}\n", extra)
     c = lightfabric.compare(parse_scenario(text), catalog)
     for r in c.results:
         assert not r.feasible

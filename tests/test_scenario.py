@@ -1,6 +1,7 @@
 """Scenario files: the default, the examples, the documented schema and every kind of bad input."""
 
 import re
+import typing
 from pathlib import Path
 
 import pytest
@@ -37,9 +38,10 @@ def _keys(model, prefix=""):
     out = []
     for name, f in model.model_fields.items():
         out.append(prefix + name)
-        ann = f.annotation
-        if isinstance(ann, type) and issubclass(ann, lightfabric.scenario.models.BaseModel):
-            out += _keys(ann, prefix + name + ".")
+        anns = typing.get_args(f.annotation) or (f.annotation,)
+        for ann in anns:
+            if isinstance(ann, type) and issubclass(ann, lightfabric.scenario.models.BaseModel):
+                out += _keys(ann, prefix + name + ".")
     return out
 
 
@@ -66,8 +68,20 @@ BAD = [
      r"scale_out.oversubscription: got 0.5; allowed: a number from 1.0"),
     ("name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: s, port_rate_gbps: 800}\ntechnologies: [cpo, cpo]\n",
      r"technologies: got \['cpo', 'cpo'\] \(each technology may be listed once\)"),
-    ("name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: s, port_rate_gbps: 800}\ntechnologies: [ocs]\n",
-     r"technologies.0: got 'ocs' \(not built yet in this version\)"),
+    ("name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: s, port_rate_gbps: 800}\ntechnologies: [cpc]\n",
+     r"technologies.0: got 'cpc'.*allowed: a list of distinct technologies from: pluggable-dsp, lro, lpo, npo, cpo, "
+     r"oio, copper, ocs"),
+    ("name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: s, port_rate_gbps: 800}\n"
+     "technology: {leaf_spine: cpx}\n",
+     r"technology.leaf_spine: got 'cpx'.*allowed: one of pluggable-dsp, lro, lpo, npo, cpo, oio, copper or auto"),
+    ("name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: s, port_rate_gbps: 800}\n"
+     "technology: {spine_switch: optical}\n", r"technology.spine_switch: got 'optical'; allowed: electrical or ocs"),
+    ("name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: s, port_rate_gbps: 800}\n"
+     "scale_up: {domain_gpus: -72, bandwidth_per_gpu_gbps: 14400, switch: nvlink5-switch}\n",
+     r"scale_up.domain_gpus: got -72; allowed: a whole number of GPUs >= 1"),
+    ("name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: s, port_rate_gbps: 800}\n"
+     "placement: {leaf_location: basement}\n",
+     r"placement.leaf_location: got 'basement'; allowed: top-of-rack, end-of-row or middle-of-row"),
     ("name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: s, port_rate_gbps: 800}\neconomics: {pue: 0.9}\n",
      r"economics.pue: got 0.9; allowed: a number from 1.0 to 5.0"),
     ("- a\n- b\n", r"must be a mapping"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from lightfabric.catalog import Catalog
 from lightfabric.design import Design, FabricPlan, build_design, plan_fabric
+from lightfabric.metrics.bom import fiber_metres
 from lightfabric.metrics import bom_counts, capex_breakdown_usd, energy_cost_usd, power_breakdown_w
 from lightfabric.scenario.loader import check_parts
 from lightfabric.scenario.models import Scenario
@@ -52,11 +53,14 @@ class TechnologyResult:
             "notes": list(self.notes),
             "topology": self.topology,
             "switch_port": self.switch_port,
+            "policy": self.design.policy,
             "link_groups": [
-                {"name": g.name, "links": g.links, "rate_gbps": g.rate_gbps, "length_m": g.length_m,
-                 "lower_end": g.lower_end.part_id, "upper_end": g.upper_end.part_id,
-                 "upper_end_optics": g.upper_end_count, "fiber": g.fiber.id}
+                {"name": g.name, "technology": g.technology, "chosen_by": g.chosen_by, "links": g.links,
+                 "rate_gbps": g.rate_gbps, "length_m": round(g.length_m, 2), "lengths": g.lengths.as_dict(),
+                 "lower_end": g.lower_end.part_id, "upper_end": g.upper_end.part_id if g.upper_end else None,
+                 "upper_end_optics": g.upper_end_count, "medium": g.medium.id, "cables": g.cables}
                 for g in self.design.link_groups],
+            "ocs": self.design.ocs,
             "link_checks": list(self.design.link_checks),
             "bom": self.bom,
             "bom_lines": [
@@ -122,7 +126,9 @@ class Comparison:
                 "radix": p.port.count, "nic_link_rate_gbps": p.attachment.nic_link_rate_gbps,
                 "nic_links": p.attachment.nic_links, "nic_links_per_leaf_port": p.attachment.breakout,
                 "oversubscription": self.scenario.scale_out.oversubscription,
-                "link_length_m": self.scenario.scale_out.link_length_m.model_dump(),
+                "link_lengths": {k: v.as_dict() for k, v in p.lengths.items()},
+                "planes": p.planes, "topology": self.scenario.scale_out.topology,
+                "scale_up": None if self.scenario.scale_up is None else self.scenario.scale_up.model_dump(),
                 "economics": self.scenario.economics.model_dump(),
             },
             "results": [r.to_dict() for r in self.results],
@@ -142,11 +148,43 @@ class Comparison:
         return pd.DataFrame(self.to_rows()).set_index("technology")
 
 
-def _evaluate(plan: FabricPlan, technology: str) -> TechnologyResult:
-    design = build_design(plan, technology)
-    tech = REGISTRY[technology]
-    result = TechnologyResult(technology=technology, label=tech.label, feasible=design.feasible,
-                              reasons=design.reasons, notes=design.notes, topology=plan.topology.as_dict(),
+def _label(plan: FabricPlan, design_id: str) -> str:
+    if design_id == "policy":
+        return "Per-tier policy: " + plan.scenario.technology.label()
+    if design_id == "ocs":
+        return "OCS spine (links: lowest-TCO feasible)"
+    return REGISTRY[design_id].label
+
+
+def _topology(plan: FabricPlan, design: Design) -> dict:
+    """The scale-out tree of the design (all planes), with the scale-up domains if any."""
+    t = plan.topology.as_dict()
+    p = plan.planes
+    per_tier = [n * p for n in plan.topology.switches_per_tier]
+    if design.ocs:
+        per_tier[-1] = 0
+    t.update({"planes": p, "topology": plan.scenario.scale_out.topology,
+              "switches_per_tier": per_tier, "switches": sum(per_tier),
+              "links_per_tier": [n * p for n in plan.topology.links_per_tier],
+              "ports_total": sum(per_tier) * plan.topology.radix})
+    t["ports_used"] = t["links_per_tier"][0] + (2 * sum(t["links_per_tier"][1:]) if not design.ocs else
+                                                2 * sum(t["links_per_tier"][1:-1]) + t["links_per_tier"][-1])
+    t["ports_spare"] = t["ports_total"] - t["ports_used"]
+    if plan.rail_group_servers:
+        t["rail_group_servers"] = plan.rail_group_servers
+    if plan.scale_up is not None:
+        su = plan.scale_up.as_dict()
+        cable = next((g.medium for g in design.link_groups if g.name == "scale-up"), None)
+        if cable is not None and getattr(cable, "pairs", None):
+            su["twinax_pairs"] = cable.pairs * next(g.cables for g in design.link_groups if g.name == "scale-up")
+        t["scale_up"] = su
+    return t
+
+
+def _evaluate(plan: FabricPlan, design_id: str) -> TechnologyResult:
+    design = build_design(plan, design_id)
+    result = TechnologyResult(technology=design_id, label=_label(plan, design_id), feasible=design.feasible,
+                              reasons=design.reasons, notes=design.notes, topology=_topology(plan, design),
                               design=design, gpus=plan.scenario.cluster.gpus)
     if not design.feasible:
         return result
@@ -155,6 +193,7 @@ def _evaluate(plan: FabricPlan, technology: str) -> TechnologyResult:
                           "power_w": _r(sp.power_w), "laser_power_w": _r(sp.laser_power_w),
                           "lasers": _r(sp.lasers), "cost_usd": _r(sp.cost_usd, 2), "reach_m": sp.reach_m}
     result.bom = bom_counts(design.bom, plan.catalog)
+    result.bom["fiber_m"] = round(fiber_metres(design.link_groups), 1)
     result.power_w = power_breakdown_w(design.bom)
     result.capex_usd_by_category = capex_breakdown_usd(design.bom)
     result.capex_usd = result.capex_usd_by_category["total"]
@@ -216,5 +255,5 @@ def compare(scenario: Scenario, catalog: Catalog | None = None) -> Comparison:
     """
     catalog = check_parts(scenario, catalog or Catalog.default())
     plan = plan_fabric(scenario, catalog)
-    results = [_evaluate(plan, t) for t in scenario.technologies]
+    results = [_evaluate(plan, t) for t in scenario.designs]
     return Comparison(scenario=scenario, plan=plan, results=results, assumptions=_assumptions(plan, results))

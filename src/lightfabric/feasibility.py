@@ -1,39 +1,60 @@
-"""Physical checks of a design: every link group's optical budget and its lasers' temperature.
+"""Physical checks of a link group built with one technology.
 
-For each link group the technology's chain (:mod:`lightfabric.physics.chains`) is budgeted at the
-group's length and optical lane rate, with the scenario's OCS passes, design margin and laser
-case temperature. A group whose margin is negative, or whose laser cannot run within its
-current rating or junction-temperature limit, makes the design infeasible with the reason.
+Optical groups: the technology's chain (:mod:`lightfabric.physics.chains`) is budgeted over the
+group's longest link at its optical lane rate, with its OCS passes and fiber shuffles, the
+scenario's design margin and laser case temperature. Near-packaged engines and optical I/O
+chiplets are budgeted with the co-packaged chain (an ELS-fed silicon-photonics transmitter).
+Copper groups were held to their cable's reach and, for passive cables, the channel-loss model
+when the cable was chosen; the check records the figures.
 """
 
 from __future__ import annotations
 
+import functools
+
 from lightfabric.physics import chains
 from lightfabric.physics.chains import LinkOptionError
 
+CHAIN_OF = {"pluggable-dsp": "pluggable-dsp", "lpo": "lpo", "lro": "lro", "cpo": "cpo", "npo": "cpo", "oio": "cpo"}
 
-def check_design(design) -> None:
-    """Add ``link_checks`` to a feasible design; mark it infeasible with reasons if physics says so."""
-    plan = design.plan
+
+@functools.lru_cache(maxsize=4096)
+def _optical(catalog, chain_tech: str, length_m: float, lane_rate_gbps: float, ocs_passes: int,
+             design_margin_db: float, case_c: float | None, extra_loss_db: float):
+    return chains.optical_link(catalog, chain_tech, length_m, lane_rate_gbps, ocs_passes=ocs_passes,
+                               design_margin_db=design_margin_db, laser_case_temperature_c=case_c,
+                               extra_loss_db=extra_loss_db)
+
+
+def check_group(plan, spec, technology: str, ends) -> dict:
+    """The physical check of one group: a dict with ``feasible`` and ``reasons``."""
     physical = plan.scenario.physical
-    # the scenario's laser case temperature is that of CPO lasers; pluggable EMLs sit on their own TEC
-    case_c = physical.laser_case_temperature_c if design.technology == "cpo" else None
-    for g in design.link_groups:
-        lane = g.upper_end.optical_lane_rate_gbps
-        try:
-            link = chains.optical_link(plan.catalog, design.technology, g.length_m, lane,
-                                       ocs_passes=physical.ocs_passes.get(g.name, 0),
-                                       design_margin_db=physical.design_margin_db,
-                                       laser_case_temperature_c=case_c)
-        except LinkOptionError as e:
-            design.notes.append(f"{g.name}: physical checks skipped ({e})")
-            continue
-        d = link.details
-        design.link_checks.append({
-            "group": g.name, "length_m": g.length_m, "lane_rate_gbps": lane,
+    base = {"group": spec.name, "links": spec.links, "length_m": round(spec.length_m, 2),
+            "mean_length_m": round(spec.lengths.mean_m, 2)}
+    if technology == "copper":
+        c = ends.medium
+        return {**base, "lane_rate_gbps": c.lane_rate_gbps, "medium": c.id, "variant": c.variant,
+                "reach_m": c.reach_m, "margin_db": None, "feasible": True, "reasons": []}
+    optics = ends.upper or ends.lower
+    lane = optics.optical_lane_rate_gbps
+    chain_tech = CHAIN_OF[technology]
+    case_c = physical.laser_case_temperature_c if chain_tech == "cpo" else None
+    shuffle_db = 0.0
+    if spec.shuffles:
+        shuffle_db = spec.shuffles * plan.catalog.get("fiber-shuffle-48", kind="fiber-part").loss_db
+    try:
+        link = _optical(plan.catalog, chain_tech, float(spec.length_m), float(lane), int(spec.ocs_passes),
+                        float(physical.design_margin_db), case_c, shuffle_db)
+    except LinkOptionError as e:
+        return {**base, "lane_rate_gbps": lane, "feasible": True, "reasons": [],
+                "note": f"physical checks skipped ({e})", "margin_db": None}
+    d = link.details
+    reasons = [f"{r}" for r in link.reasons]
+    if optics.reach_m < spec.length_m:
+        reasons.append(f"{optics.part_id} reaches {optics.reach_m:g} m; the longest {spec.name} link is "
+                       f"{spec.length_m:.1f} m")
+    return {**base, "lane_rate_gbps": lane, "ocs_passes": spec.ocs_passes, "shuffle_loss_db": shuffle_db,
             "margin_db": round(link.margin_db, 3), "pre_fec_ber": float(f"{link.ber:.3g}"),
             "laser_power_mw": d["laser_power_mw"], "laser_case_temperature_c": d["laser_case_temperature_c"],
-            "laser_junction_temperature_c": d["laser_junction_temperature_c"], "feasible": link.feasible})
-        if not link.feasible:
-            design.feasible = False
-            design.reasons.extend(f"{g.name} links: {r}" for r in link.reasons)
+            "laser_junction_temperature_c": d["laser_junction_temperature_c"],
+            "feasible": not reasons, "reasons": reasons}

@@ -11,11 +11,15 @@ from lightfabric.design import BomLine
 def bom_counts(bom: Iterable[BomLine], catalog: Catalog) -> dict[str, float]:
     """Totals by kind of part, and the laser diodes inside modules and laser sources."""
     out = {"switches": 0, "pluggable_modules": 0, "optical_engines": 0, "external_laser_modules": 0,
-           "lasers": 0, "fibers": 0, "fiber_strands": 0, "mpo_connectors": 0, "nics": 0}
+           "lasers": 0, "fibers": 0, "fiber_strands": 0, "fiber_m": 0.0, "mpo_connectors": 0, "nics": 0,
+           "copper_cables": 0, "ocs": 0, "fiber_array_units": 0, "pm_fiber_jumpers": 0, "fiber_shuffles": 0,
+           "scale_up_switch_chips": 0}
     for line in bom:
         part = catalog.get(line.part_id)
         n = line.count
-        if part.kind == "switch":
+        if part.kind == "switch" and part.protocol == "nvlink":
+            out["scale_up_switch_chips"] += n
+        elif part.kind == "switch":
             out["switches"] += n
         elif part.kind == "nic":
             out["nics"] += n
@@ -31,7 +35,24 @@ def bom_counts(bom: Iterable[BomLine], catalog: Catalog) -> dict[str, float]:
             out["fibers"] += n
             out["fiber_strands"] += n * part.fibers
             out["mpo_connectors"] += 2 * n
-    return {k: int(v) if float(v).is_integer() else v for k, v in out.items()}
+        elif part.kind == "copper-cable":
+            out["copper_cables"] += n
+        elif part.kind == "ocs":
+            out["ocs"] += n
+        elif part.kind == "fiber-part":
+            key = {"fiber-array-unit": "fiber_array_units", "pm-fiber-jumper": "pm_fiber_jumpers",
+                   "fiber-shuffle": "fiber_shuffles"}.get(part.role)
+            if key:
+                out[key] += n
+            if part.role == "fiber-shuffle":
+                out["mpo_connectors"] += 2 * 48 * n
+    return {k: int(v) if float(v).is_integer() else round(v, 1) for k, v in out.items()}
+
+
+def fiber_metres(groups) -> float:
+    """Metres of fiber cable in the link groups (mean length x cables)."""
+    from lightfabric.catalog import FiberCable
+    return float(sum(g.lengths.mean_m * g.cables for g in groups if isinstance(g.medium, FiberCable)))
 
 
 def totals_by_category(bom: Iterable[BomLine], per_unit: Callable[[BomLine], dict[str, float]],

@@ -9,7 +9,7 @@ import numpy as np
 from lightfabric.design import BomLine
 from lightfabric.metrics.bom import totals_by_category
 
-CAPEX_CATEGORIES = ("switches", "optics", "lasers", "nics", "fiber")
+CAPEX_CATEGORIES = ("switches", "optics", "lasers", "nics", "fiber", "cables")
 HOURS_PER_YEAR = 8760.0
 
 

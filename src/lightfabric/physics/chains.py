@@ -234,7 +234,8 @@ def receiver_ber(receiver: Receiver, effective_oma_dbm):
 def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_gbps: float, *,
                  modulation: str = "pam4", laser_power_mw: float | None = None, lanes_per_laser: int | None = None,
                  ocs_passes: int = 0, design_margin_db: float = DESIGN_MARGIN_DB,
-                 laser_case_temperature_c: float | None = None) -> LinkResult:
+                 laser_case_temperature_c: float | None = None, extra_loss_db: float = 0.0,
+                 extra_loss_name: str = "fiber shuffles") -> LinkResult:
     """Budget one optical lane of ``technology`` over ``length_m`` of fiber.
 
     ``laser_case_temperature_c``: the laser's case (default per laser type, see
@@ -247,6 +248,8 @@ def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_g
     if laser_power_mw is None:
         laser_power_mw = laser_power_for_spec_mw(chain, design_margin_db)
     elements = chain.tx_elements + chain.channel_elements(length_m, ocs_passes)
+    if extra_loss_db > 0:
+        elements.insert(-1, Element(extra_loss_name, extra_loss_db))
     budget = propagate(mw_to_dbm(laser_power_mw), elements, source_name=f"laser ({chain.laser.id})",
                        source_part=chain.laser.id)
     penalty = chain.receiver.tx_penalty_db
@@ -332,8 +335,12 @@ def laser_report(catalog: Catalog, technology: str, *, lane_rate_gbps: float = 1
 
 
 def copper_link(catalog: Catalog, length_m: float, lane_rate_gbps: float, *, cable: str = "twinax-26awg",
-                modulation: str = "pam4") -> LinkResult:
-    """Die-to-die insertion loss at Nyquist of a passive copper link against the LR SerDes budget."""
+                modulation: str = "pam4", co_packaged: bool = False) -> LinkResult:
+    """Die-to-die insertion loss at Nyquist of a passive copper link against the LR SerDes budget.
+
+    ``co_packaged``: co-packaged copper (CPC), the cable attached at the package, so the host PCB
+    trace and the cage connector drop out of the channel at both ends.
+    """
     if modulation != "pam4":
         raise LinkOptionError(f"--modulation {modulation}: copper links are modelled with PAM4 only")
     levels = MODULATION_LEVELS[modulation]
@@ -362,6 +369,8 @@ def copper_link(catalog: Catalog, length_m: float, lane_rate_gbps: float, *, cab
     chain = [("package (tx)", pkg.id, pkg_db), ("host PCB (tx)", pcb.id, pcb_db), ("cage connector (tx)", conn.id, conn_db),
              (f"twinax {tw.gauge_awg:g} AWG, {length_m:g} m", tw.id, per_m * length_m),
              ("cage connector (rx)", conn.id, conn_db), ("host PCB (rx)", pcb.id, pcb_db), ("package (rx)", pkg.id, pkg_db)]
+    if co_packaged:
+        chain = [c for c in chain if c[1] not in (pcb.id, conn.id)]
     total, steps = 0.0, []
     for name, part, loss in chain:
         total += loss

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from lightfabric.catalog import Catalog
 from lightfabric.errors import CatalogError, ScenarioError, did_you_mean
-from lightfabric.scenario.models import PLANNED_TECHNOLOGIES, TECHNOLOGIES, Scenario
+from lightfabric.scenario.models import LINK_TECHNOLOGIES, PLANNED_TECHNOLOGIES, TECHNOLOGIES, Scenario
 
 DEFAULT_SCENARIO = "default.yaml"
 
@@ -19,7 +19,18 @@ ALLOWED: dict[str, str] = {
     "name": "a non-empty text",
     "cluster.gpus": "a whole number >= 1",
     "cluster.gpu": "a GPU id from the catalog",
-    "scale_out.topology": "fat-tree",
+    "scale_out.topology": "fat-tree or rail-optimized",
+    "scale_out.planes": "a whole number of planes from 1 to 16 that divides each NIC's links",
+    "cluster.gpus_per_server": "a whole number from 1 to 72",
+    "scale_up.domain_gpus": "a whole number of GPUs >= 1",
+    "scale_up.bandwidth_per_gpu_gbps": "Gb/s per GPU, both directions added (NVLink 5: 14400)",
+    "scale_up.switch": "a scale-up switch id from the catalog, e.g. nvlink5-switch",
+    "technology.scale_up": f"one of {', '.join(LINK_TECHNOLOGIES)} or auto",
+    "technology.nic_leaf": f"one of {', '.join(LINK_TECHNOLOGIES)} or auto",
+    "technology.leaf_spine": f"one of {', '.join(LINK_TECHNOLOGIES)} or auto",
+    "technology.spine_core": f"one of {', '.join(LINK_TECHNOLOGIES)} or auto",
+    "technology.spine_switch": "electrical or ocs",
+    "placement.leaf_location": "top-of-rack, end-of-row or middle-of-row",
     "scale_out.tiers": "1, 2, 3 or auto",
     "scale_out.oversubscription": "a number from 1.0 (non-blocking) to 64 (leaf down:up bandwidth)",
     "scale_out.switch": "a switch id from the catalog",
@@ -31,8 +42,7 @@ ALLOWED: dict[str, str] = {
     "physical.design_margin_db": "a number of dB from 0 to 10",
     "physical.laser_case_temperature_c": "a temperature in C from -40 to 150",
     "physical.ocs_passes": "a mapping of link group (host-leaf, leaf-spine, spine-core) to a whole number of passes",
-    "technologies": f"a list of distinct technologies from: {', '.join(TECHNOLOGIES)}"
-                    f" ({', '.join(PLANNED_TECHNOLOGIES)} are planned)",
+    "technologies": f"a list of distinct technologies from: {', '.join(TECHNOLOGIES)}",
     "overrides": "a mapping of PART_ID.FIELD to a number, true/false or text",
 }
 
@@ -172,6 +182,8 @@ def check_parts(scenario: Scenario, catalog: Catalog) -> Catalog:
               (("scale_out", "switch"), scenario.scale_out.switch, "switch")]
     if scenario.scale_out.nic is not None:
         checks.append((("scale_out", "nic"), scenario.scale_out.nic, "nic"))
+    if scenario.scale_up is not None:
+        checks.append((("scale_up", "switch"), scenario.scale_up.switch, "switch"))
     for path, value, kind in checks:
         try:
             catalog.get(value, kind=kind, field=".".join(path))

@@ -11,12 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, field
 
 from lightfabric.physics.chains import DESIGN_MARGIN_DB
 
-# Technologies this version builds. The others of the design brief (lro, npo, oio, copper, ocs)
-# come with later versions; naming them gives a clear "not yet" message.
-TECHNOLOGIES: tuple[str, ...] = ("pluggable-dsp", "lpo", "cpo")
-PLANNED_TECHNOLOGIES: tuple[str, ...] = ("lro", "npo", "oio", "copper", "ocs")
+# Link technologies: each can be named for a link group, or listed to be compared everywhere it
+# is feasible. "ocs" is a spine switch type; listed, it gives a design with an OCS spine.
+LINK_TECHNOLOGIES: tuple[str, ...] = ("pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper")
+TECHNOLOGIES: tuple[str, ...] = LINK_TECHNOLOGIES + ("ocs",)
+DEFAULT_TECHNOLOGIES: tuple[str, ...] = ("pluggable-dsp", "lpo", "cpo")
+PLANNED_TECHNOLOGIES: tuple[str, ...] = ()
 
-Technology = Literal["pluggable-dsp", "lpo", "cpo"]
+Technology = Literal["pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper", "ocs"]
+LinkTechnology = Literal["pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper", "auto"]
 
 
 class _Strict(BaseModel):
@@ -26,6 +29,8 @@ class _Strict(BaseModel):
 class Cluster(_Strict):
     gpus: StrictInt = Field(gt=0, description="number of GPUs in the cluster")
     gpu: str = Field(description="catalog id of the GPU")
+    gpus_per_server: StrictInt = Field(default=8, gt=0, le=72,
+                                       description="GPUs per server or compute tray (the rails of a rail-optimized fabric)")
 
 
 class LinkLengths(_Strict):
@@ -37,7 +42,8 @@ class LinkLengths(_Strict):
 
 
 class ScaleOut(_Strict):
-    topology: Literal["fat-tree"] = "fat-tree"
+    topology: Literal["fat-tree", "rail-optimized"] = "fat-tree"
+    planes: StrictInt = Field(default=1, gt=0, le=16, description="independent fabric planes a NIC's links spread over")
     tiers: Literal[1, 2, 3, "auto"] = "auto"
     oversubscription: float = Field(default=1.0, ge=1.0, le=64.0,
                                     description="leaf downlink : uplink bandwidth")
@@ -45,7 +51,45 @@ class ScaleOut(_Strict):
     port_rate_gbps: float = Field(gt=0)
     nic: str | None = Field(default=None, description="catalog id of the NIC; default: the GPU's default NIC")
     nics_per_gpu: StrictInt = Field(default=1, gt=0, le=16)
-    link_length_m: LinkLengths = LinkLengths()
+    link_length_m: LinkLengths | None = Field(default=None, description="fixed lengths; default: from placement")
+
+
+class ScaleUp(_Strict):
+    """The scale-up (NVLink-class) domain: GPUs that share memory-semantic links through switch chips."""
+
+    domain_gpus: StrictInt = Field(gt=0, le=100_000, description="GPUs in one scale-up domain")
+    bandwidth_per_gpu_gbps: float = Field(gt=0, description="scale-up bandwidth per GPU, both directions added")
+    switch: str = Field(description="catalog id of the scale-up switch chip")
+
+
+class TechnologyPolicy(_Strict):
+    """Which technology builds each link class; ``auto`` picks the lowest-TCO feasible one."""
+
+    scale_up: LinkTechnology = "copper"
+    nic_leaf: LinkTechnology = "auto"
+    leaf_spine: LinkTechnology = "auto"
+    spine_core: LinkTechnology = "auto"
+    spine_switch: Literal["electrical", "ocs"] = "electrical"
+
+    def label(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.model_dump().items())
+
+
+class Placement(_Strict):
+    """Where racks stand, from which the length of every link follows (docs/scenario.md)."""
+
+    gpus_per_rack: StrictInt = Field(default=72, gt=0, le=1024)
+    racks_per_row: StrictInt = Field(default=16, gt=0, le=200)
+    rows_per_hall: StrictInt = Field(default=12, gt=0, le=200)
+    rack_width_m: float = Field(default=0.6, gt=0, le=3)
+    rack_depth_m: float = Field(default=1.2, gt=0, le=3)
+    rack_height_m: float = Field(default=2.2, gt=0, le=4)
+    aisle_width_m: float = Field(default=1.2, gt=0, le=10)
+    hall_gap_m: float = Field(default=20.0, ge=0, le=2000)
+    tray_height_m: float = Field(default=0.6, ge=0, le=5, description="cable tray above the rack top")
+    slack_m: float = Field(default=2.0, ge=0, le=50, description="routing slack of a cable between racks")
+    in_rack_slack_m: float = Field(default=0.3, ge=0, le=5)
+    leaf_location: Literal["top-of-rack", "end-of-row", "middle-of-row"] = "end-of-row"
 
 
 class Economics(_Strict):
@@ -68,7 +112,7 @@ class Physical(_Strict):
     @field_validator("ocs_passes")
     @classmethod
     def _known_groups(cls, v: dict[str, int]) -> dict[str, int]:
-        groups = ("host-leaf", "leaf-spine", "spine-core")
+        groups = ("scale-up", "scale-up-spine", "host-leaf", "leaf-spine", "spine-core")
         for k, n in v.items():
             if k not in groups:
                 raise ValueError(f"unknown link group {k!r}; allowed: {', '.join(groups)}")
@@ -82,7 +126,10 @@ class Scenario(_Strict):
     description: str | None = None
     cluster: Cluster
     scale_out: ScaleOut
-    technologies: tuple[Technology, ...] = Field(default=TECHNOLOGIES, min_length=1)
+    scale_up: ScaleUp | None = None
+    technology: TechnologyPolicy | None = None
+    technologies: tuple[Technology, ...] = Field(default=DEFAULT_TECHNOLOGIES, min_length=1)
+    placement: Placement = Placement()
     economics: Economics = Economics()
     physical: Physical = Physical()
     overrides: dict[str, float | bool | str] = Field(default_factory=dict)
@@ -96,6 +143,15 @@ class Scenario(_Strict):
         if len(set(v)) != len(v):
             raise ValueError("each technology may be listed once")
         return v
+
+    @property
+    def designs(self) -> list[str]:
+        """What compare builds: the per-tier policy if given, and each listed technology (the
+        listed ones only if the list was written, or if there is no policy)."""
+        out = ["policy"] if self.technology is not None else []
+        if self.technology is None or "technologies" in self.model_fields_set:
+            out += list(self.technologies)
+        return out
 
     def location(self, *path: str | int) -> str | None:
         """``file:line:col`` of a key in the scenario file, if it was read from one."""

@@ -1,52 +1,49 @@
-"""Pluggable modules at every switch port: with a DSP (``pluggable-dsp``) or linear-drive (``lpo``)."""
+"""Pluggable modules at every port: with a DSP (``pluggable-dsp``), with the DSP on the transmit
+path only (``lro``), or linear-drive (``lpo``)."""
 
 from __future__ import annotations
 
-from lightfabric.catalog import Catalog, Nic, PortConfig, SwitchAsic
+from lightfabric.catalog import Catalog, SwitchAsic
 from lightfabric.technologies.base import (
-    Infeasible, LinkNeed, PortOptics, Technology, module_optics, select_module,
+    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fiber_for, module_optics, need_at, select_module,
 )
 
 
-class PluggableDsp(Technology):
-    """A module with a DSP (retimer) at each end of each link; the DSP makes any host SerDes work."""
+class Pluggable(Technology):
+    """A module of this technology at each end; a NIC or GPU that cannot drive it keeps a DSP module."""
 
-    id = "pluggable-dsp"
-    label = "Pluggable (DSP)"
+    def __init__(self, tech_id: str, label: str, linear: bool):
+        self.id, self.label, self.linear = tech_id, label, linear
 
-    def switch_end(self, catalog: Catalog, switch: SwitchAsic, port: PortConfig, need: LinkNeed) -> PortOptics:
-        return module_optics(select_module(catalog, self.id, need))
+    def _check_host(self, device, spec: GroupSpec) -> bool:
+        """Whether the device's SerDes may drive this technology's modules (LPO needs linear drive)."""
+        return not self.linear or bool(getattr(device, "linear_drive", False))
 
-    def nic_end(self, catalog: Catalog, nic: Nic, need: LinkNeed, far: PortOptics) -> tuple[PortOptics, str | None]:
-        module = select_module(catalog, "pluggable-dsp", need, exact_lane_rate=False, far=far, end="NIC")
-        return module_optics(module), None
+    def _switch_end(self, catalog: Catalog, spec: GroupSpec, side: str) -> PortOptics:
+        ep = spec.lower if side == "lower" else spec.upper
+        sw = ep.device
+        assert isinstance(sw, SwitchAsic)
+        if not self._check_host(sw, spec):
+            raise Infeasible(f"{sw.id}: its {sw.serdes_lane_rate_gbps:g}G SerDes are not qualified to drive "
+                             f"linear (LPO) optics (catalog field linear_drive: false)")
+        need = need_at(spec, side)
+        return module_optics(select_module(catalog, self.id, need), need)
 
-
-class LinearPluggable(Technology):
-    """Linear-drive modules (no DSP): the host SerDes must be qualified to drive them.
-
-    The LPO MSA (100G-DR-LPO) defines 100 Gb/s-per-lane linear optics to 500 m with the host's
-    RS(544,514) FEC; no 200 Gb/s-per-lane LPO is published, so the module's host lanes must equal
-    the switch's lanes and the switch must be marked ``linear_drive``. A NIC whose SerDes are not
-    qualified keeps a DSP module at its end (the optics interoperate over the fiber).
-    """
-
-    id = "lpo"
-    label = "Linear pluggable (LPO)"
-
-    def check_switch(self, switch: SwitchAsic) -> None:
-        if not switch.linear_drive:
-            raise Infeasible(f"{switch.id}: its {switch.serdes_lane_rate_gbps:g}G SerDes are not qualified to "
-                             f"drive linear (LPO) optics (catalog field linear_drive: false)")
-
-    def switch_end(self, catalog: Catalog, switch: SwitchAsic, port: PortConfig, need: LinkNeed) -> PortOptics:
-        self.check_switch(switch)
-        return module_optics(select_module(catalog, self.id, need))
-
-    def nic_end(self, catalog: Catalog, nic: Nic, need: LinkNeed, far: PortOptics) -> tuple[PortOptics, str | None]:
-        if nic.linear_drive:
-            module = select_module(catalog, "lpo", need, exact_lane_rate=False, far=far, end="NIC")
-            return module_optics(module), None
-        module = select_module(catalog, "pluggable-dsp", need, exact_lane_rate=False, far=far, end="NIC")
-        return module_optics(module), (f"{nic.id} is not qualified to drive linear optics: its end of each "
-                                       f"{need.group} link keeps a DSP module ({module.id})")
+    def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
+        notes: list[str] = []
+        upper = None if spec.upper_is_ocs else self._switch_end(catalog, spec, "upper")
+        if spec.lower.kind == "switch":
+            lower = self._switch_end(catalog, spec, "lower")
+        else:
+            need = need_at(spec, "lower")
+            tech = self.id if self._check_host(spec.lower.device, spec) else "pluggable-dsp"
+            module = select_module(catalog, tech, need, exact_lane_rate=False, far=upper,
+                                   end=spec.lower.kind.upper())
+            lower = module_optics(module, need)
+            if tech != self.id:
+                notes.append(f"{spec.lower.device.id} is not qualified to drive linear optics: its end of each "
+                             f"{spec.name} link keeps a DSP module ({module.id})")
+        if upper is not None and not lower.talks_to(upper):
+            raise Infeasible(f"{spec.name}: {lower.part_id} and {upper.part_id} do not interoperate")
+        cables = spec.upper_ends if spec.breakout > 1 else spec.links
+        return GroupEnds(lower, upper, fiber_for(catalog, upper or lower), cables, tuple(notes))

@@ -177,14 +177,18 @@ def build_fat_tree(host_ports: int, radix: int, tiers: int | str = "auto",
 
     split = leaf_split(radix, oversubscription)
     leaves = ceil(host_ports / split.down)
+    return tree_above_leaves(host_ports, leaves, radix, t, split, max_host_ports(radix, t, oversubscription))
+
+
+def tree_above_leaves(host_ports: int, leaves: int, radix: int, tiers: int, split: LeafSplit,
+                      max_hosts: int) -> FatTree:
+    """Spines and cores above ``leaves`` leaves of ``split`` ports (2 or 3 tiers)."""
     leaf_spine_links = leaves * split.up
-    if t == 2:
+    if tiers == 2:
         spines = ceil(leaf_spine_links / radix)
         return FatTree(tiers=2, radix=radix, host_ports=host_ports, leaf_split=split,
                        switches_per_tier=(leaves, spines),
-                       links_per_tier=(host_ports, leaf_spine_links),
-                       max_host_ports=max_host_ports(radix, 2, oversubscription))
-
+                       links_per_tier=(host_ports, leaf_spine_links), max_host_ports=max_hosts)
     leaves_per_pod = radix // 2
     pods = ceil(leaves / leaves_per_pod)
     spines = pods * split.up
@@ -192,5 +196,4 @@ def build_fat_tree(host_ports: int, radix: int, tiers: int | str = "auto",
     cores = ceil(spine_core_links / radix)
     return FatTree(tiers=3, radix=radix, host_ports=host_ports, leaf_split=split,
                    switches_per_tier=(leaves, spines, cores),
-                   links_per_tier=(host_ports, leaf_spine_links, spine_core_links),
-                   max_host_ports=max_host_ports(radix, 3, oversubscription))
+                   links_per_tier=(host_ports, leaf_spine_links, spine_core_links), max_host_ports=max_hosts)

@@ -1,0 +1,81 @@
+"""Copper: a cable between the two ports, no optics. The cheapest cable that reaches the group's
+longest link: passive DAC, linear active (ACC), retimed active (AEC), co-packaged copper (CPC) or,
+inside a scale-up rack, the NVLink copper spine. Passive cables are also held to the channel-loss
+model of :func:`lightfabric.physics.chains.copper_link`."""
+
+from __future__ import annotations
+
+from math import ceil
+
+from lightfabric.catalog import Catalog, CopperCable
+from lightfabric.physics.chains import copper_link
+from lightfabric.technologies.base import GroupEnds, GroupSpec, Infeasible, PortOptics, Technology
+
+SIGNALLING_GBPS = {100.0: 112.0, 200.0: 224.0, 400.0: 448.0}
+PASSIVE = ("dac", "cpc", "spine")
+
+
+def cable_end(cable: CopperCable, ports: int) -> PortOptics:
+    return PortOptics(kind="cable", part_id=cable.id, rate_gbps=cable.rate_gbps / ports, interface="copper",
+                      optical_lane_rate_gbps=cable.lane_rate_gbps, reach_m=cable.reach_m,
+                      power_w=cable.power_w_per_end / ports, laser_power_w=0.0, lasers=0.0, cost_usd=0.0,
+                      parts_per_end=1.0 / ports)
+
+
+def passive_reach_ok(catalog: Catalog, cable: CopperCable, length_m: float) -> str | None:
+    """None if the passive channel closes at ``length_m``, else the reason."""
+    twinax = f"twinax-{cable.gauge_awg:g}awg" if cable.gauge_awg else None
+    if twinax is None or twinax not in catalog:
+        return None
+    link = copper_link(catalog, length_m, SIGNALLING_GBPS.get(cable.lane_rate_gbps, cable.lane_rate_gbps),
+                       cable=twinax, co_packaged=cable.variant == "cpc")
+    return None if link.feasible else link.reasons[0]
+
+
+class Copper(Technology):
+    id = "copper"
+    label = "Copper (DAC/ACC/AEC/CPC)"
+    optical = False
+
+    def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
+        self.optical_groups_only(spec)
+        up, low = spec.upper.port, spec.lower.port
+        gang = spec.name.startswith("scale-up")
+        rejected: list[str] = []
+        options: list[tuple[float, CopperCable, int]] = []
+        for c in catalog.of_kind(CopperCable):
+            if c.lane_rate_gbps != up.lane_rate_gbps:
+                continue
+            if c.variant == "spine" and not gang:
+                continue
+            if c.rate_gbps == up.rate_gbps:
+                ports = 1
+            elif gang and c.rate_gbps > up.rate_gbps and (c.rate_gbps / up.rate_gbps).is_integer():
+                ports = int(c.rate_gbps // up.rate_gbps)
+            else:
+                continue
+            if spec.breakout > 1 and c.breakout < spec.breakout:
+                continue
+            if spec.lower.kind == "nic" and low.lane_rate_gbps != c.lane_rate_gbps and c.variant != "aec":
+                rejected.append(f"{c.id}: a {c.variant} cannot convert the NIC's {low.lane_rate_gbps:g}G lanes "
+                                f"to {c.lane_rate_gbps:g}G")
+                continue
+            if spec.length_m > c.reach_m:
+                rejected.append(f"{c.id} reaches {c.reach_m:g} m")
+                continue
+            if c.variant in PASSIVE:
+                why = passive_reach_ok(catalog, c, spec.length_m)
+                if why:
+                    rejected.append(why)
+                    continue
+            options.append((c.price_usd / ports / max(spec.breakout, 1), c, ports))
+        if not options:
+            raise Infeasible(f"no copper cable reaches the {spec.name} links' {spec.length_m:.2f} m at "
+                             f"{up.lane_rate_gbps:g}G per lane: " + "; ".join(rejected or ["no cable at this rate"]))
+        _, cable, ports = min(options, key=lambda o: (o[0], o[1].power_w_per_end, o[1].id))
+        ends_ = cable_end(cable, ports)
+        if spec.breakout > 1:
+            cables = spec.upper_ends
+        else:
+            cables = ceil(spec.links / ports)
+        return GroupEnds(ends_, None if spec.upper_is_ocs else ends_, cable, cables)

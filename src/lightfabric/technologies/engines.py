@@ -1,0 +1,82 @@
+"""Optical engines fed by external lasers: co-packaged (``cpo``) on the switch package, near-packaged
+(``npo``) on the switch board, and optical I/O chiplets (``oio``) in the GPU or switch package.
+
+A NIC end stays pluggable (a DSP module); so does a GPU end for CPO and NPO (the GPU package has
+no engine). Only optical I/O puts optics inside the GPU package; it serves the scale-up links.
+"""
+
+from __future__ import annotations
+
+from math import ceil
+
+from lightfabric.catalog import Catalog, ExternalLaserSource, OpticalEngine, PortConfig
+from lightfabric.technologies.base import (
+    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fiber_for, module_optics, need_at, select_module,
+)
+
+SCALE_UP_GROUPS = ("scale-up", "scale-up-spine")
+
+
+def engine_for(catalog: Catalog, technology: str, host_id: str, port: PortConfig) -> OpticalEngine:
+    """The cheapest engine of ``technology`` packaged with ``host_id`` whose lanes match the port's."""
+    engines = [e for e in catalog.of_kind(OpticalEngine)
+               if e.technology == technology and (host_id in e.hosts or "*" in e.hosts)]
+    if not engines:
+        known = ", ".join(f"{e.id} (for {', '.join(e.hosts)})" for e in catalog.of_kind(OpticalEngine)
+                          if e.technology == technology)
+        raise Infeasible(f"no {technology} optical engine in the catalog for {host_id}; known: {known or 'none'}")
+    matching = [e for e in engines if e.lane_rate_gbps == port.lane_rate_gbps]
+    if not matching:
+        raise Infeasible(f"the {technology} engines for {host_id} ({', '.join(e.id for e in engines)}) run "
+                         f"{engines[0].lane_rate_gbps:g}G lanes; its {port.rate_gbps:g}G ports use "
+                         f"{port.lane_rate_gbps:g}G lanes")
+    return min(matching, key=lambda e: (e.price_usd / e.capacity_gbps, e.id))
+
+
+def engine_end(catalog: Catalog, engine: OpticalEngine, port: PortConfig, spec: GroupSpec, breakout: int = 1) -> PortOptics:
+    """One port's share of ``engine`` and of its external lasers."""
+    els = catalog.get(engine.laser_source, kind="laser-source")
+    assert isinstance(els, ExternalLaserSource)
+    lanes = port.rate_gbps / engine.lane_rate_gbps
+    share = port.rate_gbps / engine.capacity_gbps
+    lasers = lanes / engine.lanes_per_laser
+    laser_w = lasers * els.power_w / els.lasers
+    if breakout > lanes:
+        raise Infeasible(f"a {port.rate_gbps:g}G {engine.technology} port has {lanes:g} lanes and cannot break out "
+                         f"to {breakout} ports")
+    if spec.length_m > engine.reach_m:
+        raise Infeasible(f"{spec.name} links reach {spec.length_m:g} m; {engine.id} reaches {engine.reach_m:g} m")
+    per_fiber = 4 if engine.interface == "FR" else 1
+    return PortOptics(kind=engine.technology, part_id=engine.id, rate_gbps=port.rate_gbps,
+                      interface=engine.interface, optical_lane_rate_gbps=engine.lane_rate_gbps,
+                      reach_m=engine.reach_m, power_w=share * engine.power_w + laser_w, laser_power_w=laser_w,
+                      lasers=lasers, cost_usd=share * engine.price_usd + lasers * els.price_usd / els.lasers,
+                      breakout=int(lanes), parts_per_end=share, fibers=2 * max(1, ceil(lanes / per_fiber)))
+
+
+class EngineTechnology(Technology):
+    def __init__(self, tech_id: str, label: str):
+        self.id, self.label = tech_id, label
+
+    def _device_end(self, catalog: Catalog, spec: GroupSpec, side: str, far: PortOptics | None) -> PortOptics:
+        ep = spec.lower if side == "lower" else spec.upper
+        if ep.kind == "switch" or (ep.kind == "gpu" and self.id == "oio"):
+            engine = engine_for(catalog, self.id, ep.device.id, ep.port)
+            return engine_end(catalog, engine, ep.port, spec, spec.breakout if side == "upper" else 1)
+        # NIC, or a GPU without optics in its package: a DSP module in its cage
+        need = need_at(spec, side)
+        module = select_module(catalog, "pluggable-dsp", need, exact_lane_rate=False, far=far,
+                               end=ep.kind.upper())
+        return module_optics(module, need)
+
+    def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
+        if self.id == "oio" and spec.name not in SCALE_UP_GROUPS:
+            raise Infeasible("optical I/O chiplets sit in the GPU or scale-up switch package; "
+                             f"{spec.name} links start at a NIC or switch cage")
+        upper = None if spec.upper_is_ocs else self._device_end(catalog, spec, "upper", None)
+        lower = self._device_end(catalog, spec, "lower", upper)
+        if upper is not None and not lower.talks_to(upper):
+            raise Infeasible(f"{spec.name}: {lower.part_id} ({lower.interface}) and {upper.part_id} "
+                             f"({upper.interface}) do not interoperate")
+        cables = spec.upper_ends if spec.breakout > 1 else spec.links
+        return GroupEnds(lower, upper, fiber_for(catalog, upper or lower), cables)
