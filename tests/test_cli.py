@@ -1,6 +1,7 @@
 """The command line, driven end to end through its installed entry point."""
 
 import csv
+from pathlib import Path
 import io
 import json
 import shutil
@@ -8,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EXE = shutil.which("lightfabric")
 
@@ -197,3 +200,24 @@ def test_link_and_laser_refuse_bad_options(args, needle):
     p = lf(*args)
     assert p.returncode == 2, (p.stdout, p.stderr)
     assert needle in p.stderr and "Traceback" not in p.stderr
+
+
+def test_density_json_and_table():
+    p = lf("density", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)["technologies"]
+    assert set(d) == {"pluggable-dsp", "lro", "lpo", "copper", "npo", "cpo", "oio"}
+    for t in d.values():
+        assert t["max_switch_capacity_tbps"] > 0 and t["ports_per_rack_unit"] > 0
+    p = lf("density")
+    assert p.returncode == 0 and "faceplate" in p.stdout
+
+
+def test_every_example_compares_from_the_cli():
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        p = lf("compare", str(path), "--format", "json")
+        assert p.returncode == 0, (path, p.stderr)
+        d = json.loads(p.stdout)
+        assert any(r["feasible"] for r in d["results"]), path
+        for r in d["results"]:
+            assert r["feasible"] or r["reasons"], (path, r["technology"])

@@ -212,6 +212,27 @@ def laser(
     print("feasible" if report["feasible"] else "infeasible: " + "; ".join(report["reasons"]))
 
 
+@app.command()
+def density(fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table) -> None:
+    """Bandwidth density: largest switch, ports per rack unit and shoreline Tb/s per mm, per technology."""
+    from lightfabric.density import density_report
+    report = density_report(Catalog.default())
+    if fmt == Format.json:
+        out.print_json(json.dumps(report))
+        return
+    table = Table(title="Bandwidth density by technology", header_style="bold",
+                  caption="Sources and derivations: lightfabric density --format json, docs/examples.md")
+    for col in ("technology", "limit", "max switch (Tb/s)", "ceiling (Tb/s)", "ports / RU", "port (Gb/s)",
+                "Tb/s / RU", "shoreline (Tb/s/mm)", "shoreline kind"):
+        table.add_column(col, overflow="fold")
+    for tech, d in report["technologies"].items():
+        table.add_row(tech, d["limit"], f"{d['max_switch_capacity_tbps']:g}",
+                      "-" if d["ceiling_tbps"] is None else f"{d['ceiling_tbps']:g}",
+                      str(d["ports_per_rack_unit"]), f"{d['port_rate_gbps']:g}", f"{d['tbps_per_rack_unit']:g}",
+                      f"{d['shoreline_tbps_per_mm']:.2f}", d["shoreline_kind"])
+    out.print(table)
+
+
 @catalog_app.command("list")
 def catalog_list(
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel).")] = None,

@@ -132,8 +132,24 @@ class Comparison:
                 "economics": self.scenario.economics.model_dump(),
             },
             "results": [r.to_dict() for r in self.results],
+            "reach_table": self.reach_table(),
             "assumptions": self.assumptions,
         }
+
+    def reach_table(self) -> list[dict]:
+        """For every link group (electrical spine) and technology: the longest link, whether the
+        technology reaches it and why not."""
+        from lightfabric.design import _try, group_specs
+        from lightfabric.scenario.models import LINK_TECHNOLOGIES
+        rows = []
+        for spec in group_specs(self.plan, ocs_spine=False):
+            for tech in LINK_TECHNOLOGIES:
+                _, check, reason = _try(self.plan, spec, tech)
+                rows.append({"group": spec.name, "technology": tech, "length_m": round(spec.length_m, 2),
+                             "mean_length_m": round(spec.lengths.mean_m, 2), "feasible": reason is None,
+                             "margin_db": None if check is None else check.get("margin_db"),
+                             "reason": reason})
+        return rows
 
     def to_rows(self) -> list[dict]:
         """One flat record per technology (``pandas.DataFrame(comparison.to_rows())``)."""

@@ -388,7 +388,12 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
     design.switch_port = switch_groups[-1].upper_end if switch_groups else groups[-1].lower_end
     design.bom, design.switches_per_tier = _bill_of_materials(plan, groups, ocs_spine)
     if ocs_spine:
-        design.ocs = _ocs_summary(plan, groups, design.bom)
+        o = design.ocs = _ocs_summary(plan, groups, design.bom)
+        design.notes.append(
+            f"OCS spine: {o['ocs_units']:,.0f} optical circuit switches replace {o['removed_switches']:,} switches "
+            f"and the {o['removed_optics']:,} optics at their ports; the {o['uplinks']:,} uplinks keep their "
+            f"{o['lower_end_optics']} optics ({o['fiber_pairs_per_uplink']} fiber pair(s) each) and close "
+            f"their budget through one {o['loss_db_per_pass']:g} dB pass")
     return design
 
 

@@ -33,7 +33,16 @@ def _rows(baseline: TechnologyResult | None) -> list[tuple[str, list[Row]]]:
             return f"{metric(r) / metric(baseline) - 1:+.1%}" if r is not baseline else "baseline"
         return cell
 
+    def group(name: str) -> Callable[[TechnologyResult], str]:
+        def cell(r: TechnologyResult) -> str:
+            g = next((g for g in r.design.link_groups if g.name == name), None)
+            return "-" if g is None else f"{g.technology} ({g.length_m:.1f} m)"
+        return cell
+
     return [
+        ("Link groups: technology (longest link)", [
+            (name, group(name)) for name in ("scale-up", "scale-up-spine", "host-leaf", "leaf-spine", "spine-core")
+        ]),
         ("Topology", [
             ("tiers", lambda r: str(r.topology["tiers"])),
             ("switches", lambda r: _fmt_int(r.topology["switches"])),
@@ -53,6 +62,10 @@ def _rows(baseline: TechnologyResult | None) -> list[tuple[str, list[Row]]]:
             ("external laser modules", lambda r: _fmt_int(r.bom["external_laser_modules"])),
             ("lasers", lambda r: _fmt_int(r.bom["lasers"])),
             ("fiber cables", lambda r: _fmt_int(r.bom["fibers"])),
+            ("fiber (km of cable)", lambda r: f"{r.bom['fiber_m'] / 1000:,.1f}"),
+            ("copper cables", lambda r: _fmt_int(r.bom["copper_cables"])),
+            ("scale-up switch chips", lambda r: _fmt_int(r.bom["scale_up_switch_chips"])),
+            ("optical circuit switches", lambda r: _fmt_int(r.bom["ocs"])),
             ("NICs", lambda r: _fmt_int(r.bom["nics"])),
         ]),
         ("Power (MW)", [
@@ -72,6 +85,7 @@ def _rows(baseline: TechnologyResult | None) -> list[tuple[str, list[Row]]]:
             ("  external lasers", lambda r: _musd(r.capex_usd_by_category["lasers"])),
             ("  NICs", lambda r: _musd(r.capex_usd_by_category["nics"])),
             ("  fiber", lambda r: _musd(r.capex_usd_by_category["fiber"])),
+            ("  copper cables", lambda r: _musd(r.capex_usd_by_category["cables"])),
             ("energy", lambda r: _musd(r.energy_usd)),
             ("TCO", lambda r: _musd(r.tco_usd)),
             ("TCO vs baseline", vs(lambda r: r.tco_usd)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from math import ceil
 
 from lightfabric.catalog import Catalog, CopperCable, FiberCable, PluggableModule, PortConfig
 
@@ -182,6 +183,16 @@ def fiber_for(catalog: Catalog, optics: PortOptics) -> FiberCable:
     if not cables:
         raise Infeasible(f"no {medium} fiber cable in the catalog carries {fibers} fibers")
     return min(cables, key=lambda f: (f.price_usd_per_m, f.price_usd_fixed, f.id))
+
+
+def trunks(spec: GroupSpec, lower: PortOptics, medium: FiberCable) -> int:
+    """Fiber trunks of a group: one per link (per leaf port with breakout); scale-up links that
+    share a module share its trunk."""
+    if spec.breakout > 1:
+        return spec.upper_ends
+    if spec.name.startswith("scale-up") and lower.parts_per_end < 1:
+        return ceil(spec.links * lower.parts_per_end - 1e-9)
+    return spec.links
 
 
 def need_at(spec: GroupSpec, side: str) -> LinkNeed:

@@ -43,7 +43,10 @@ class Copper(Technology):
         gang = spec.name.startswith("scale-up")
         rejected: list[str] = []
         options: list[tuple[float, CopperCable, int]] = []
-        for c in catalog.of_kind(CopperCable):
+        cables = catalog.of_kind(CopperCable)
+        if not any(c.lane_rate_gbps == up.lane_rate_gbps for c in cables):
+            raise Infeasible(f"no copper cable in the catalog runs {up.lane_rate_gbps:g}G lanes")
+        for c in cables:
             if c.lane_rate_gbps != up.lane_rate_gbps:
                 continue
             if c.variant == "spine" and not gang:
@@ -53,6 +56,7 @@ class Copper(Technology):
             elif gang and c.rate_gbps > up.rate_gbps and (c.rate_gbps / up.rate_gbps).is_integer():
                 ports = int(c.rate_gbps // up.rate_gbps)
             else:
+                rejected.append(f"{c.id} runs {c.rate_gbps:g}G, not {up.rate_gbps:g}G ports")
                 continue
             if spec.breakout > 1 and c.breakout < spec.breakout:
                 continue
@@ -71,7 +75,7 @@ class Copper(Technology):
             options.append((c.price_usd / ports / max(spec.breakout, 1), c, ports))
         if not options:
             raise Infeasible(f"no copper cable reaches the {spec.name} links' {spec.length_m:.2f} m at "
-                             f"{up.lane_rate_gbps:g}G per lane: " + "; ".join(rejected or ["no cable at this rate"]))
+                             f"{up.rate_gbps:g}G ({up.lane_rate_gbps:g}G per lane): " + "; ".join(rejected))
         _, cable, ports = min(options, key=lambda o: (o[0], o[1].power_w_per_end, o[1].id))
         ends_ = cable_end(cable, ports)
         if spec.breakout > 1:

@@ -11,7 +11,7 @@ from math import ceil
 
 from lightfabric.catalog import Catalog, ExternalLaserSource, OpticalEngine, PortConfig
 from lightfabric.technologies.base import (
-    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fiber_for, module_optics, need_at, select_module,
+    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fiber_for, module_optics, need_at, select_module, trunks,
 )
 
 SCALE_UP_GROUPS = ("scale-up", "scale-up-spine")
@@ -78,5 +78,5 @@ class EngineTechnology(Technology):
         if upper is not None and not lower.talks_to(upper):
             raise Infeasible(f"{spec.name}: {lower.part_id} ({lower.interface}) and {upper.part_id} "
                              f"({upper.interface}) do not interoperate")
-        cables = spec.upper_ends if spec.breakout > 1 else spec.links
-        return GroupEnds(lower, upper, fiber_for(catalog, upper or lower), cables)
+        medium = fiber_for(catalog, upper or lower)
+        return GroupEnds(lower, upper, medium, trunks(spec, lower, medium))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lightfabric.catalog import Catalog, SwitchAsic
 from lightfabric.technologies.base import (
-    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fiber_for, module_optics, need_at, select_module,
+    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fiber_for, module_optics, need_at, select_module, trunks,
 )
 
 
@@ -45,5 +45,5 @@ class Pluggable(Technology):
                              f"{spec.name} link keeps a DSP module ({module.id})")
         if upper is not None and not lower.talks_to(upper):
             raise Infeasible(f"{spec.name}: {lower.part_id} and {upper.part_id} do not interoperate")
-        cables = spec.upper_ends if spec.breakout > 1 else spec.links
-        return GroupEnds(lower, upper, fiber_for(catalog, upper or lower), cables, tuple(notes))
+        medium = fiber_for(catalog, upper or lower)
+        return GroupEnds(lower, upper, medium, trunks(spec, lower, medium), tuple(notes))
