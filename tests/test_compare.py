@@ -101,12 +101,19 @@ def test_tomahawk6_lpo_infeasible_with_reason_but_cpo_and_dsp_feasible(catalog):
 
 
 def test_reach_check_makes_a_technology_infeasible(catalog):
-    extra = "  link_length_m: {nic_leaf_m: 15, leaf_spine_m: 60, spine_core_m: 800}\n"
-    text = scenario_text(gpus=32768).replace("  link_length_m: {nic_leaf_m: 15, leaf_spine_m: 60, spine_core_m: 200}\n", extra)
-    c = lightfabric.compare(parse_scenario(text), catalog)
-    for r in c.results:
+    extra = "  link_length_m: {nic_leaf_m: 15, leaf_spine_m: 60, spine_core_m: 3000}\n"
+    base = "  link_length_m: {nic_leaf_m: 15, leaf_spine_m: 60, spine_core_m: 200}\n"
+    c = lightfabric.compare(parse_scenario(scenario_text(gpus=32768).replace(base, extra)), catalog)
+    for r in c.results:                       # nothing in the catalog reaches 3 km
         assert not r.feasible
-        assert "800 m" in r.reasons[0] or "reaching 800 m" in r.reasons[0]
+        assert "3000 m" in r.reasons[0]
+    # at 800 m DR optics (500 m) fall short; FR4 (2 km) reaches, so CPO's spine-core links fall back to it
+    extra = extra.replace("3000", "800")
+    c = lightfabric.compare(parse_scenario(scenario_text(gpus=32768).replace(base, extra)), catalog)
+    cpo = c.result("cpo")
+    sc = next(g for g in cpo.design.link_groups if g.name == "spine-core")
+    assert cpo.feasible and sc.chosen_by == "fallback" and sc.upper_end.interface == "FR"
+    assert any("spine-core" in n and "500 m" in n for n in cpo.notes)
 
 
 def test_cluster_too_large_names_the_limit(catalog):

@@ -242,7 +242,7 @@ def group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
     if plan.scale_up is not None:
         su, sw = plan.scale_up, plan.scale_up_switch
         su_port = sw.port_configs[0]
-        l1 = su.switch_chips if su.tiers == 1 else su.switch_chips * 2 // 3
+        l1 = su.first_tier_chips
         gpu_ep = Endpoint("gpu", "gpu", plan.gpu, sc.cluster.gpus, su_port)
         l1_ep = Endpoint("switch", "su-l1", sw, l1, su_port)
         specs.append(GroupSpec("scale-up", "scale_up", su.gpu_links, su_port.rate_gbps, plan.lengths["scale-up"],
@@ -409,7 +409,7 @@ def _tier_devices(plan: FabricPlan, ocs_spine: bool) -> dict[str, int]:
     out["gpu"] = plan.scenario.cluster.gpus
     if plan.scale_up is not None:
         su = plan.scale_up
-        l1 = su.switch_chips if su.tiers == 1 else su.switch_chips * 2 // 3
+        l1 = su.first_tier_chips
         out["su-l1"] = l1
         if su.tiers > 1:
             out["su-l2"] = su.switch_chips - l1

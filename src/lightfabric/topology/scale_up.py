@@ -31,17 +31,18 @@ class ScaleUpFabric:
     gpu_links: int                # GPU to first-tier switch
     spine_links: int              # first to second tier (0 for one tier)
     chips_per_domain: int
+    first_tier_chips: int         # chips the GPUs attach to; the rest are the second tier
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _plane(gpus: int, radix: int) -> tuple[int, int, int, int]:
-    """(tiers, chips, gpu links, spine links) of one plane serving ``gpus`` GPUs."""
+def _plane(gpus: int, radix: int) -> tuple[int, int, int, int, int]:
+    """(tiers, chips, first-tier chips, gpu links, spine links) of one plane serving ``gpus`` GPUs."""
     if gpus <= radix:
-        return 1, 1, gpus, 0
+        return 1, 1, 1, gpus, 0
     tree = build_fat_tree(gpus, radix, tiers=2, oversubscription=1.0)
-    return 2, tree.switches, gpus, tree.links_per_tier[1]
+    return 2, tree.switches, tree.switches_per_tier[0], gpus, tree.links_per_tier[1]
 
 
 def build_scale_up(gpus: int, domain_gpus: int, bandwidth_per_gpu_gbps: float, port_rate_gbps: float,
@@ -62,12 +63,15 @@ def build_scale_up(gpus: int, domain_gpus: int, bandwidth_per_gpu_gbps: float, p
     full, rest = divmod(gpus, domain_gpus)
     if full == 0:
         full, rest, domain_gpus = 1, 0, gpus
-    tiers, chips, gl, sl = _plane(domain_gpus, radix)
-    total_chips, gpu_links, spine_links = full * n * chips, full * n * gl, full * n * sl
+    tiers, chips, first, gl, sl = _plane(domain_gpus, radix)
+    total_chips, first_chips = full * n * chips, full * n * first
+    gpu_links, spine_links = full * n * gl, full * n * sl
     if rest:
-        t2, c2, g2, s2 = _plane(rest, radix)
+        t2, c2, f2, g2, s2 = _plane(rest, radix)
         tiers = max(tiers, t2)
-        total_chips, gpu_links, spine_links = total_chips + n * c2, gpu_links + n * g2, spine_links + n * s2
+        total_chips, first_chips = total_chips + n * c2, first_chips + n * f2
+        gpu_links, spine_links = gpu_links + n * g2, spine_links + n * s2
     return ScaleUpFabric(domain_gpus=domain_gpus, domains=full, partial_domain_gpus=rest, links_per_gpu=n,
                          tiers=tiers, switch_chips=total_chips, trays=ceil(total_chips / systems_per_tray),
-                         gpu_links=gpu_links, spine_links=spine_links, chips_per_domain=n * chips)
+                         gpu_links=gpu_links, spine_links=spine_links, chips_per_domain=n * chips,
+                         first_tier_chips=first_chips)
