@@ -442,11 +442,9 @@ def _engine_lines(plan: FabricPlan, groups: list[LinkGroup], devices: dict[str, 
             els = cat.get(engine.laser_source, kind="laser-source")
             assert isinstance(els, ExternalLaserSource)
             if whole_switch:
-                sw = items[0][0]
                 switch = plan.switch if tier in ("leaf", "spine", "core") else plan.scale_up_switch
                 per_dev_engines = ceil(switch.capacity_gbps / engine.capacity_gbps - 1e-9)
                 per_dev_lasers = switch.capacity_gbps / engine.lane_rate_gbps / engine.lanes_per_laser
-                del sw
             else:
                 share = sum(e.parts_per_end * n for e, n in items) / n_dev
                 per_dev_engines = ceil(share - 1e-9)
