@@ -32,9 +32,11 @@ from lightfabric.topology.scale_up import ScaleUpFabric, build_scale_up
 
 OCS_PART = "palomar-ocs"
 SHUFFLE_PART = "fiber-shuffle-48"
+SHUFFLE_CONNECTOR = "mpo16-apc"
 FAU_PART = "fau-engine"
 PMF_PART = "pmf-jumper-8"
 SCALE_OUT_GROUPS = ("host-leaf", "leaf-spine", "spine-core")
+SWITCH_TIERS = ("leaf", "spine", "core")
 POLICY_KEY = {"scale-up": "scale_up", "scale-up-spine": "scale_up", "host-leaf": "nic_leaf",
               "leaf-spine": "leaf_spine", "spine-core": "spine_core"}
 
@@ -91,10 +93,6 @@ class LinkGroup:
     def length_m(self) -> float:
         return self.lengths.max_m
 
-    @property
-    def fiber(self):                   # the medium, by its old name
-        return self.medium
-
 
 @dataclass(frozen=True)
 class BomLine:
@@ -120,7 +118,6 @@ class Design:
     link_checks: list[dict] = field(default_factory=list)
     policy: dict = field(default_factory=dict)
     ocs: dict | None = None
-    switches_per_tier: dict[str, int] = field(default_factory=dict)
 
 
 # --- the plan ---------------------------------------------------------------------------------
@@ -236,26 +233,25 @@ def group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
     circuit switches: the links below it keep their lower-end optics and lose the upper end."""
     sc, topo, p = plan.scenario, plan.topology, plan.planes
     passes = sc.physical.ocs_passes
-    tier_names = ("leaf", "spine", "core")[:topo.tiers]
-    counts = {n: c * p for n, c in zip(tier_names, topo.switches_per_tier)}
+    tier_names = SWITCH_TIERS[:topo.tiers]
+    counts = _tier_devices(plan, ocs_spine=False)
     specs: list[GroupSpec] = []
     if plan.scale_up is not None:
         su, sw = plan.scale_up, plan.scale_up_switch
         su_port = sw.port_configs[0]
-        l1 = su.first_tier_chips
-        gpu_ep = Endpoint("gpu", "gpu", plan.gpu, sc.cluster.gpus, su_port)
-        l1_ep = Endpoint("switch", "su-l1", sw, l1, su_port)
+        gpu_ep = Endpoint("gpu", "gpu", plan.gpu, counts["gpu"], su_port)
+        l1_ep = Endpoint("switch", "su-l1", sw, counts["su-l1"], su_port)
         specs.append(GroupSpec("scale-up", "scale_up", su.gpu_links, su_port.rate_gbps, plan.lengths["scale-up"],
                                gpu_ep, l1_ep, su.gpu_links, ocs_passes=passes.get("scale-up", 0)))
         if su.spine_links:
-            l2_ep = Endpoint("switch", "su-l2", sw, su.switch_chips - l1, su_port)
+            l2_ep = Endpoint("switch", "su-l2", sw, counts["su-l2"], su_port)
             specs.append(GroupSpec("scale-up-spine", "scale_up", su.spine_links, su_port.rate_gbps,
                                    plan.lengths["scale-up-spine"], l1_ep, l2_ep, su.spine_links,
                                    ocs_passes=passes.get("scale-up-spine", 0)))
     att, port, nic = plan.attachment, plan.port, plan.nic
     nic_port = PortConfig(count=att.links_per_nic, rate_gbps=att.nic_link_rate_gbps,
                           lane_rate_gbps=nic.serdes_lane_rate_gbps)
-    nic_ep = Endpoint("nic", "nic", nic, att.nics, nic_port)
+    nic_ep = Endpoint("nic", "nic", nic, counts["nic"], nic_port)
     eps = {n: Endpoint("switch", n, plan.switch, counts[n], port) for n in tier_names}
     top = tier_names[-1]
     if ocs_spine:
@@ -386,7 +382,7 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
     groups = design.link_groups
     switch_groups = [g for g in groups if g.name in SCALE_OUT_GROUPS and g.upper_end is not None]
     design.switch_port = switch_groups[-1].upper_end if switch_groups else groups[-1].lower_end
-    design.bom, design.switches_per_tier = _bill_of_materials(plan, groups, ocs_spine)
+    design.bom = _bill_of_materials(plan, groups, ocs_spine)
     if ocs_spine:
         o = design.ocs = _ocs_summary(plan, groups, design.bom)
         design.notes.append(
@@ -399,9 +395,15 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
 
 # --- bill of materials --------------------------------------------------------------------------
 
+def shuffle_ports(catalog: Catalog, shuffle: FiberPart) -> int:
+    """MPO ports of a fiber shuffle: its fibers over those of the trunk connector."""
+    return shuffle.fibers // catalog.get(SHUFFLE_CONNECTOR, kind="connector").fibers
+
+
 def _tier_devices(plan: FabricPlan, ocs_spine: bool) -> dict[str, int]:
+    """Devices of every tier (switch tiers across all planes) that link ends sit on."""
     topo, p = plan.topology, plan.planes
-    names = ("leaf", "spine", "core")[:topo.tiers]
+    names = SWITCH_TIERS[:topo.tiers]
     out = {n: c * p for n, c in zip(names, topo.switches_per_tier)}
     if ocs_spine:
         out.pop(names[-1])
@@ -409,10 +411,9 @@ def _tier_devices(plan: FabricPlan, ocs_spine: bool) -> dict[str, int]:
     out["gpu"] = plan.scenario.cluster.gpus
     if plan.scale_up is not None:
         su = plan.scale_up
-        l1 = su.first_tier_chips
-        out["su-l1"] = l1
+        out["su-l1"] = su.first_tier_chips
         if su.tiers > 1:
-            out["su-l2"] = su.switch_chips - l1
+            out["su-l2"] = su.switch_chips - su.first_tier_chips
     return out
 
 
@@ -442,7 +443,7 @@ def _engine_lines(plan: FabricPlan, groups: list[LinkGroup], devices: dict[str, 
             els = cat.get(engine.laser_source, kind="laser-source")
             assert isinstance(els, ExternalLaserSource)
             if whole_switch:
-                switch = plan.switch if tier in ("leaf", "spine", "core") else plan.scale_up_switch
+                switch = plan.switch if tier in SWITCH_TIERS else plan.scale_up_switch
                 per_dev_engines = ceil(switch.capacity_gbps / engine.capacity_gbps - 1e-9)
                 per_dev_lasers = switch.capacity_gbps / engine.lane_rate_gbps / engine.lanes_per_laser
             else:
@@ -465,11 +466,10 @@ def _engine_lines(plan: FabricPlan, groups: list[LinkGroup], devices: dict[str, 
     return lines
 
 
-def _bill_of_materials(plan: FabricPlan, groups: list[LinkGroup], ocs_spine: bool) -> tuple[list[BomLine], dict]:
+def _bill_of_materials(plan: FabricPlan, groups: list[LinkGroup], ocs_spine: bool) -> list[BomLine]:
     cat, switch, nic = plan.catalog, plan.switch, plan.nic
     devices = _tier_devices(plan, ocs_spine)
-    switch_tiers = {t: n for t, n in devices.items() if t in ("leaf", "spine", "core")}
-    n_switches = sum(switch_tiers.values())
+    n_switches = sum(n for t, n in devices.items() if t in SWITCH_TIERS)
     lines = [
         BomLine(switch.id, "scale-out switches", n_switches,
                 {"switch_asics": switch.asic_power_w, "switch_systems": switch.system_overhead_w},
@@ -498,7 +498,8 @@ def _bill_of_materials(plan: FabricPlan, groups: list[LinkGroup], ocs_spine: boo
                                  {"fiber": _medium_price(g.medium, mean[g.name])}))
         if g.spec.shuffles and not isinstance(g.medium, CopperCable):
             shuffle = cat.get(SHUFFLE_PART, kind="fiber-part")
-            lines.append(BomLine(shuffle.id, f"{g.name} fiber shuffles", ceil(g.links * g.spec.shuffles / 48),
+            lines.append(BomLine(shuffle.id, f"{g.name} fiber shuffles",
+                                 ceil(g.links * g.spec.shuffles / shuffle_ports(cat, shuffle)),
                                  {}, {"fiber": shuffle.price_usd}))
     if ocs_spine:
         ocs = cat.get(OCS_PART, kind="ocs")
@@ -508,7 +509,7 @@ def _bill_of_materials(plan: FabricPlan, groups: list[LinkGroup], ocs_spine: boo
         lines.append(BomLine(ocs.id, f"optical circuit switches for {top.name} ({top.lower_end.fiber_pairs} "
                                      f"fiber pair(s) per uplink)", ceil(ports / (2 * ocs.ports)),
                              {"switch_systems": ocs.power_w}, {"switches": ocs.price_usd}))
-    return lines, switch_tiers
+    return lines
 
 
 def _ocs_summary(plan: FabricPlan, groups: list[LinkGroup], bom: list[BomLine]) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from lightfabric.catalog import Catalog
-from lightfabric.design import BomLine
+from lightfabric.design import BomLine, shuffle_ports
 
 
 def bom_counts(bom: Iterable[BomLine], catalog: Catalog) -> dict[str, float]:
@@ -45,7 +45,7 @@ def bom_counts(bom: Iterable[BomLine], catalog: Catalog) -> dict[str, float]:
             if key:
                 out[key] += n
             if part.role == "fiber-shuffle":
-                out["mpo_connectors"] += 2 * 48 * n
+                out["mpo_connectors"] += 2 * shuffle_ports(catalog, part) * n
     return {k: int(v) if float(v).is_integer() else round(v, 1) for k, v in out.items()}
 
 

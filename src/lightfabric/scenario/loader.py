@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from lightfabric.catalog import Catalog
 from lightfabric.errors import CatalogError, ScenarioError, did_you_mean
-from lightfabric.scenario.models import LINK_TECHNOLOGIES, PLANNED_TECHNOLOGIES, TECHNOLOGIES, Scenario
+from lightfabric.scenario.models import LINK_TECHNOLOGIES, TECHNOLOGIES, Scenario
 
 DEFAULT_SCENARIO = "default.yaml"
 
@@ -127,8 +127,6 @@ def _messages(err: ValidationError, marks: dict, filename: str) -> list[str]:
         if e["type"] == "value_error":
             problem = e["msg"].removeprefix("Value error, ")
             msgs.append(f"{where}: {dotted}: got {value!r} ({problem}); allowed: {allowed}")
-        elif field_path == "technologies" and isinstance(value, str) and value in PLANNED_TECHNOLOGIES:
-            msgs.append(f"{where}: {dotted}: got {value!r} (not built yet in this version); allowed: {allowed}")
         else:
             hint = did_you_mean(value, TECHNOLOGIES) if field_path == "technologies" and isinstance(value, str) else ""
             msgs.append(f"{where}: {dotted}: got {value!r}{hint}; allowed: {allowed}")

@@ -16,7 +16,6 @@ from lightfabric.physics.chains import DESIGN_MARGIN_DB
 LINK_TECHNOLOGIES: tuple[str, ...] = ("pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper")
 TECHNOLOGIES: tuple[str, ...] = LINK_TECHNOLOGIES + ("ocs",)
 DEFAULT_TECHNOLOGIES: tuple[str, ...] = ("pluggable-dsp", "lpo", "cpo")
-PLANNED_TECHNOLOGIES: tuple[str, ...] = ()
 
 Technology = Literal["pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper", "ocs"]
 LinkTechnology = Literal["pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper", "auto"]

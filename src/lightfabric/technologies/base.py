@@ -58,6 +58,13 @@ class PortOptics:
                 and self.optical_lane_rate_gbps == other.optical_lane_rate_gbps)
 
 
+def check_interop(spec: "GroupSpec", lower: PortOptics, upper: PortOptics | None) -> None:
+    """Raise :class:`Infeasible` if the two ends of a link do not speak the same optics."""
+    if upper is not None and not lower.talks_to(upper):
+        raise Infeasible(f"{spec.name}: {lower.part_id} ({lower.interface}) and {upper.part_id} "
+                         f"({upper.interface}) do not interoperate")
+
+
 def module_fibers(m: PluggableModule) -> int:
     if m.fibers:
         return m.fibers

@@ -11,7 +11,8 @@ from math import ceil
 
 from lightfabric.catalog import Catalog, ExternalLaserSource, OpticalEngine, PortConfig
 from lightfabric.technologies.base import (
-    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fiber_for, module_optics, need_at, select_module, trunks,
+    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, check_interop, fiber_for, module_optics, need_at,
+    select_module, trunks,
 )
 
 SCALE_UP_GROUPS = ("scale-up", "scale-up-spine")
@@ -75,8 +76,6 @@ class EngineTechnology(Technology):
                              f"{spec.name} links start at a NIC or switch cage")
         upper = None if spec.upper_is_ocs else self._device_end(catalog, spec, "upper", None)
         lower = self._device_end(catalog, spec, "lower", upper)
-        if upper is not None and not lower.talks_to(upper):
-            raise Infeasible(f"{spec.name}: {lower.part_id} ({lower.interface}) and {upper.part_id} "
-                             f"({upper.interface}) do not interoperate")
+        check_interop(spec, lower, upper)
         medium = fiber_for(catalog, upper or lower)
         return GroupEnds(lower, upper, medium, trunks(spec, lower, medium))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from lightfabric.catalog import Catalog, SwitchAsic
 from lightfabric.technologies.base import (
-    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fiber_for, module_optics, need_at, select_module, trunks,
+    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, check_interop, fiber_for, module_optics, need_at,
+    select_module, trunks,
 )
 
 
@@ -43,7 +44,6 @@ class Pluggable(Technology):
             if tech != self.id:
                 notes.append(f"{spec.lower.device.id} is not qualified to drive linear optics: its end of each "
                              f"{spec.name} link keeps a DSP module ({module.id})")
-        if upper is not None and not lower.talks_to(upper):
-            raise Infeasible(f"{spec.name}: {lower.part_id} and {upper.part_id} do not interoperate")
+        check_interop(spec, lower, upper)
         medium = fiber_for(catalog, upper or lower)
         return GroupEnds(lower, upper, medium, trunks(spec, lower, medium), tuple(notes))
