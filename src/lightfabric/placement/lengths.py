@@ -134,7 +134,6 @@ def _group_centres(lay: Layout, gpus_per_group: float) -> tuple[np.ndarray, np.n
     w = np.bincount(group, weights=lay.gpus, minlength=n)
     cx = np.bincount(group, weights=lay.gpus * lay.x_m, minlength=n) / w
     cy = np.bincount(group, weights=lay.gpus * lay.y_m, minlength=n) / w
-    # snap to the nearest rack of the group so a group inside one rack stays in-rack
     return cx[group], cy[group]
 
 

@@ -22,7 +22,7 @@ def cable_end(cable: CopperCable, ports: int) -> PortOptics:
                       parts_per_end=1.0 / ports)
 
 
-def passive_reach_ok(catalog: Catalog, cable: CopperCable, length_m: float) -> str | None:
+def passive_channel_reason(catalog: Catalog, cable: CopperCable, length_m: float) -> str | None:
     """None if the passive channel closes at ``length_m``, else the reason."""
     twinax = f"twinax-{cable.gauge_awg:g}awg" if cable.gauge_awg else None
     if twinax is None or twinax not in catalog:
@@ -68,7 +68,7 @@ class Copper(Technology):
                 rejected.append(f"{c.id} reaches {c.reach_m:g} m")
                 continue
             if c.variant in PASSIVE:
-                why = passive_reach_ok(catalog, c, spec.length_m)
+                why = passive_channel_reason(catalog, c, spec.length_m)
                 if why:
                     rejected.append(why)
                     continue
