@@ -103,6 +103,7 @@ class BomLine:
     count: float
     power_w_each: dict[str, float]
     cost_usd_each: dict[str, float]
+    tier: str | None = None            # the device tier a part sits on (engines and laser sources)
 
 
 @dataclass
@@ -453,16 +454,19 @@ def _engine_lines(plan: FabricPlan, groups: list[LinkGroup], devices: dict[str, 
             per_dev_els = ceil(per_dev_lasers / els.lasers - 1e-9)
             where = "every switch" if whole_switch else f"per {tier}"
             lines.append(BomLine(engine.id, f"{engine.technology} engines at {tier} ({where})",
-                                 n_dev * per_dev_engines, {"optics": engine.power_w}, {"optics": engine.price_usd}))
+                                 n_dev * per_dev_engines, {"optics": engine.power_w}, {"optics": engine.price_usd},
+                                 tier=tier))
             lines.append(BomLine(els.id, f"external laser sources at {tier}", n_dev * per_dev_els,
-                                 {"lasers": els.power_w}, {"lasers": els.price_usd}))
+                                 {"lasers": els.power_w}, {"lasers": els.price_usd}, tier=tier))
             fau = cat.get(FAU_PART, kind="fiber-part")
             pmf = cat.get(PMF_PART, kind="fiber-part")
             assert isinstance(fau, FiberPart) and isinstance(pmf, FiberPart)
             lines.append(BomLine(fau.id, f"fiber array units of the {tier} engines",
-                                 n_dev * per_dev_engines * engine.fiber_array_units, {}, {"fiber": fau.price_usd}))
+                                 n_dev * per_dev_engines * engine.fiber_array_units, {}, {"fiber": fau.price_usd},
+                                 tier=tier))
             lines.append(BomLine(pmf.id, f"PM fiber jumpers from the {tier} laser sources",
-                                 n_dev * per_dev_els * ceil(els.lasers / pmf.fibers), {}, {"fiber": pmf.price_usd}))
+                                 n_dev * per_dev_els * ceil(els.lasers / pmf.fibers), {}, {"fiber": pmf.price_usd},
+                                 tier=tier))
     return lines
 
 

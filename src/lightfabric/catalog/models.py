@@ -437,9 +437,49 @@ class ElectricalChannel(Part):
         return self
 
 
+# --- reliability (issue 5): failure rates and repair ------------------------------------------
+
+class FailureRate(Part):
+    """The failure rate of the parts one entry applies to, in FIT (failures per 1e9 device-hours).
+
+    ``applies_to`` names a part id, a kind (``switch``), or a kind and selector
+    (``circuit:dsp``, ``copper-cable:aec``, ``switch:nvlink``, ``optical-component:modulator``):
+    the selector matches the part's ``role``, ``variant``, ``technology`` or ``protocol``. The most
+    specific entry wins. ``per`` says whether ``fit`` is for one part or for one optical lane of it.
+    Lasers are not here: their FIT and its temperature dependence are on the laser parts.
+    """
+
+    kind: ClassVar[str] = "failure-rate"
+
+    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
+    per: Literal["unit", "lane"] = "unit"
+    fit: float = Field(ge=0, description="hard failures (the unit must be replaced) per 1e9 h")
+    flap_fit: float | None = Field(default=None, ge=0, description="transient outages (a reboot, a link flap) per 1e9 h")
+
+    @classmethod
+    def data_fields(cls) -> list[str]:
+        return [f for f in super().data_fields() if f not in ("applies_to", "per")]
+
+
+class RepairUnit(Part):
+    """A field-replaceable unit (FRU) and how long its repair takes.
+
+    ``wait_h``: from the failure to the start of the replacement (detection, diagnosis, draining,
+    dispatch, the spare brought to the rack), the fault in place. ``replace_h``: hands-on
+    replacement, during which the unit and whatever must be powered off with it are out.
+    """
+
+    kind: ClassVar[str] = "repair-unit"
+
+    hot_swap: bool = Field(description="replaced without powering off the device that holds it")
+    wait_h: float = Field(ge=0)
+    replace_h: float = Field(gt=0)
+    restock_days: float = Field(gt=0, description="lead time to replenish a used spare")
+
+
 PART_TYPES: dict[str, type[Part]] = {
     cls.kind: cls
     for cls in (Gpu, SwitchAsic, Nic, PluggableModule, OpticalEngine, ExternalLaserSource, FiberCable, Connector,
                 Laser, OpticalComponent, Receiver, Circuit, ElectricalChannel, FiberPart, CopperCable,
-                OpticalCircuitSwitch)
+                OpticalCircuitSwitch, FailureRate, RepairUnit)
 }

@@ -42,6 +42,13 @@ ALLOWED: dict[str, str] = {
     "physical.design_margin_db": "a number of dB from 0 to 10",
     "physical.laser_case_temperature_c": "a temperature in C from -40 to 150",
     "physical.ocs_passes": "a mapping of link group (host-leaf, leaf-spine, spine-core) to a whole number of passes",
+    "reliability.job_gpus": "a whole number of GPUs >= 1, at most the cluster's",
+    "reliability.checkpoint_write_s": "seconds > 0, at most 86400",
+    "reliability.detection_min": "minutes from 0 to 1440",
+    "reliability.restart_min": "minutes from 0 to 1440",
+    "reliability.repair_wait_h": "hours from 0 to 720",
+    "reliability.els_spare_lasers": "a whole number of spare lasers from 0 to 16",
+    "reliability.spares_fill_rate": "a probability between 0 and 1 (exclusive), e.g. 0.99",
     "technologies": f"a list of distinct technologies from: {', '.join(TECHNOLOGIES)}",
     "overrides": "a mapping of PART_ID.FIELD to a number, true/false or text",
 }

@@ -97,6 +97,20 @@ class Economics(_Strict):
     years: float = Field(default=5.0, gt=0, le=30)
 
 
+class Reliability(_Strict):
+    """How the operator repairs and how the training job recovers (see docs/reliability.md)."""
+
+    job_gpus: StrictInt | None = Field(default=None, gt=0, description="GPUs of the training job; default: all")
+    checkpoint_write_s: float = Field(default=30.0, gt=0, le=86_400, description="time to write one checkpoint")
+    detection_min: float = Field(default=2.0, ge=0, le=1440, description="from a failure to the job noticing it")
+    restart_min: float = Field(default=8.0, ge=0, le=1440,
+                               description="re-scheduling, re-initialising and reloading the last checkpoint")
+    repair_wait_h: float | None = Field(default=None, ge=0, le=720,
+                                        description="wait before any replacement starts; default: the catalog's per unit")
+    els_spare_lasers: StrictInt = Field(default=0, ge=0, le=16, description="spare lasers in each external laser source")
+    spares_fill_rate: float = Field(default=0.99, gt=0, lt=1, description="chance a spare is on the shelf when needed")
+
+
 class Physical(_Strict):
     """Assumptions of the physical-layer checks every design gets (see docs/physics.md)."""
 
@@ -131,6 +145,7 @@ class Scenario(_Strict):
     placement: Placement = Placement()
     economics: Economics = Economics()
     physical: Physical = Physical()
+    reliability: Reliability = Reliability()
     overrides: dict[str, float | bool | str] = Field(default_factory=dict)
 
     # where each key stood in the file (path -> "file:line:col"), for error messages

@@ -1,0 +1,332 @@
+"""What can fail in a design, how often, what its repair takes, and what each failure takes down.
+
+A design's bill of materials becomes a list of :class:`FailureClass`: every unit of one part in
+one place (the lower-end modules of the leaf-spine links, the optical engines of the leaf tier,
+the NICs...). Each class carries the unit's FIT, the field-replaceable unit (FRU) a failure
+replaces, and the blast radius twice: while the fault waits for repair, and while the FRU is
+being replaced (a whole CPO switch is swapped for one failed engine).
+
+Blast-radius rules (docs/reliability.md):
+
+* A GPU with one of its own links down (NIC link, scale-up link) is counted down: a synchronous
+  job cannot use it at full speed, so the scheduler takes it out.
+* A switch-to-switch link down costs bandwidth, not GPUs: the fat-tree has other paths.
+* A device down takes every link it terminates; a leaf takes its GPUs with it.
+* A job is interrupted by a failure on an element its traffic crosses: a GPU link only if the job
+  holds that GPU, an element above the leaf only if the job spans more than one leaf.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from math import ceil
+
+from lightfabric.catalog import (
+    CopperCable, ExternalLaserSource, FiberPart, OpticalEngine, PluggableModule, RepairUnit,
+)
+from lightfabric.design import SHUFFLE_PART, SWITCH_TIERS, Design, _tier_devices, shuffle_ports
+from lightfabric.reliability import rates
+
+ABOVE_LEAF_GROUPS = ("leaf-spine", "spine-core")
+ABOVE_LEAF_TIERS = ("spine", "core", "ocs")
+
+
+@dataclass(frozen=True)
+class FailureClass:
+    """``count`` units of one part in one place, with their failure rate, repair and blast radius.
+
+    ``links_waiting`` / ``links_replacing`` map a link group to the links one failure takes down;
+    ``gpus_waiting`` / ``gpus_replacing`` are the GPUs one failure takes out; ``scope_gpus`` the
+    GPUs whose traffic crosses the unit.
+    """
+
+    name: str
+    part: str
+    category: str                  # optics, lasers, switches, nics, cables
+    count: float
+    fit: float                     # hard failures per 1e9 h, one unit
+    flap_fit: float                # transient outages per 1e9 h, one unit
+    fru: str
+    wait_h: float
+    replace_h: float
+    gpus_waiting: float
+    gpus_replacing: float
+    scope_gpus: float
+    above_leaf: bool
+    links_waiting: dict[str, float] = field(default_factory=dict)
+    links_replacing: dict[str, float] = field(default_factory=dict)
+    outage_fraction: float = 1.0   # share of hard failures that cause an outage (spare lasers cover the rest)
+    fit_detail: dict[str, float] = field(default_factory=dict)
+    spare: str = ""                # what a repair takes from the shelf (the FRU's part)
+
+    @property
+    def rate_per_h(self) -> float:
+        """Hard failures per hour of the whole class."""
+        return self.count * rates.per_hour(self.fit)
+
+    @property
+    def flap_rate_per_h(self) -> float:
+        return self.count * rates.per_hour(self.flap_fit)
+
+    @property
+    def mttr_h(self) -> float:
+        return self.wait_h + self.replace_h
+
+
+@dataclass
+class _Tier:
+    """One tier of devices: how many, the link ends each holds by group, GPUs it cuts and reaches."""
+
+    devices: int
+    ends: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    gpus_cut: float = 0.0
+    scope: float = 0.0
+
+
+def _tiers(design: Design) -> dict[str, _Tier]:
+    plan = design.plan
+    devices = _tier_devices(plan, ocs_spine=design.ocs is not None)
+    gpus = plan.scenario.cluster.gpus
+    tiers = {name: _Tier(n) for name, n in devices.items()}
+    if design.ocs is not None:
+        tiers["ocs"] = _Tier(int(design.ocs["ocs_units"]))
+    for g in design.link_groups:
+        lo, up = g.spec.lower.tier, g.spec.upper.tier
+        tiers[lo].ends[g.name] += g.links / max(1, tiers[lo].devices)
+        if up in tiers and tiers[up].devices:
+            tiers[up].ends[g.name] += g.links / tiers[up].devices
+    tiers["gpu"].gpus_cut = tiers["gpu"].scope = 1.0
+    tiers["nic"].gpus_cut = tiers["nic"].scope = 1.0
+    leaf = tiers.get("leaf")
+    if leaf is not None:
+        leaf.gpus_cut = leaf.scope = min(gpus, leaf.ends.get("host-leaf", 0.0))
+    if "spine" in tiers and leaf is not None:
+        down = tiers["spine"].ends.get("leaf-spine", 0.0)
+        tiers["spine"].scope = gpus if plan.topology.tiers == 2 else min(gpus, down * leaf.scope)
+    for name in ("core", "ocs"):
+        if name in tiers:
+            tiers[name].scope = gpus
+    if plan.scale_up is not None:
+        su = plan.scale_up
+        l1 = tiers["su-l1"]
+        l1.gpus_cut = min(su.domain_gpus, l1.ends.get("scale-up", 0.0))
+        l1.scope = su.domain_gpus
+        if "su-l2" in tiers:
+            tiers["su-l2"].scope = su.domain_gpus
+    return tiers
+
+
+def _fru(design: Design, fru_id: str, wait_override: float | None) -> RepairUnit:
+    unit = design.plan.catalog.get(fru_id, kind="repair-unit")
+    assert isinstance(unit, RepairUnit)
+    if wait_override is not None:
+        unit = unit.model_copy(update={"wait_h": wait_override})
+    return unit
+
+
+def _link_gpus(group: str) -> float:
+    """GPUs one link of ``group`` cuts off: its own GPU for NIC and scale-up links, else none."""
+    return 1.0 if group in ("host-leaf", "scale-up") else 0.0
+
+
+def _link_scope(group: str, tiers: dict[str, _Tier], lower_tier: str) -> float:
+    if group in ("host-leaf", "scale-up"):
+        return 1.0
+    return tiers[lower_tier].scope
+
+
+def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_lasers: int = 0,
+              laser_case_temperature_c: float | None = None) -> list[FailureClass]:
+    """Every class of unit in ``design`` that can fail, with its rate, FRU and blast radius."""
+    plan = design.plan
+    cat = plan.catalog
+    tiers = _tiers(design)
+    out: list[FailureClass] = []
+    fru = lambda fid: _fru(design, fid, repair_wait_h)  # noqa: E731
+
+    def add(name, part, category, count, fit, flap, unit: RepairUnit, gw, gr, scope, above, lw, lr,
+            outage=1.0, detail=None, spare=None):
+        if count <= 0:
+            return
+        out.append(FailureClass(name, part, category, float(count), float(fit), float(flap), unit.id, unit.wait_h,
+                                unit.replace_h, float(gw), float(gr), float(scope), above, dict(lw), dict(lr),
+                                outage, dict(detail or {}), spare or part))
+
+    def device_down(tier: str) -> tuple[float, dict[str, float]]:
+        t = tiers[tier]
+        return t.gpus_cut, dict(t.ends)
+
+    # --- devices ---------------------------------------------------------------------------------
+    engine_tiers = {line.tier for line in design.bom if line.tier and
+                    isinstance(cat.get(line.part_id), OpticalEngine)}
+    cpo_whole = {line.tier for line in design.bom if line.tier and "every switch" in line.role}
+    for tier in SWITCH_TIERS:
+        if tier not in tiers or not tiers[tier].devices:
+            continue
+        sw = plan.switch
+        unit = fru("fru-cpo-switch" if tier in cpo_whole else "fru-switch")
+        g, links = device_down(tier)
+        add(f"{tier} switches", sw.id, "switches", tiers[tier].devices, rates.part_fit(cat, sw), rates.flap_fit(cat, sw),
+            unit, g, g, tiers[tier].scope, tier != "leaf", links, links, spare=_switch_spare(sw.id, unit.id))
+    if plan.scale_up is not None:
+        sw = plan.scale_up_switch
+        for tier in ("su-l1", "su-l2"):
+            if tier in tiers and tiers[tier].devices:
+                g, links = device_down(tier)
+                domain = plan.scale_up.domain_gpus
+                add(f"scale-up switch chips ({tier})", sw.id, "switches", tiers[tier].devices, rates.part_fit(cat, sw),
+                    rates.flap_fit(cat, sw), fru("fru-switch-tray"), g, domain, domain, False, links, links,
+                    spare=f"switch tray of {sw.id}")
+    nic = plan.nic
+    add("NICs", nic.id, "nics", tiers["nic"].devices, rates.part_fit(cat, nic), rates.flap_fit(cat, nic), fru("fru-nic"),
+        1.0, plan.scenario.cluster.gpus_per_server, 1.0, False, tiers["nic"].ends, tiers["nic"].ends)
+    if design.ocs is not None:
+        ocs = cat.get(design.ocs["ocs"], kind="ocs")
+        g, links = device_down("ocs") if tiers["ocs"].ends else (0.0, {})
+        per_ocs = {"spine-core" if plan.topology.tiers == 3 else "leaf-spine":
+                   design.ocs["uplinks"] / max(1, tiers["ocs"].devices)}
+        add("optical circuit switches", ocs.id, "switches", tiers["ocs"].devices, rates.part_fit(cat, ocs), 0.0,
+            fru("fru-ocs"), 0.0, 0.0, tiers["ocs"].scope, True, per_ocs, per_ocs)
+
+    # --- link ends: modules and cables ------------------------------------------------------------
+    for grp in design.link_groups:
+        lo_tier, up_tier = grp.spec.lower.tier, grp.spec.upper.tier
+        gpl = _link_gpus(grp.name)
+        scope = _link_scope(grp.name, tiers, lo_tier)
+        above = grp.name in ABOVE_LEAF_GROUPS
+        for optics, ends, side in ((grp.lower_end, grp.links, "lower"), (grp.upper_end, grp.upper_end_count, "upper")):
+            if optics is None or optics.kind != "module":
+                continue
+            module = cat.get(optics.part_id, kind="module")
+            assert isinstance(module, PluggableModule)
+            n_modules = ceil(ends * optics.parts_per_end - 1e-9)
+            links_per_module = grp.links / n_modules
+            b = rates.module_fit(cat, module)
+            lw = {grp.name: links_per_module}
+            add(f"{grp.name} links, {side}-end modules", module.id, "optics", n_modules, b.fit, 0.0, fru("fru-module"),
+                gpl * links_per_module, gpl * links_per_module, scope * links_per_module if gpl else scope, above,
+                lw, lw, detail=b.items)
+        medium = grp.medium
+        per_cable = grp.links / grp.cables
+        lw = {grp.name: per_cable}
+        category = "cables"
+        add(f"{grp.name} links, {'copper cables' if isinstance(medium, CopperCable) else 'fiber trunks'}", medium.id,
+            category, grp.cables, rates.part_fit(cat, medium), 0.0, fru("fru-cable"), gpl * per_cable, gpl * per_cable,
+            scope * per_cable if gpl else scope, above, lw, lw)
+        if grp.spec.shuffles and not isinstance(medium, CopperCable):
+            shuffle = cat.get(SHUFFLE_PART, kind="fiber-part")
+            ports = shuffle_ports(cat, shuffle)
+            n = ceil(grp.links * grp.spec.shuffles / ports)
+            lw = {grp.name: float(ports)}
+            add(f"{grp.name} fiber shuffles", shuffle.id, "cables", n, rates.part_fit(cat, shuffle), 0.0,
+                fru("fru-cable"), 0.0, 0.0, scope, above, lw, lw)
+
+    # --- optical engines and their laser sources ---------------------------------------------------
+    for line in design.bom:
+        if not line.tier:
+            continue
+        part = cat.get(line.part_id)
+        tier = tiers[line.tier]
+        per_dev = line.count / max(1, tier.devices)
+        if isinstance(part, OpticalEngine):
+            b = rates.engine_fit(cat, part)
+            fau_fit = sum(v for k, v in b.items.items() if "fiber-array" in k or "fau" in k)
+            ports = sum(tier.ends.values()) / per_dev            # ports one engine serves
+            lw_engine = {g: n / per_dev for g, n in tier.ends.items()}
+            lw_port = {g: n / ports for g, n in lw_engine.items()} if ports else {}
+            host = lambda lw: sum(n for g, n in lw.items() if g in ("host-leaf", "scale-up"))  # noqa: E731
+            if part.technology == "cpo":
+                unit = fru("fru-cpo-switch")
+            elif part.technology == "npo":
+                unit = fru("fru-npo-engine")
+            else:
+                unit = fru("fru-compute-tray" if line.tier == "gpu" else "fru-switch-tray")
+            if line.tier == "gpu":
+                servers = plan.scenario.cluster.gpus_per_server
+                gw_port = gw_engine = 1.0
+                gr, lr = float(servers), {g: n * servers for g, n in tier.ends.items()}
+            else:
+                gw_port, gw_engine = host(lw_port), host(lw_engine)
+                gr = float(plan.scale_up.domain_gpus) if unit.id == "fru-switch-tray" else tier.gpus_cut
+                lr = dict(tier.ends)
+            spare = _engine_spare(plan, line.tier, part, unit.id)
+            above = line.tier in ABOVE_LEAF_TIERS
+            lane_items = {k: v for k, v in b.items.items() if not ("fiber-array" in k or "fau" in k)}
+            # a lane fails: its port goes dark; the FRU (switch, engine, tray) is replaced later
+            add(f"{part.technology} engine lanes at {line.tier}", part.id, "optics", line.count, b.fit - fau_fit, 0.0,
+                unit, gw_port, gr, tier.scope, above, lw_port, lr, detail=lane_items, spare=spare)
+            # the fiber attach fails: every port of the engine goes dark
+            add(f"{part.technology} engine fiber attach at {line.tier}", part.id, "optics", line.count, fau_fit, 0.0,
+                unit, gw_engine, gr, tier.scope, above, lw_engine, lr,
+                detail={k: v for k, v in b.items.items() if k not in lane_items}, spare=spare)
+        elif isinstance(part, ExternalLaserSource):
+            engine = next(cat.get(x.part_id) for x in design.bom
+                          if x.tier == line.tier and isinstance(cat.get(x.part_id), OpticalEngine))
+            b, lf = rates.laser_source_fit(cat, part, engine, laser_case_temperature_c)
+            pmf = next((p for p in cat.of_kind(FiberPart) if p.role == "pm-fiber-jumper"), None)
+            jumpers = ceil(part.lasers / pmf.fibers) if pmf else 0
+            electronics = rates.part_fit(cat, part) + (jumpers * rates.part_fit(cat, pmf) if pmf else 0.0)
+            ports_per_device = sum(tier.ends.values())
+            lanes_per_port = _lanes_per_port(design, line.tier, engine)
+            ports_per_laser = max(1.0, engine.lanes_per_laser / lanes_per_port)
+            share = {g: n / ports_per_device for g, n in tier.ends.items()} if ports_per_device else {}
+            laser_links = {g: s * ports_per_laser for g, s in share.items()}
+            els_links = {g: s * min(ports_per_device, ports_per_laser * part.lasers) for g, s in share.items()}
+            gpu_share = sum(s for g, s in share.items() if g in ("host-leaf", "scale-up"))
+            if line.tier == "gpu":
+                gpu_share = 1.0
+            unit = fru("fru-els")
+            covered = laser_outage_fraction(part.lasers, lf.fit, unit.wait_h + unit.replace_h, els_spare_lasers)
+            g_laser = min(tier.gpus_cut or 1.0, gpu_share * ports_per_laser)
+            g_els = min(tier.gpus_cut or 1.0, gpu_share * ports_per_laser * part.lasers)
+            # a laser failure: its ports dark while waiting (unless a spare covers it); the ELS swap
+            # darkens all the ports of the source for the few minutes of the swap
+            out.append(FailureClass(f"lasers of the {line.tier} laser sources", lf.laser, "lasers",
+                                    line.count * part.lasers, lf.fit, 0.0, unit.id, unit.wait_h, unit.replace_h,
+                                    g_laser * covered, g_els, tier.scope, line.tier in ABOVE_LEAF_TIERS,
+                                    {g: v * covered for g, v in laser_links.items()}, els_links, covered,
+                                    {f"{lf.laser} at {lf.junction_temperature_c:.0f} C junction": lf.fit}, part.id))
+            add(f"{line.tier} laser source electronics and PM jumpers", part.id, "lasers", line.count, electronics,
+                0.0, unit, g_els, g_els, tier.scope, line.tier in ABOVE_LEAF_TIERS, els_links, els_links,
+                detail={f"{part.id} electronics": rates.part_fit(cat, part),
+                        f"{jumpers} x PM jumper": electronics - rates.part_fit(cat, part)})
+    return out
+
+
+def _switch_spare(switch_id: str, fru_id: str) -> str:
+    return f"CPO switch ({switch_id} with its engines)" if fru_id == "fru-cpo-switch" else switch_id
+
+
+def _engine_spare(plan, tier: str, engine: OpticalEngine, fru_id: str) -> str:
+    if fru_id == "fru-cpo-switch":
+        sw = plan.switch if tier in SWITCH_TIERS else plan.scale_up_switch
+        return _switch_spare(sw.id, fru_id)
+    if fru_id == "fru-compute-tray":
+        return f"compute tray ({plan.gpu.id})"
+    if fru_id == "fru-switch-tray":
+        return f"switch tray of {plan.scale_up_switch.id}"
+    return engine.id
+
+
+def _lanes_per_port(design: Design, tier: str, engine: OpticalEngine) -> float:
+    for g in design.link_groups:
+        for optics, t in ((g.lower_end, g.spec.lower.tier), (g.upper_end, g.spec.upper.tier)):
+            if optics is not None and t == tier and optics.part_id == engine.id:
+                return max(1.0, optics.rate_gbps / engine.lane_rate_gbps)
+    return 1.0
+
+
+def laser_outage_fraction(lasers: int, fit: float, window_h: float, spares: int) -> float:
+    """Share of laser failures in one source that darken ports: those that find no spare left.
+
+    Spares are cold (unpowered until switched in), so they do not wear while waiting. A failure is
+    covered unless at least ``spares`` other lasers of the same source failed in the repair window
+    before it: P(N >= spares) for N ~ Poisson(lasers * rate * window). With no spares every failure
+    darkens its ports (fraction 1).
+    """
+    if spares <= 0:
+        return 1.0
+    from scipy.stats import poisson
+    mu = lasers * rates.per_hour(fit) * window_h
+    return float(poisson.sf(spares - 1, mu))
