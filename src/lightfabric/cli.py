@@ -233,6 +233,49 @@ def density(fmt: Annotated[Format, typer.Option("--format", help="table or json"
     out.print(table)
 
 
+@app.command()
+def reliability(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    job_gpus: Annotated[Optional[int], typer.Option("--job-gpus", help="GPUs of the training job; default the scenario's (all GPUs).")] = None,
+    horizon_days: Annotated[float, typer.Option("--horizon-days", help="Monte Carlo horizon in days.")] = 180.0,
+    trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Failures, blast radius, repair, GPUs down, job interruptions and goodput, per technology."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from lightfabric.reliability import assess
+    from lightfabric.report.reliability import reliability_table, units_table
+    if format is Format.csv:
+        _fail(LightfabricError.for_field("--format", "csv", "table or json"))
+    try:
+        sc = load_scenario(scenario)
+        show = err.is_terminal
+        with Progress(TextColumn("Monte Carlo {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} trials"),
+                      TimeElapsedColumn(), console=err, transient=True, disable=not show) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(tech: str, done: int, total: int) -> None:
+                if tech not in tasks:
+                    tasks[tech] = bar.add_task(tech, total=total)
+                bar.update(tasks[tech], completed=done)
+
+            report = assess(sc, job_gpus=job_gpus, horizon_days=horizon_days, trials=trials, seed=seed,
+                            progress=progress)
+    except LightfabricError as e:
+        _fail(e)
+    if format is Format.json:
+        print(json.dumps(report, indent=2))
+        return
+    console = Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
+    console.print(reliability_table(report))
+    for r in report["results"]:
+        if not r["feasible"]:
+            console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+            continue
+        console.print(units_table(r))
+
+
 @catalog_app.command("list")
 def catalog_list(
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel).")] = None,
