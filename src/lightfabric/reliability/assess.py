@@ -174,7 +174,7 @@ def _assess_one(result, scenario: Scenario, *, job_gpus: int, horizon_days: floa
         "spares": _spares(classes, cat, rel.spares_fill_rate),
         "units": units,
         "monte_carlo": {
-            "trials": mc.trials, "horizon_days": mc.horizon_days, "seed": mc.seed,
+            "trials": mc.trials, "horizon_days": mc.horizon_days, "seed": mc.seed, "links": links_total,
             "gpus_down_mean": _r(mc.gpus_down_mean), "gpus_down_mean_ci95": [_r(x) for x in mc.gpus_down_mean_ci95],
             "gpus_down_p50": mc.gpus_down_p50, "gpus_down_p95": mc.gpus_down_p95, "gpus_down_p99": mc.gpus_down_p99,
             "gpus_down_max": mc.gpus_down_max,
