@@ -278,7 +278,7 @@ def reliability(
 
 @catalog_app.command("list")
 def catalog_list(
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, repair-unit).")] = None,
 ) -> None:
     """List the parts, with their key figures and how they are sourced."""
     catalog = Catalog.default()
@@ -310,9 +310,12 @@ def _key_figures(p) -> str:
             "optical-component": ("role", "loss_db"),
             "receiver": ("lane_rate_gbps", "sensitivity_oma_dbm", "tia_noise_pa_per_rthz"),
             "circuit": ("role", "reach_class", "lane_rate_gbps", "energy_pj_per_bit"),
-            "electrical-channel": ("medium",)}.get(p.kind, ())
-    return ", ".join(f"{k}={getattr(p, k):g}" if isinstance(getattr(p, k), (int, float)) else f"{k}={getattr(p, k)}"
-                     for k in keys)
+            "electrical-channel": ("medium",),
+            "failure-rate": ("applies_to", "per", "fit", "flap_fit"),
+            "repair-unit": ("hot_swap", "wait_h", "replace_h", "restock_days")}.get(p.kind, ())
+    return ", ".join(f"{k}={getattr(p, k):g}" if isinstance(getattr(p, k), (int, float))
+                     and not isinstance(getattr(p, k), bool) else f"{k}={getattr(p, k)}"
+                     for k in keys if getattr(p, k) is not None)
 
 
 @catalog_app.command("show")
