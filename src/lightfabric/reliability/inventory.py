@@ -230,8 +230,7 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         tier = tiers[line.tier]
         per_dev = line.count / max(1, tier.devices)
         if isinstance(part, OpticalEngine):
-            b = rates.engine_fit(cat, part)
-            fau_fit = sum(v for k, v in b.items.items() if "fiber-array" in k or "fau" in k)
+            lanes_b, attach_b = rates.engine_lane_fit(cat, part), rates.engine_attach_fit(cat, part)
             ports = sum(tier.ends.values()) / per_dev            # ports one engine serves
             lw_engine = {g: n / per_dev for g, n in tier.ends.items()}
             lw_port = {g: n / ports for g, n in lw_engine.items()} if ports else {}
@@ -252,14 +251,12 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
                 lr = dict(tier.ends)
             spare = _engine_spare(plan, line.tier, part, unit.id)
             above = line.tier in ABOVE_LEAF_TIERS
-            lane_items = {k: v for k, v in b.items.items() if not ("fiber-array" in k or "fau" in k)}
             # a lane fails: its port goes dark; the FRU (switch, engine, tray) is replaced later
-            add(f"{part.technology} engine lanes at {line.tier}", part.id, "optics", line.count, b.fit - fau_fit, 0.0,
-                unit, gw_port, gr, tier.scope, above, lw_port, lr, detail=lane_items, spare=spare)
+            add(f"{part.technology} engine lanes at {line.tier}", part.id, "optics", line.count, lanes_b.fit, 0.0,
+                unit, gw_port, gr, tier.scope, above, lw_port, lr, detail=lanes_b.items, spare=spare)
             # the fiber attach fails: every port of the engine goes dark
-            add(f"{part.technology} engine fiber attach at {line.tier}", part.id, "optics", line.count, fau_fit, 0.0,
-                unit, gw_engine, gr, tier.scope, above, lw_engine, lr,
-                detail={k: v for k, v in b.items.items() if k not in lane_items}, spare=spare)
+            add(f"{part.technology} engine fiber attach at {line.tier}", part.id, "optics", line.count, attach_b.fit,
+                0.0, unit, gw_engine, gr, tier.scope, above, lw_engine, lr, detail=attach_b.items, spare=spare)
         elif isinstance(part, ExternalLaserSource):
             engine = next(cat.get(x.part_id) for x in design.bom
                           if x.tier == line.tier and isinstance(cat.get(x.part_id), OpticalEngine))

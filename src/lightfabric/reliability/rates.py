@@ -151,15 +151,26 @@ def module_fit(catalog: Catalog, module: PluggableModule, case_temperature_c: fl
     return out
 
 
-def engine_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
-    """Bottom-up FIT of an optical engine without its lasers (they are in the laser source)."""
+def engine_lane_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
+    """FIT of an optical engine's lanes (electronics and photonics), without lasers or fiber attach."""
     out = FitBreakdown(engine.id)
     for part_id, fit in lane_fit(catalog, engine.technology, engine.lane_rate_gbps):
         out.items[f"{engine.lanes} x {part_id}"] = engine.lanes * fit
+    return out
+
+
+def engine_attach_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
+    """FIT of an engine's fiber attach (its fiber array units): a failure darkens every port."""
+    out = FitBreakdown(engine.id)
     fau = next((p for p in catalog.of_kind(FiberPart) if p.role == "fiber-array-unit"), None)
     if fau is not None:
         out.items[f"{engine.fiber_array_units} x {fau.id}"] = engine.fiber_array_units * part_fit(catalog, fau)
     return out
+
+
+def engine_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
+    """Bottom-up FIT of an optical engine without its lasers (they are in the laser source)."""
+    return FitBreakdown(engine.id, {**engine_lane_fit(catalog, engine).items, **engine_attach_fit(catalog, engine).items})
 
 
 def laser_source_fit(catalog: Catalog, els: ExternalLaserSource, engine: OpticalEngine,
