@@ -13,8 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from lightfabric.reliability.inventory import FailureClass
-
-HOURS_PER_DAY = 24.0
+from lightfabric.reliability.rates import HOURS_PER_DAY
 
 
 def interruption_probability(fc: FailureClass, job_gpus: int, gpus: int, leaf_gpus: float) -> float:

@@ -19,8 +19,9 @@ from lightfabric.compare import compare
 from lightfabric.design import SCALE_OUT_GROUPS, Design
 from lightfabric.errors import LightfabricError
 from lightfabric.reliability import checkpoint, rates
-from lightfabric.reliability.analytic import HOURS_PER_DAY, expectation, interruption_probability
-from lightfabric.reliability.inventory import FailureClass, _tiers, inventory
+from lightfabric.reliability.rates import HOURS_PER_DAY
+from lightfabric.reliability.analytic import expectation, interruption_probability
+from lightfabric.reliability.inventory import FailureClass, inventory, leaf_gpus
 from lightfabric.reliability.montecarlo import simulate
 from lightfabric.reliability.spares import spares_for_fill_rate
 from lightfabric.scenario.models import Scenario
@@ -32,12 +33,6 @@ def _r(x, nd=4):
     return None if x is None else float(f"{float(x):.{nd}g}")
 
 
-def leaf_gpus(design: Design) -> float:
-    """GPUs under one leaf (all of them for a single-switch fabric)."""
-    t = _tiers(design)
-    return t["leaf"].scope if "leaf" in t else float(design.plan.scenario.cluster.gpus)
-
-
 def port_fit(design: Design, case_temperature_c: float | None = None) -> dict:
     """FIT of the optics at one switch port of the design, with what it is made of."""
     cat = design.plan.catalog
@@ -45,18 +40,12 @@ def port_fit(design: Design, case_temperature_c: float | None = None) -> dict:
     if sp is None or sp.kind == "cable":
         return {"part": None if sp is None else sp.part_id, "fit": None, "note": "copper: see the cable's FIT"}
     part = cat.get(sp.part_id)
-    if isinstance(part, PluggableModule):
-        b = rates.module_fit(cat, part)
-        share = sp.parts_per_end
-        items = {k: v * share for k, v in b.items.items()}
-    else:
-        assert isinstance(part, OpticalEngine)
-        b = rates.engine_fit(cat, part)
-        share = sp.parts_per_end
-        items = {k: v * share for k, v in b.items.items()}
+    b = rates.module_fit(cat, part) if isinstance(part, PluggableModule) else rates.engine_fit(cat, part)
+    items = {k: v * sp.parts_per_end for k, v in b.items.items()}
+    if isinstance(part, OpticalEngine):
         els = cat.get(part.laser_source, kind="laser-source")
         assert isinstance(els, ExternalLaserSource)
-        eb, lf = rates.laser_source_fit(cat, els, part, case_temperature_c)
+        lf = rates.laser_fit(cat, part.technology, part.lane_rate_gbps, case_temperature_c)
         items[f"{sp.lasers:g} x {lf.laser} (external)"] = sp.lasers * lf.fit
         items[f"{els.id} electronics, port share"] = rates.part_fit(cat, els) * sp.lasers / els.lasers
     fit = sum(items.values())

@@ -29,6 +29,7 @@ from lightfabric.design import SHUFFLE_PART, SWITCH_TIERS, Design, _tier_devices
 from lightfabric.reliability import rates
 
 ABOVE_LEAF_GROUPS = ("leaf-spine", "spine-core")
+GPU_LINK_GROUPS = ("host-leaf", "scale-up")    # groups whose links end at a GPU's own NIC or package
 ABOVE_LEAF_TIERS = ("spine", "core", "ocs")
 
 
@@ -127,13 +128,19 @@ def _fru(design: Design, fru_id: str, wait_override: float | None) -> RepairUnit
 
 def _link_gpus(group: str) -> float:
     """GPUs one link of ``group`` cuts off: its own GPU for NIC and scale-up links, else none."""
-    return 1.0 if group in ("host-leaf", "scale-up") else 0.0
+    return 1.0 if group in GPU_LINK_GROUPS else 0.0
 
 
 def _link_scope(group: str, tiers: dict[str, _Tier], lower_tier: str) -> float:
-    if group in ("host-leaf", "scale-up"):
+    if group in GPU_LINK_GROUPS:
         return 1.0
     return tiers[lower_tier].scope
+
+
+def leaf_gpus(design: Design) -> float:
+    """GPUs under one leaf (all of them for a single-switch fabric)."""
+    t = _tiers(design)
+    return t["leaf"].scope if "leaf" in t else float(design.plan.scenario.cluster.gpus)
 
 
 def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_lasers: int = 0,
@@ -158,8 +165,6 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         return t.gpus_cut, dict(t.ends)
 
     # --- devices ---------------------------------------------------------------------------------
-    engine_tiers = {line.tier for line in design.bom if line.tier and
-                    isinstance(cat.get(line.part_id), OpticalEngine)}
     cpo_whole = {line.tier for line in design.bom if line.tier and "every switch" in line.role}
     for tier in SWITCH_TIERS:
         if tier not in tiers or not tiers[tier].devices:
@@ -183,7 +188,6 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         1.0, plan.scenario.cluster.gpus_per_server, 1.0, False, tiers["nic"].ends, tiers["nic"].ends)
     if design.ocs is not None:
         ocs = cat.get(design.ocs["ocs"], kind="ocs")
-        g, links = device_down("ocs") if tiers["ocs"].ends else (0.0, {})
         per_ocs = {"spine-core" if plan.topology.tiers == 3 else "leaf-spine":
                    design.ocs["uplinks"] / max(1, tiers["ocs"].devices)}
         add("optical circuit switches", ocs.id, "switches", tiers["ocs"].devices, rates.part_fit(cat, ocs), 0.0,
@@ -191,9 +195,8 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
 
     # --- link ends: modules and cables ------------------------------------------------------------
     for grp in design.link_groups:
-        lo_tier, up_tier = grp.spec.lower.tier, grp.spec.upper.tier
         gpl = _link_gpus(grp.name)
-        scope = _link_scope(grp.name, tiers, lo_tier)
+        scope = _link_scope(grp.name, tiers, grp.spec.lower.tier)
         above = grp.name in ABOVE_LEAF_GROUPS
         for optics, ends, side in ((grp.lower_end, grp.links, "lower"), (grp.upper_end, grp.upper_end_count, "upper")):
             if optics is None or optics.kind != "module":
@@ -210,9 +213,8 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         medium = grp.medium
         per_cable = grp.links / grp.cables
         lw = {grp.name: per_cable}
-        category = "cables"
         add(f"{grp.name} links, {'copper cables' if isinstance(medium, CopperCable) else 'fiber trunks'}", medium.id,
-            category, grp.cables, rates.part_fit(cat, medium), 0.0, fru("fru-cable"), gpl * per_cable, gpl * per_cable,
+            "cables", grp.cables, rates.part_fit(cat, medium), 0.0, fru("fru-cable"), gpl * per_cable, gpl * per_cable,
             scope * per_cable if gpl else scope, above, lw, lw)
         if grp.spec.shuffles and not isinstance(medium, CopperCable):
             shuffle = cat.get(SHUFFLE_PART, kind="fiber-part")
@@ -234,7 +236,7 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             ports = sum(tier.ends.values()) / per_dev            # ports one engine serves
             lw_engine = {g: n / per_dev for g, n in tier.ends.items()}
             lw_port = {g: n / ports for g, n in lw_engine.items()} if ports else {}
-            host = lambda lw: sum(n for g, n in lw.items() if g in ("host-leaf", "scale-up"))  # noqa: E731
+            host = lambda lw: sum(n for g, n in lw.items() if g in GPU_LINK_GROUPS)  # noqa: E731
             if part.technology == "cpo":
                 unit = fru("fru-cpo-switch")
             elif part.technology == "npo":
@@ -260,7 +262,7 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         elif isinstance(part, ExternalLaserSource):
             engine = next(cat.get(x.part_id) for x in design.bom
                           if x.tier == line.tier and isinstance(cat.get(x.part_id), OpticalEngine))
-            b, lf = rates.laser_source_fit(cat, part, engine, laser_case_temperature_c)
+            lf = rates.laser_fit(cat, engine.technology, engine.lane_rate_gbps, laser_case_temperature_c)
             pmf = next((p for p in cat.of_kind(FiberPart) if p.role == "pm-fiber-jumper"), None)
             jumpers = ceil(part.lasers / pmf.fibers) if pmf else 0
             electronics = rates.part_fit(cat, part) + (jumpers * rates.part_fit(cat, pmf) if pmf else 0.0)
@@ -270,7 +272,7 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             share = {g: n / ports_per_device for g, n in tier.ends.items()} if ports_per_device else {}
             laser_links = {g: s * ports_per_laser for g, s in share.items()}
             els_links = {g: s * min(ports_per_device, ports_per_laser * part.lasers) for g, s in share.items()}
-            gpu_share = sum(s for g, s in share.items() if g in ("host-leaf", "scale-up"))
+            gpu_share = sum(s for g, s in share.items() if g in GPU_LINK_GROUPS)
             if line.tier == "gpu":
                 gpu_share = 1.0
             unit = fru("fru-els")
@@ -279,11 +281,10 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             g_els = min(tier.gpus_cut or 1.0, gpu_share * ports_per_laser * part.lasers)
             # a laser failure: its ports dark while waiting (unless a spare covers it); the ELS swap
             # darkens all the ports of the source for the few minutes of the swap
-            out.append(FailureClass(f"lasers of the {line.tier} laser sources", lf.laser, "lasers",
-                                    line.count * part.lasers, lf.fit, 0.0, unit.id, unit.wait_h, unit.replace_h,
-                                    g_laser * covered, g_els, tier.scope, line.tier in ABOVE_LEAF_TIERS,
-                                    {g: v * covered for g, v in laser_links.items()}, els_links, covered,
-                                    {f"{lf.laser} at {lf.junction_temperature_c:.0f} C junction": lf.fit}, part.id))
+            add(f"lasers of the {line.tier} laser sources", lf.laser, "lasers", line.count * part.lasers, lf.fit, 0.0,
+                unit, g_laser * covered, g_els, tier.scope, line.tier in ABOVE_LEAF_TIERS,
+                {g: v * covered for g, v in laser_links.items()}, els_links, outage=covered,
+                detail={f"{lf.laser} at {lf.junction_temperature_c:.0f} C junction": lf.fit}, spare=part.id)
             add(f"{line.tier} laser source electronics and PM jumpers", part.id, "lasers", line.count, electronics,
                 0.0, unit, g_els, g_els, tier.scope, line.tier in ABOVE_LEAF_TIERS, els_links, els_links,
                 detail={f"{part.id} electronics": rates.part_fit(cat, part),

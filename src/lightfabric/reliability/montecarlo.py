@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HOURS_PER_DAY = 24.0
-HOURS_PER_YEAR = 8766.0
+from lightfabric.metrics.cost import HOURS_PER_YEAR
+from lightfabric.reliability.rates import HOURS_PER_DAY
+
 Z95 = 1.959963984540054
 
 
@@ -119,11 +120,10 @@ def simulate(*, rate_h: np.ndarray, flap_rate_h: np.ndarray, wait_h: np.ndarray,
         if progress is not None:
             progress(done, trials)
     seconds = time.perf_counter() - t0
-    days = horizon_days
     sd = mean_down.std(ddof=1) / np.sqrt(trials)
-    per_day = interruptions / days
+    per_day = interruptions / horizon_days
     si = per_day.std(ddof=1) / np.sqrt(trials)
-    fpd = fail_counts / days
+    fpd = fail_counts / horizon_days
     return MonteCarloResult(
         trials=trials, horizon_days=horizon_days, seed=seed,
         gpus_down_mean=float(mean_down.mean()),

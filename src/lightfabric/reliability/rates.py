@@ -38,13 +38,17 @@ def per_hour(fit: float) -> float:
     return fit * FIT_PER_HOUR
 
 
+@lru_cache(maxsize=16)
+def _rates_by_target(catalog: Catalog) -> dict[str, FailureRate]:
+    return {e.applies_to: e for e in catalog.of_kind(FailureRate)}
+
+
 def failure_rate(catalog: Catalog, part: Part) -> FailureRate:
     """The most specific failure-rate entry for ``part``: its id, then ``kind:selector``, then ``kind``.
 
     The selector is matched against the part's ``role``, ``variant``, ``technology`` or ``protocol``.
     """
-    entries = catalog.of_kind(FailureRate)
-    by_target = {e.applies_to: e for e in entries}
+    by_target = _rates_by_target(catalog)
     keys = [part.id]
     for f in SELECTOR_FIELDS:
         value = getattr(part, f, None)
