@@ -124,6 +124,15 @@ def test_inventory_counts_and_blast_radius_by_hand():
     assert cpo["leaf switches"].fru == "fru-cpo-switch"
 
 
+def test_a_switch_with_some_cpo_ports_is_swapped_as_a_cpo_switch():
+    """No LPO module breaks out, so the LPO design puts CPO on the leaf's host ports and LPO on its
+    uplinks: the leaf still carries engines, so any leaf failure swaps a CPO switch."""
+    sc = lightfabric.load_scenario(ROOT / "examples" / "h100-4k-400g-breakout.yaml")
+    c = _by_name(inventory(compare(sc).result("lpo").design))
+    assert c["cpo engine lanes at leaf"].fru == "fru-cpo-switch"
+    assert c["leaf switches"].fru == "fru-cpo-switch" and c["spine switches"].fru == "fru-switch"
+
+
 def test_expectations_match_a_hand_calculation():
     sc = _small()
     rep = assess(sc, trials=2, horizon_days=1)

@@ -165,12 +165,14 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         return t.gpus_cut, dict(t.ends)
 
     # --- devices ---------------------------------------------------------------------------------
-    cpo_whole = {line.tier for line in design.bom if line.tier and "every switch" in line.role}
+    # a switch with co-packaged engines on its package is swapped as a CPO switch, whatever failed
+    cpo_tiers = {line.tier for line in design.bom if line.tier and isinstance(cat.get(line.part_id), OpticalEngine)
+                 and cat.get(line.part_id).technology == "cpo"}
     for tier in SWITCH_TIERS:
         if tier not in tiers or not tiers[tier].devices:
             continue
         sw = plan.switch
-        unit = fru("fru-cpo-switch" if tier in cpo_whole else "fru-switch")
+        unit = fru("fru-cpo-switch" if tier in cpo_tiers else "fru-switch")
         g, links = device_down(tier)
         add(f"{tier} switches", sw.id, "switches", tiers[tier].devices, rates.part_fit(cat, sw), rates.flap_fit(cat, sw),
             unit, g, g, tiers[tier].scope, tier != "leaf", links, links, spare=_switch_spare(sw.id, unit.id))
