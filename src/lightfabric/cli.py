@@ -276,6 +276,127 @@ def reliability(
         console.print(units_table(r))
 
 
+def _json_ready(obj, sig: int = 10):
+    """Floats rounded to ``sig`` significant digits (numpy scalars made plain) for JSON output."""
+    if isinstance(obj, dict):
+        return {k: _json_ready(v, sig) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_ready(v, sig) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return float(f"{obj:.{sig}g}")
+    return obj
+
+
+def _wide_console() -> Console:
+    return Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
+
+
+def _table_or_json(format: Format) -> None:
+    if format is Format.csv:
+        _fail(LightfabricError.for_field("--format", "csv", "table or json"))
+
+
+@app.command()
+def economics(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    job_gpus: Annotated[Optional[int], typer.Option("--job-gpus", help="GPUs of the training job whose lost time is costed; default the scenario's (all GPUs).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """TCO per technology: capex (with the packaging-yield premium), energy, maintenance, downtime, NPV."""
+    from lightfabric.economics import economics as run_economics
+    from lightfabric.report.economics import economics_table, packaging_table
+    _table_or_json(format)
+    try:
+        report = run_economics(load_scenario(scenario), job_gpus=job_gpus)
+    except LightfabricError as e:
+        _fail(e)
+    if format is Format.json:
+        print(json.dumps(_json_ready(report), indent=2))
+        return
+    console = _wide_console()
+    console.print(economics_table(report))
+    for r in report["results"]:
+        if not r["feasible"]:
+            console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+            continue
+        t = packaging_table(r)
+        if t is not None:
+            console.print(t)
+
+
+@app.command()
+def valuechain(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Where the money goes: capital spending by industry segment per technology, and the shift between them."""
+    from lightfabric.economics import value_chain
+    from lightfabric.report.economics import valuechain_table
+    _table_or_json(format)
+    try:
+        report = value_chain(load_scenario(scenario))
+    except LightfabricError as e:
+        _fail(e)
+    if format is Format.json:
+        print(json.dumps(_json_ready(report), indent=2))
+        return
+    console = _wide_console()
+    if report["results"]:
+        console.print(valuechain_table(report))
+    for r in report["infeasible"]:
+        console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    metric: Annotated[str, typer.Option("--metric", help="tco (undiscounted) or npv.")] = "tco",
+    versus: Annotated[Optional[str], typer.Option("--versus", help="Two designs A,B: the tornado of A minus B and their break-even points; default cpo against the first design.")] = None,
+    job_gpus: Annotated[Optional[int], typer.Option("--job-gpus", help="GPUs of the training job; default the scenario's.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Which assumptions move the TCO most (a tornado), and where two technologies cost the same."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from lightfabric.economics import sensitivity as run_sensitivity
+    from lightfabric.report.economics import break_even_table, tornado_table
+    _table_or_json(format)
+    metrics = {"tco": "tco_usd", "npv": "npv_usd"}
+    try:
+        if metric not in metrics:
+            raise LightfabricError.for_field("--metric", metric, "tco or npv")
+        pair = None
+        if versus is not None:
+            pair = tuple(x.strip() for x in versus.split(","))
+            if len(pair) != 2 or not all(pair) or pair[0] == pair[1]:
+                raise LightfabricError.for_field("--versus", versus, "two different designs as A,B, e.g. cpo,pluggable-dsp")
+        sc = load_scenario(scenario)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = bar.add_task(what, total=total)
+                bar.update(tasks[what], completed=done)
+
+            report = run_sensitivity(sc, metric=metrics[metric], versus=pair, job_gpus=job_gpus, progress=progress)
+    except LightfabricError as e:
+        _fail(e)
+    if format is Format.json:
+        print(json.dumps(_json_ready(report), indent=2))
+        return
+    console = _wide_console()
+    console.print(tornado_table(report))
+    if report["break_even"]:
+        console.print(break_even_table(report))
+    elif report["tornado"]["versus"] is None:
+        console.print("Break-even points need two feasible designs; this scenario has fewer.")
+    for r in report["infeasible"]:
+        console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+
+
 @catalog_app.command("list")
 def catalog_list(
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, repair-unit).")] = None,

@@ -120,6 +120,8 @@ class Gpu(Part):
     scale_out_bandwidth_gbps: float = Field(gt=0, description="scale-out NIC bandwidth per GPU in its reference platform")
     scale_up_bandwidth_gbps: float = Field(gt=0, description="NVLink-class bandwidth per GPU, both directions added")
     default_nic: str | None = None
+    rental_usd_per_h: float | None = Field(default=None, gt=0,
+                                           description="market price of one GPU-hour: the value of GPU time lost")
 
 
 class SwitchAsic(Part):
@@ -477,9 +479,110 @@ class RepairUnit(Part):
     restock_days: float = Field(gt=0, description="lead time to replenish a used spare")
 
 
+# --- economics (issue 6): where the money goes, and what packaging yield costs ---------------------
+
+# Industry segments a part's price is split over (docs/economics.md): who earns each dollar.
+SEGMENTS: dict[str, str] = {
+    "switch-silicon": "switch and I/O silicon vendors (switch ASICs, co-packaged engines, optical I/O chiplets)",
+    "nic-silicon": "NIC and SuperNIC silicon vendors",
+    "electrical-ics": "electrical ICs for optics and cables (DSPs, drivers, TIAs, retimers)",
+    "foundry-packaging": "wafer foundries, advanced packaging and test (the silicon vendors' cost of goods)",
+    "optical-modules": "optical module and laser-source module makers (design, assembly, test, margin)",
+    "lasers": "laser chips (EML, DFB, CW)",
+    "optical-components": "optical components and fiber connectivity (lenses, FAU, PMF, MPO, trunks, shuffles)",
+    "copper-cables": "copper cable makers (DAC, ACC, AEC, co-packaged copper)",
+    "ocs": "optical circuit switch makers",
+    "system-assembly": "switch and system vendors (board, chassis, power, software, margin)",
+}
+
+
+class ValueShare(Part):
+    """How the price of the parts one entry applies to splits over industry segments.
+
+    ``applies_to`` matches as for failure rates (an id, a kind, or ``kind:selector``; the most
+    specific wins). ``shares`` maps a segment id of :data:`SEGMENTS` to a fraction; they sum to 1.
+    """
+
+    kind: ClassVar[str] = "value-share"
+
+    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
+    shares: dict[str, float]
+
+    @classmethod
+    def data_fields(cls) -> list[str]:
+        return [f for f in super().data_fields() if f != "applies_to"]
+
+    @model_validator(mode="after")
+    def _shares_are_a_split(self) -> "ValueShare":
+        unknown = set(self.shares) - set(SEGMENTS)
+        if unknown:
+            raise ValueError(f"unknown segment(s) {sorted(unknown)}; allowed: {', '.join(SEGMENTS)}")
+        if any(v < 0 for v in self.shares.values()):
+            raise ValueError("shares must be >= 0")
+        total = sum(self.shares.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares sum to {total:g}; they must sum to 1")
+        return self
+
+
+class EngineFlow(Part):
+    """How one optical engine is built: an electronic die (EIC) bonded to a photonic die (PIC),
+    a fiber array attached, the engine tested (docs/economics.md). Costs in USD per unit."""
+
+    kind: ClassVar[str] = "engine-flow"
+
+    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
+    eic_wafer_usd: float = Field(gt=0)
+    eic_die_area_mm2: float = Field(gt=0)
+    eic_defect_density_per_cm2: float = Field(ge=0)
+    pic_wafer_usd: float = Field(gt=0)
+    pic_die_area_mm2: float = Field(gt=0)
+    pic_defect_density_per_cm2: float = Field(ge=0)
+    die_test_coverage: float = Field(ge=0, le=1, description="share of bad dies the known-good-die test catches")
+    bond_yield: float = Field(gt=0, le=1, description="EIC-to-PIC bond (hybrid or micro-bump)")
+    bond_usd: float = Field(ge=0)
+    fiber_attach_yield: float = Field(gt=0, le=1)
+    fiber_attach_usd: float = Field(ge=0, description="alignment and bonding of the fiber array, the FAU itself excluded")
+    engine_test_usd: float = Field(ge=0)
+    vendor_gross_margin: float = Field(ge=0, lt=1, description="margin the vendor keeps when a cost change passes into its price")
+
+    @classmethod
+    def data_fields(cls) -> list[str]:
+        return [f for f in super().data_fields() if f != "applies_to"]
+
+
+class CoPackageFlow(Part):
+    """How optical engines are assembled with their host: on the switch package (CPO) or on the
+    board beside it (NPO). The host die and substrate apply to CPO only (``host_die_area_mm2`` 0
+    for a board). Costs in USD per package."""
+
+    kind: ClassVar[str] = "co-package-flow"
+
+    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
+    host_wafer_usd: float = Field(ge=0)
+    host_die_area_mm2: float = Field(ge=0)
+    host_defect_density_per_cm2: float = Field(ge=0)
+    host_test_usd: float = Field(ge=0)
+    die_test_coverage: float = Field(ge=0, le=1)
+    substrate_usd: float = Field(ge=0)
+    substrate_yield: float = Field(gt=0, le=1)
+    host_attach_yield: float = Field(gt=0, le=1)
+    engine_test_coverage: float = Field(ge=0, le=1, description="share of bad engines the engine test catches")
+    engine_attach_yield: float = Field(gt=0, le=1, description="one engine placed, bonded and its fibers checked")
+    engine_rework_fraction: float = Field(ge=0, le=1, description="share of failed engine slots recovered by swapping the engine")
+    rework_usd: float = Field(ge=0, description="process cost of one engine rework, the new engine excluded")
+    assembly_usd: float = Field(ge=0)
+    final_test_usd: float = Field(ge=0)
+    vendor_gross_margin: float = Field(ge=0, lt=1, description="margin the vendor keeps when a cost change passes into its price")
+
+    @classmethod
+    def data_fields(cls) -> list[str]:
+        return [f for f in super().data_fields() if f != "applies_to"]
+
+
 PART_TYPES: dict[str, type[Part]] = {
     cls.kind: cls
     for cls in (Gpu, SwitchAsic, Nic, PluggableModule, OpticalEngine, ExternalLaserSource, FiberCable, Connector,
                 Laser, OpticalComponent, Receiver, Circuit, ElectricalChannel, FiberPart, CopperCable,
-                OpticalCircuitSwitch, FailureRate, RepairUnit)
+                OpticalCircuitSwitch, FailureRate, RepairUnit, ValueShare, EngineFlow, CoPackageFlow)
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from lightfabric.design import SCALE_OUT_GROUPS, Design
 from lightfabric.errors import LightfabricError
 from lightfabric.reliability import checkpoint, rates
 from lightfabric.reliability.rates import HOURS_PER_DAY
-from lightfabric.reliability.analytic import expectation, interruption_probability
+from lightfabric.reliability.analytic import Expectation, expectation, interruption_probability
 from lightfabric.reliability.inventory import FailureClass, inventory, leaf_gpus
 from lightfabric.reliability.montecarlo import simulate
 from lightfabric.reliability.spares import spares_for_fill_rate
@@ -64,7 +65,7 @@ def _link_fit(classes: list[FailureClass], group_links: dict[str, int]) -> dict[
     return {g: _r(v) for g, v in out.items()}
 
 
-def _spares(classes: list[FailureClass], catalog: Catalog, fill_rate: float) -> list[dict]:
+def spares_table(classes: list[FailureClass], catalog: Catalog, fill_rate: float) -> list[dict]:
     """Every failure is repaired by swapping its FRU, so it draws one spare of that FRU."""
     demand: dict[tuple[str, str], float] = defaultdict(float)
     for fc in classes:
@@ -79,13 +80,25 @@ def _spares(classes: list[FailureClass], catalog: Catalog, fill_rate: float) -> 
     return rows
 
 
-def _assess_one(result, scenario: Scenario, *, job_gpus: int, horizon_days: float, trials: int, seed: int,
-                progress: Callable[[str, int, int], None] | None) -> dict:
-    design: Design = result.design
-    base = {"technology": result.technology, "label": result.label, "feasible": result.feasible,
-            "reasons": list(result.reasons)}
-    if not result.feasible:
-        return base
+@dataclass(frozen=True)
+class Analysis:
+    """The closed-form reliability of one design: what fails, the expectations, the training job."""
+
+    classes: list[FailureClass]
+    expectation: Expectation
+    job: dict
+    leaf_gpus: float
+    group_links: dict[str, int]
+
+    @property
+    def goodput(self) -> float:
+        """Share of the job's GPU time that is useful, counting network failures only."""
+        return self.job["network"]["goodput"]
+
+
+def analyse(design: Design, scenario: Scenario, job_gpus: int) -> Analysis:
+    """Closed-form reliability of ``design`` (no Monte Carlo): the failure classes, the expected
+    failures and downtime, and the training job's interruptions and goodput (Young/Daly)."""
     rel = scenario.reliability
     temp = scenario.physical.laser_case_temperature_c
     cat = design.plan.catalog
@@ -118,6 +131,22 @@ def _assess_one(result, scenario: Scenario, *, job_gpus: int, horizon_days: floa
             if np.isfinite(tau) else None,
             "goodput": _r(checkpoint.goodput(tau, delta, restart, m) if np.isfinite(m) else 1.0, 6)}
     job["other_causes_source"] = other.id
+    return Analysis(classes, e, job, lg, group_links)
+
+
+def _assess_one(result, scenario: Scenario, *, job_gpus: int, horizon_days: float, trials: int, seed: int,
+                progress: Callable[[str, int, int], None] | None) -> dict:
+    design: Design = result.design
+    base = {"technology": result.technology, "label": result.label, "feasible": result.feasible,
+            "reasons": list(result.reasons)}
+    if not result.feasible:
+        return base
+    rel = scenario.reliability
+    temp = scenario.physical.laser_case_temperature_c
+    cat = design.plan.catalog
+    gpus = scenario.cluster.gpus
+    a = analyse(design, scenario, job_gpus)
+    classes, e, job, lg, group_links = a.classes, a.expectation, a.job, a.leaf_gpus, a.group_links
 
     # Monte Carlo
     arr = lambda f: np.array([f(c) for c in classes], dtype=float)  # noqa: E731
@@ -160,7 +189,7 @@ def _assess_one(result, scenario: Scenario, *, job_gpus: int, horizon_days: floa
         "job_interruptions_per_day": _r(e.job_interruptions_per_day),
         "goodput": job["network"]["goodput"],
         "job": job,
-        "spares": _spares(classes, cat, rel.spares_fill_rate),
+        "spares": spares_table(classes, cat, rel.spares_fill_rate),
         "units": units,
         "monte_carlo": {
             "trials": mc.trials, "horizon_days": mc.horizon_days, "seed": mc.seed, "links": links_total,

@@ -21,12 +21,12 @@ from functools import lru_cache
 from lightfabric.catalog import (
     Catalog, ExternalLaserSource, FailureRate, FiberPart, OpticalEngine, Part, PluggableModule,
 )
+from lightfabric.catalog.matching import index_by_target, most_specific
 from lightfabric.physics import chains
 from lightfabric.physics.laser import arrhenius_acceleration
 
 FIT_PER_HOUR = 1e-9
 HOURS_PER_DAY = 24.0
-SELECTOR_FIELDS = ("role", "variant", "technology", "protocol")
 
 
 class NoFailureRate(LookupError):
@@ -40,26 +40,17 @@ def per_hour(fit: float) -> float:
 
 @lru_cache(maxsize=16)
 def _rates_by_target(catalog: Catalog) -> dict[str, FailureRate]:
-    return {e.applies_to: e for e in catalog.of_kind(FailureRate)}
+    return index_by_target(catalog.of_kind(FailureRate))
 
 
 def failure_rate(catalog: Catalog, part: Part) -> FailureRate:
-    """The most specific failure-rate entry for ``part``: its id, then ``kind:selector``, then ``kind``.
-
-    The selector is matched against the part's ``role``, ``variant``, ``technology`` or ``protocol``.
-    """
-    by_target = _rates_by_target(catalog)
-    keys = [part.id]
-    for f in SELECTOR_FIELDS:
-        value = getattr(part, f, None)
-        if isinstance(value, str):
-            keys.append(f"{part.kind}:{value}")
-    keys.append(part.kind)
-    for k in keys:
-        if k in by_target:
-            return by_target[k]
-    raise NoFailureRate(f"no failure rate in the catalog for {part.kind} {part.id}; "
-                        f"add a failure-rate entry with applies_to: {part.kind}")
+    """The most specific failure-rate entry for ``part``: its id, then ``kind:selector``, then ``kind``
+    (:mod:`lightfabric.catalog.matching`)."""
+    entry = most_specific(_rates_by_target(catalog), part)
+    if entry is None:
+        raise NoFailureRate(f"no failure rate in the catalog for {part.kind} {part.id}; "
+                            f"add a failure-rate entry with applies_to: {part.kind}")
+    return entry
 
 
 def part_fit(catalog: Catalog, part: Part) -> float:

@@ -92,9 +92,19 @@ class Placement(_Strict):
 
 
 class Economics(_Strict):
+    """Prices and rates of the total cost of ownership (see docs/economics.md for the sources)."""
+
     electricity_usd_per_kwh: float = Field(default=0.08, ge=0)
     pue: float = Field(default=1.3, ge=1.0, le=5.0)
     years: float = Field(default=5.0, gt=0, le=30)
+    discount_rate: float = Field(default=0.08, ge=0, le=0.5, description="yearly rate the NPV discounts costs at")
+    labour_usd_per_h: float = Field(default=52.0, ge=0, le=1000, description="loaded cost of a technician-hour")
+    handling_h_per_repair: float = Field(default=0.5, ge=0, le=24,
+                                         description="technician time per repair besides the hands-on swap")
+    replaced_part_cost_fraction: float = Field(default=1.0, ge=0, le=1,
+                                               description="share of a replaced unit's price the operator pays")
+    gpu_hour_usd: float | None = Field(default=None, ge=0, le=1000,
+                                       description="value of one GPU-hour lost; default: the GPU's rental price")
 
 
 class Reliability(_Strict):

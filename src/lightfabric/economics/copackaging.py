@@ -1,0 +1,87 @@
+"""The packaging yield of a design's optical engines, and what it adds to their price.
+
+Catalog prices are taken to carry the yields of their date: the flows in the catalog as shipped
+(the *reference*). A scenario that changes a flow (``overrides: {flow-cpo-switch.engine_attach_yield:
+0.95}``) changes the cost of a good package by ``delta``, and the vendor, keeping its gross margin
+``gm``, changes its price by ``delta / (1 - gm)``. At the reference the premium is zero.
+"""
+
+from __future__ import annotations
+
+from math import ceil
+
+from lightfabric.catalog import Catalog, CoPackageFlow, EngineFlow, OpticalEngine
+from lightfabric.catalog.matching import index_by_target, most_specific
+from lightfabric.design import SWITCH_TIERS, Design, _tier_devices
+from lightfabric.economics.packaging import PackageCost, engine_cost, matured, package_cost
+
+FAU_PART = "fau-engine"
+MATURITY_FACTORS = (3.0, 2.0, 1.0, 0.5, 0.25, 0.0)
+
+
+def _flows(catalog: Catalog, engine: OpticalEngine) -> tuple[EngineFlow | None, CoPackageFlow | None]:
+    ef = most_specific(index_by_target(catalog.of_kind(EngineFlow)), engine)
+    cf = most_specific(index_by_target(catalog.of_kind(CoPackageFlow)), engine)
+    return ef, cf
+
+
+def good_cost_usd(engine_flow: EngineFlow, copackage_flow: CoPackageFlow | None, fau_usd: float,
+                  engine: OpticalEngine, engines: int) -> tuple[float, PackageCost | None, object]:
+    """Cost of the good co-packaged content of one device: a package of ``engines`` engines with
+    its host (CPO, NPO), or the engines alone where no co-package flow applies (OIO)."""
+    e = engine_cost(engine_flow, fau_usd, engine.fiber_array_units)
+    if copackage_flow is None:
+        return engines * e.good_cost_usd, None, e
+    p = package_cost(copackage_flow, e, engines)
+    return p.good_cost_usd, p, e
+
+
+def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None) -> dict:
+    """Per device tier carrying optical engines: the engine and package yields and costs, the price
+    premium over the reference yields, and the cost per port as yields mature.
+
+    ``catalog`` (default: the design's) holds the flows to evaluate; ``reference`` those the
+    catalog prices were taken at.
+    """
+    cat = catalog or design.plan.catalog
+    devices = _tier_devices(design.plan, ocs_spine=design.ocs is not None)
+    tiers, premium = [], 0.0
+    for line in design.bom:
+        engine = cat.get(line.part_id)
+        if not (line.tier and isinstance(engine, OpticalEngine) and devices.get(line.tier)):
+            continue
+        n_dev = devices[line.tier]
+        per_dev = ceil(line.count / n_dev - 1e-9)
+        ef, cf = _flows(cat, engine)
+        if ef is None:
+            tiers.append({"tier": line.tier, "engine": engine.id, "note": "no engine flow in the catalog"})
+            continue
+        ref_engine = reference.get(engine.id) if engine.id in reference else engine
+        ref_ef, ref_cf = _flows(reference, ref_engine)
+        ref_ef, ref_cf = ref_ef or ef, ref_cf if ref_cf is not None else cf
+        fau = cat.get(FAU_PART).price_usd if FAU_PART in cat else 0.0
+        ref_fau = reference.get(FAU_PART).price_usd if FAU_PART in reference else fau
+        cost, pkg, eng = good_cost_usd(ef, cf, fau, engine, per_dev)
+        ref_cost, _, _ = good_cost_usd(ref_ef, ref_cf, ref_fau, engine, per_dev)
+        gm = (cf or ef).vendor_gross_margin
+        price_delta = (cost - ref_cost) / (1.0 - gm)
+        premium += n_dev * price_delta
+        port_gbps = design.plan.port.rate_gbps if line.tier in SWITCH_TIERS else engine.capacity_gbps
+        ports = per_dev * engine.capacity_gbps / port_gbps
+        list_usd = per_dev * (engine.price_usd + engine.fiber_array_units * fau)
+        curve = []
+        for f in MATURITY_FACTORS:
+            c, p, e = good_cost_usd(matured(ef, f), matured(cf, f) if cf else None, fau, engine, per_dev)
+            d = (c - ref_cost) / (1.0 - gm)
+            curve.append({"maturity_factor": f, "engine_yield": e.yield_,
+                          "package_yield": p.package_yield if p else None, "good_cost_usd": c,
+                          "price_per_port_usd": (list_usd + d) / ports})
+        tiers.append({
+            "tier": line.tier, "technology": engine.technology, "engine": engine.id, "engine_flow": ef.id,
+            "co_package_flow": cf.id if cf else None, "devices": n_dev, "engines_per_device": per_dev,
+            "ports_per_device": ports, "engine_cost": eng.as_dict(),
+            "package": pkg.as_dict() if pkg else None, "good_cost_usd": cost, "reference_good_cost_usd": ref_cost,
+            "vendor_gross_margin": gm, "price_delta_usd_per_device": price_delta,
+            "premium_usd": n_dev * price_delta, "list_price_per_port_usd": list_usd / ports, "maturity": curve,
+        })
+    return {"premium_usd": premium, "tiers": tiers}

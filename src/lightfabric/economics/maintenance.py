@@ -1,0 +1,164 @@
+"""What keeping a design running costs: the parts every repair replaces, the technician time, the
+spares on the shelf, and the GPU time network failures take away.
+
+Failure rates, repair times and blast radii come from the reliability model
+(:mod:`lightfabric.reliability`); prices from the design's bill of materials. Every hard failure
+is repaired by swapping its field-replaceable unit (FRU); the operator pays
+``replaced_part_cost_fraction`` of the swapped unit's price and the technician's time
+(``replace_h + handling_h_per_repair``). A co-packaged switch swapped for a failed engine goes back
+to its vendor, who reworks the package (a new engine, the flow's rework fraction) or scraps the
+package with its switch die and every engine on it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from lightfabric.catalog import Catalog, CoPackageFlow, OpticalEngine, ValueShare
+from lightfabric.catalog.matching import index_by_target, most_specific
+from lightfabric.design import SWITCH_TIERS, BomLine, Design, _tier_devices
+from lightfabric.metrics.cost import HOURS_PER_YEAR
+from lightfabric.reliability.inventory import FailureClass
+from lightfabric.reliability.rates import HOURS_PER_DAY
+from lightfabric.reliability.spares import spares_for_fill_rate
+from lightfabric.scenario.models import Economics
+
+
+def unit_prices_usd(bom: list[BomLine]) -> dict[str, float]:
+    """Price of one unit of each part in the bill of materials (count-weighted over its lines:
+    a fiber trunk's price depends on its group's length)."""
+    total: dict[str, float] = defaultdict(float)
+    count: dict[str, float] = defaultdict(float)
+    for line in bom:
+        total[line.part_id] += line.count * sum(line.cost_usd_each.values())
+        count[line.part_id] += line.count
+    return {p: total[p] / count[p] for p in total if count[p] > 0}
+
+
+def _engine_lines_by_tier(design: Design) -> dict[str, tuple[OpticalEngine, float]]:
+    """The optical engine of each device tier and how many each device carries."""
+    cat = design.plan.catalog
+    devices = _devices(design)
+    out = {}
+    for line in design.bom:
+        part = cat.get(line.part_id)
+        if line.tier and isinstance(part, OpticalEngine) and devices.get(line.tier):
+            out[line.tier] = (part, line.count / devices[line.tier])
+    return out
+
+
+def _devices(design: Design) -> dict[str, int]:
+    return _tier_devices(design.plan, ocs_spine=design.ocs is not None)
+
+
+def chip_value_share(catalog: Catalog, part) -> float:
+    """Share of a part's price that is its silicon (silicon vendor plus foundry-packaging)."""
+    entry = most_specific(index_by_target(catalog.of_kind(ValueShare)), part)
+    if entry is None:
+        return 0.0
+    return sum(v for k, v in entry.shares.items() if k in ("switch-silicon", "nic-silicon", "foundry-packaging"))
+
+
+@dataclass(frozen=True)
+class RepairCost:
+    """What one repair of a failure class costs: the unit swapped and the technician's time."""
+
+    unit_usd: float      # full price of what the repair consumes
+    labour_h: float
+    note: str = ""
+
+
+def repair_cost(design: Design, fc: FailureClass, prices: dict[str, float], eco: Economics,
+                catalog: Catalog | None = None) -> RepairCost:
+    """The unit one failure of ``fc`` consumes, at full price, and the labour it takes."""
+    cat = catalog or design.plan.catalog
+    labour_h = fc.replace_h + eco.handling_h_per_repair
+    part = cat.get(fc.part) if fc.part in cat else None
+    fau = prices.get("fau-engine", 0.0)
+    if isinstance(part, OpticalEngine):
+        engine_usd = prices.get(part.id, part.price_usd) + part.fiber_array_units * fau
+        if fc.fru == "fru-cpo-switch":
+            # the vendor reworks the package (one engine) or scraps it: switch die and all engines
+            tier = next((t for t, (e, _) in _engine_lines_by_tier(design).items() if e.id == part.id), None)
+            per_switch = _engine_lines_by_tier(design)[tier][1] if tier else 1.0
+            flow = most_specific(index_by_target(cat.of_kind(CoPackageFlow)), part)
+            rho = flow.engine_rework_fraction if flow else 0.0
+            rework = flow.rework_usd if flow else 0.0
+            switch = design.plan.switch
+            die_usd = chip_value_share(cat, switch) * switch.system_price_usd
+            scrap = per_switch * engine_usd + die_usd
+            return RepairCost(rho * (engine_usd + rework) + (1 - rho) * scrap, labour_h,
+                              f"package reworked with {rho:.0%} probability, else scrapped")
+        if fc.fru == "fru-compute-tray":
+            return RepairCost(engine_usd, labour_h, "the GPU package's own value is not in the catalog: a lower bound")
+        return RepairCost(engine_usd, labour_h)
+    if fc.spare in prices:
+        return RepairCost(prices[fc.spare], labour_h)
+    return RepairCost(prices.get(fc.part, 0.0), labour_h,
+                      "" if fc.part in prices else f"no price for {fc.part}: counted as 0")
+
+
+def spare_unit_usd(design: Design, fc: FailureClass, prices: dict[str, float]) -> float:
+    """Price of one spare of the unit ``fc`` draws from the shelf (a CPO switch with its engines)."""
+    cat = design.plan.catalog
+    part = cat.get(fc.part) if fc.part in cat else None
+    if fc.fru == "fru-cpo-switch":
+        # a spare CPO switch carries every engine of the fullest CPO switch tier
+        switch = design.plan.switch
+        fau = prices.get("fau-engine", 0.0)
+        engines = max((n * (prices.get(e.id, e.price_usd) + e.fiber_array_units * fau)
+                       for t, (e, n) in _engine_lines_by_tier(design).items()
+                       if e.technology == "cpo" and t in SWITCH_TIERS), default=0.0)
+        return prices.get(switch.id, switch.system_price_usd) + engines
+    if isinstance(part, OpticalEngine):
+        return prices.get(part.id, part.price_usd) + part.fiber_array_units * prices.get("fau-engine", 0.0)
+    return prices.get(fc.spare, prices.get(fc.part, 0.0))
+
+
+def maintenance(design: Design, classes: list[FailureClass], eco: Economics, fill_rate: float,
+                catalog: Catalog | None = None) -> dict:
+    """Yearly repair cost (parts and labour) and the spares stock to buy up front, in USD."""
+    cat = catalog or design.plan.catalog
+    prices = unit_prices_usd(design.bom)
+    by_unit = []
+    parts_usd = labour_usd = repairs = 0.0
+    for fc in classes:
+        per_year = fc.rate_per_h * HOURS_PER_YEAR
+        rc = repair_cost(design, fc, prices, eco, cat)
+        p_usd = per_year * rc.unit_usd * eco.replaced_part_cost_fraction
+        l_usd = per_year * rc.labour_h * eco.labour_usd_per_h
+        parts_usd += p_usd
+        labour_usd += l_usd
+        repairs += per_year
+        by_unit.append({"unit": fc.name, "fru": fc.fru, "repairs_per_year": per_year, "unit_usd": rc.unit_usd,
+                        "labour_h": rc.labour_h, "parts_usd_per_year": p_usd, "labour_usd_per_year": l_usd,
+                        "note": rc.note})
+    # spares: one pool per spare type, sized for the fill rate over the restock lead time
+    pools: dict[tuple[str, str], list[FailureClass]] = defaultdict(list)
+    for fc in classes:
+        pools[(fc.spare, fc.fru)].append(fc)
+    spares = []
+    spares_usd = 0.0
+    for (spare, fru), members in sorted(pools.items()):
+        unit = cat.get(fru, kind="repair-unit")
+        rate = sum(m.rate_per_h for m in members)
+        stock = spares_for_fill_rate(rate, unit.restock_days * HOURS_PER_DAY, fill_rate)
+        price = spare_unit_usd(design, members[0], prices)
+        spares_usd += stock * price
+        spares.append({"spare": spare, "fru": fru, "stock": stock, "unit_usd": price, "usd": stock * price})
+    return {"repairs_per_year": repairs, "parts_usd_per_year": parts_usd, "labour_usd_per_year": labour_usd,
+            "usd_per_year": parts_usd + labour_usd, "spares_usd": spares_usd, "spares": spares, "by_unit": by_unit}
+
+
+def downtime(goodput: float, job_gpus: int, gpus_down_mean: float, gpu_hour_usd: float) -> dict:
+    """GPU time network failures take away in a year, and its value.
+
+    The training job loses ``1 - goodput`` of its GPU time (checkpoints, lost work, restarts:
+    Young/Daly, network failures only), and the GPUs waiting for a network repair are idle
+    capacity: ``GPU-h = J * 8760 * (1 - goodput) + gpus_down_mean * 8760``.
+    """
+    job_h = job_gpus * HOURS_PER_YEAR * (1.0 - goodput)
+    idle_h = gpus_down_mean * HOURS_PER_YEAR
+    return {"gpu_hours_per_year": job_h + idle_h, "job_gpu_hours_per_year": job_h, "idle_gpu_hours_per_year": idle_h,
+            "gpu_hour_usd": gpu_hour_usd, "usd_per_year": (job_h + idle_h) * gpu_hour_usd}
