@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from scipy.optimize import brentq
 
 from lightfabric.catalog import CoPackageFlow, EngineFlow, OpticalEngine
+from lightfabric.catalog.matching import index_by_target, most_specific
 from lightfabric.economics.evaluate import Prepared, evaluate, gpu_hour_usd, prepare
 from lightfabric.errors import LightfabricError
 
@@ -112,13 +113,14 @@ def inputs(prepared: Prepared, metric: str = "tco_usd") -> list[Input]:
                                                                  "+-30 % (no published range)"))
             out.append(Input(key, f"price of {part.id} (USD)", base, lo, hi, note))
     # packaging yields, where a design has co-packaged engines
-    if any(isinstance(cat.get(line.part_id), OpticalEngine) and cat.get(line.part_id).technology == "cpo"
-           for r in prepared.comparison.results if r.feasible for line in r.design.bom):
+    feasible = [r.technology for r in prepared.comparison.results if r.feasible]
+    if "flow-cpo-switch" in cat and _used_by(prepared, "flow-cpo-switch", feasible):
         y = cat.get("flow-cpo-switch").engine_attach_yield
-        out.append(Input("flow-cpo-switch.engine_attach_yield", "CPO engine attach yield", y, 0.95, min(0.999, y + 0.009),
+        out.append(Input("flow-cpo-switch.engine_attach_yield", "CPO engine attach yield", y, min(0.95, y), max(0.999, y),
                          "95 % (early ramp) to 99.9 %"))
+    if "flow-optical-engine" in cat and _used_by(prepared, "flow-optical-engine", feasible):
         fy = cat.get("flow-optical-engine").fiber_attach_yield
-        out.append(Input("flow-optical-engine.fiber_attach_yield", "engine fiber attach yield", fy, 0.90, 0.995,
+        out.append(Input("flow-optical-engine.fiber_attach_yield", "engine fiber attach yield", fy, min(0.90, fy), max(0.995, fy),
                          "90 % to 99.5 %"))
     return out
 
@@ -182,10 +184,7 @@ def break_even(prepared: Prepared, versus: tuple[str, str], metric: str = "tco_u
     for i, (key, label, lo, hi) in enumerate(variables):
         if not key.startswith("economics.") and key.rsplit(".", 1)[0] not in cat:
             continue
-        used = key.startswith("economics.") or any(
-            line.part_id == key.rsplit(".", 1)[0] for r in prepared.comparison.results if r.feasible
-            for line in r.design.bom) or _override_kind(prepared, key) == "flow"
-        if not used:
+        if not (key.startswith("economics.") or _used_by(prepared, key.rsplit(".", 1)[0], versus)):
             continue
         current = _current(prepared, key)
         diff = lambda x: (lambda m: m[a] - m[b])(evaluate_at(prepared, {key: x}, metric))  # noqa: E731
@@ -204,6 +203,24 @@ def break_even(prepared: Prepared, versus: tuple[str, str], metric: str = "tco_u
         if progress:
             progress(i + 1, len(variables))
     return out
+
+
+def _used_by(prepared: Prepared, part_id: str, designs) -> bool:
+    """Whether a part, or a packaging flow through the engines it applies to, is in the designs."""
+    cat = prepared.comparison.plan.catalog
+    target = cat.get(part_id)
+    for r in prepared.comparison.results:
+        if not (r.feasible and r.technology in designs):
+            continue
+        for line in r.design.bom:
+            if line.part_id == part_id:
+                return True
+            part = cat.get(line.part_id)
+            if isinstance(target, FLOW_KINDS) and isinstance(part, OpticalEngine):
+                index = index_by_target(cat.of_kind(type(target)))
+                if most_specific(index, part) is target:
+                    return True
+    return False
 
 
 def _current(prepared: Prepared, key: str) -> float:
