@@ -15,7 +15,7 @@ def test_load_compare_dict_and_frame():
     assert isinstance(frame, pd.DataFrame)
     assert list(frame.index) == ["pluggable-dsp", "lpo", "cpo"]
     assert frame.loc["cpo", "power_w.total"] == pytest.approx(comparison.result("cpo").power_w["total"], rel=1e-9)
-    assert (frame["tco_usd"] > 0).all()
+    assert (frame["capex_energy_usd"] > 0).all()
 
 
 def test_parse_scenario_from_text():

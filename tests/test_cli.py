@@ -41,10 +41,10 @@ def test_compare_json_contract():
         assert {"switches", "pluggable_modules", "optical_engines", "external_laser_modules", "lasers",
                 "fibers"} <= set(r["bom"])
         assert {"total", "switch_asics", "optics", "nics"} <= set(r["power_w"])
-        for key in ("power_per_gpu_w", "capex_usd", "energy_usd", "tco_usd"):
+        for key in ("power_per_gpu_w", "capex_usd", "energy_usd", "capex_energy_usd"):
             assert r[key] > 0
         assert r["power_w"]["total"] == pytest.approx(sum(v for k, v in r["power_w"].items() if k != "total"), rel=1e-6)
-        assert r["tco_usd"] == pytest.approx(r["capex_usd"] + r["energy_usd"], abs=0.02)
+        assert r["capex_energy_usd"] == pytest.approx(r["capex_usd"] + r["energy_usd"], abs=0.02)
     cpo = d["results"][2]
     assert cpo["bom"]["optical_engines"] > 0 and cpo["bom"]["external_laser_modules"] > 0
     # every figure traces to a source: each part used has sourced rows in the assumptions

@@ -41,7 +41,7 @@ def test_small_two_tier_pluggable_by_hand(catalog):
     assert r.capex_usd == pytest.approx(capex)
     energy = power / 1000 * 1.3 * HOURS * 5 * 0.08
     assert r.energy_usd == pytest.approx(energy)
-    assert r.tco_usd == pytest.approx(capex + energy)
+    assert r.capex_energy_usd == pytest.approx(capex + energy)
 
 
 def test_small_two_tier_cpo_by_hand(catalog):
@@ -95,7 +95,7 @@ def test_tomahawk6_lpo_infeasible_with_reason_but_cpo_and_dsp_feasible(catalog):
     lpo = c.result("lpo")
     assert not lpo.feasible
     assert "linear" in lpo.reasons[0] and "tomahawk-6" in lpo.reasons[0]
-    assert lpo.power_w is None and lpo.tco_usd is None
+    assert lpo.power_w is None and lpo.capex_energy_usd is None
     d = c.to_dict()["results"][1]
     assert d["feasible"] is False and d["reasons"] and d["power_w"] is None
 

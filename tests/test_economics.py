@@ -342,3 +342,23 @@ def test_bad_economics_values_name_the_field(tmp_path):
     p.write_text(scenario_text(overrides={"flow-cpo-switch.engine_attach_yield": 1.5}))
     r = lf("economics", str(p))
     assert r.exit_code == 2 and "engine_attach_yield" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_three_commands_run_on_every_example(path):
+    eco = lf("economics", str(path), "--format", "json")
+    assert eco.exit_code == 0, eco.output
+    for r in json.loads(eco.stdout)["results"]:
+        if r["feasible"]:
+            total = r["capex_usd"] + r["energy_usd"] + r["maintenance_usd"] + r["downtime_usd"]
+            assert r["tco_usd"] == pytest.approx(total, rel=1e-8)
+    vc = lf("valuechain", str(path))
+    assert vc.exit_code == 0 and "Where the money goes" in vc.stdout, vc.output
+    sens = lf("sensitivity", str(path), "--format", "json")
+    assert sens.exit_code == 0, sens.output
+    out = json.loads(sens.stdout)
+    assert out["tornado"]["rows"]
+    for b in out["break_even"]:
+        if b["break_even"] is not None:
+            a, c = out["tornado"]["versus"]
+            assert b["at_break_even"][a] == pytest.approx(b["at_break_even"][c], rel=1e-6)

@@ -38,7 +38,7 @@ class TechnologyResult:
     capex_usd_by_category: dict | None = None
     capex_usd: float | None = None
     energy_usd: float | None = None
-    tco_usd: float | None = None
+    capex_energy_usd: float | None = None
 
     @property
     def power_per_gpu_w(self) -> float | None:
@@ -74,7 +74,7 @@ class TechnologyResult:
             {k: _r(v, 2) for k, v in self.capex_usd_by_category.items()},
             "capex_usd": None if self.capex_usd is None else _r(self.capex_usd, 2),
             "energy_usd": None if self.energy_usd is None else _r(self.energy_usd, 2),
-            "tco_usd": None if self.tco_usd is None else _r(self.tco_usd, 2),
+            "capex_energy_usd": None if self.capex_energy_usd is None else _r(self.capex_energy_usd, 2),
         }
         return d
 
@@ -97,7 +97,7 @@ class TechnologyResult:
                 row[f"capex_usd.{k}"] = _r(v, 2)
         row["capex_usd"] = None if self.capex_usd is None else _r(self.capex_usd, 2)
         row["energy_usd"] = None if self.energy_usd is None else _r(self.energy_usd, 2)
-        row["tco_usd"] = None if self.tco_usd is None else _r(self.tco_usd, 2)
+        row["capex_energy_usd"] = None if self.capex_energy_usd is None else _r(self.capex_energy_usd, 2)
         return row
 
 
@@ -215,7 +215,7 @@ def _evaluate(plan: FabricPlan, design_id: str) -> TechnologyResult:
     result.capex_usd = result.capex_usd_by_category["total"]
     eco = plan.scenario.economics
     result.energy_usd = float(energy_cost_usd(result.power_w["total"], eco.electricity_usd_per_kwh, eco.pue, eco.years))
-    result.tco_usd = result.capex_usd + result.energy_usd
+    result.capex_energy_usd = result.capex_usd + result.energy_usd
     return result
 
 

@@ -8,7 +8,7 @@ Two steps:
   of every link group). A problem here is the user's input and raises a
   :class:`~lightfabric.errors.LightfabricError`.
 * :func:`build_design` builds one design: each link group gets exactly one technology (named by
-  the policy, or ``auto``: the lowest-TCO feasible one), with its physical checks. A technology
+  the policy, or ``auto``: the lowest-cost (capex + energy) feasible one), with its physical checks. A technology
   that cannot serve a group gives ``feasible = False`` with the physical reason, never an exception.
 """
 
@@ -307,7 +307,7 @@ def _try(plan: FabricPlan, spec: GroupSpec, tech: str) -> tuple[GroupEnds | None
 
 
 def _choose(plan: FabricPlan, spec: GroupSpec, candidates) -> tuple[str, GroupEnds, dict] | tuple[None, str, None]:
-    """The lowest-TCO feasible technology among ``candidates`` for ``spec``."""
+    """The lowest-cost (capex + energy) feasible technology among ``candidates`` for ``spec``."""
     best, why = None, []
     for t in candidates:
         ends, check, reason = _try(plan, spec, t)
@@ -359,7 +359,7 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
                 how = "fallback"
                 if tech is not None:
                     design.notes.append(f"{spec.name} links: {wanted} is not feasible ({reason}); built with {tech}, "
-                                        f"the lowest-TCO feasible technology")
+                                        f"the lowest-cost (capex + energy) feasible technology")
             elif reason:
                 tech = None
                 ends = f"{wanted} cannot build them: {reason}"

@@ -87,8 +87,8 @@ def _rows(baseline: TechnologyResult | None) -> list[tuple[str, list[Row]]]:
             ("  fiber", lambda r: _musd(r.capex_usd_by_category["fiber"])),
             ("  copper cables", lambda r: _musd(r.capex_usd_by_category["cables"])),
             ("energy", lambda r: _musd(r.energy_usd)),
-            ("TCO", lambda r: _musd(r.tco_usd)),
-            ("TCO vs baseline", vs(lambda r: r.tco_usd)),
+            ("capex + energy", lambda r: _musd(r.capex_energy_usd)),
+            ("capex + energy vs baseline", vs(lambda r: r.capex_energy_usd)),
         ]),
     ]
 
@@ -102,7 +102,8 @@ def comparison_table(comparison: Comparison) -> Table:
              f"{p.switch.id} at {p.port.rate_gbps:g}G (radix {p.port.count}), "
              f"oversubscription {sc.scale_out.oversubscription:g}")
     caption = (f"Energy over {eco.years:g} years at {eco.electricity_usd_per_kwh:g} USD/kWh, PUE {eco.pue:g}; "
-               f"TCO = capex + energy (not discounted). Sources: lightfabric compare --sources")
+               f"not discounted. The full TCO (maintenance, spares, GPU time lost, NPV): lightfabric economics. "
+               f"Sources: lightfabric compare --sources")
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
     table.add_column("metric", style="cyan", no_wrap=True)
     for r in comparison.results:

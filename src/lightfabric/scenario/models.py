@@ -62,7 +62,7 @@ class ScaleUp(_Strict):
 
 
 class TechnologyPolicy(_Strict):
-    """Which technology builds each link class; ``auto`` picks the lowest-TCO feasible one."""
+    """Which technology builds each link class; ``auto`` picks the lowest-cost (capex + energy) feasible one."""
 
     scale_up: LinkTechnology = "copper"
     nic_leaf: LinkTechnology = "auto"
