@@ -15,7 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 from lightfabric.catalog.store import _default_catalog
-from lightfabric.economics import economics, sensitivity, value_chain
+from lightfabric.economics import economics, sensitivity_report, value_chain
 from lightfabric.scenario.loader import load_scenario
 
 sens_module = importlib.import_module("lightfabric.economics.sensitivity")
@@ -48,7 +48,7 @@ def main() -> None:
         t_eco, _ = timed(economics, sc)
         t_vc, _ = timed(value_chain, sc)
         calls["n"] = 0
-        t_sens, _ = timed(sensitivity, sc)
+        t_sens, _ = timed(sensitivity_report, sc)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         print(f"{label:45s} {t_eco:12.3f} {t_vc:13.3f} {t_sens:14.2f} {calls['n']:12d} "

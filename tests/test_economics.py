@@ -362,3 +362,14 @@ def test_the_three_commands_run_on_every_example(path):
         if b["break_even"] is not None:
             a, c = out["tornado"]["versus"]
             assert b["at_break_even"][a] == pytest.approx(b["at_break_even"][c], rel=1e-6)
+
+
+def test_a_gpu_without_a_rental_price_asks_for_one():
+    from lightfabric.errors import LightfabricError
+    cat = Catalog.default()
+    parts = [p.model_copy(update={"rental_usd_per_h": None}) if p.id == "gb300" else p for p in cat]
+    with pytest.raises(LightfabricError, match="economics.gpu_hour_usd"):
+        economics(load_scenario(None), Catalog(parts))
+    sc = parse_scenario(scenario_text(economics={"gpu_hour_usd": 3.0}))
+    out = economics(sc, Catalog(parts))
+    assert out["economics"]["gpu_hour_usd"] == 3.0

@@ -359,7 +359,7 @@ def sensitivity(
 ) -> None:
     """Which assumptions move the TCO most (a tornado), and where two technologies cost the same."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from lightfabric.economics import sensitivity as run_sensitivity
+    from lightfabric.economics import sensitivity_report as run_sensitivity
     from lightfabric.report.economics import break_even_table, tornado_table
     _table_or_json(format)
     metrics = {"tco": "tco_usd", "npv": "npv_usd"}
@@ -399,7 +399,7 @@ def sensitivity(
 
 @catalog_app.command("list")
 def catalog_list(
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, repair-unit).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, repair-unit, value-share, engine-flow, co-package-flow).")] = None,
 ) -> None:
     """List the parts, with their key figures and how they are sourced."""
     catalog = Catalog.default()
@@ -419,7 +419,7 @@ def catalog_list(
 
 
 def _key_figures(p) -> str:
-    keys = {"gpu": ("tdp_w", "scale_out_bandwidth_gbps", "scale_up_bandwidth_gbps"),
+    keys = {"gpu": ("tdp_w", "scale_out_bandwidth_gbps", "scale_up_bandwidth_gbps", "rental_usd_per_h"),
             "switch": ("capacity_gbps", "serdes_lane_rate_gbps", "asic_power_w", "system_price_usd"),
             "nic": ("bandwidth_gbps", "power_w", "price_usd"),
             "module": ("technology", "rate_gbps", "reach_m", "power_w", "lasers", "price_usd"),
@@ -433,7 +433,10 @@ def _key_figures(p) -> str:
             "circuit": ("role", "reach_class", "lane_rate_gbps", "energy_pj_per_bit"),
             "electrical-channel": ("medium",),
             "failure-rate": ("applies_to", "per", "fit", "flap_fit"),
-            "repair-unit": ("hot_swap", "wait_h", "replace_h", "restock_days")}.get(p.kind, ())
+            "repair-unit": ("hot_swap", "wait_h", "replace_h", "restock_days"),
+            "value-share": ("applies_to", "shares"),
+            "engine-flow": ("applies_to", "bond_yield", "fiber_attach_yield", "die_test_coverage"),
+            "co-package-flow": ("applies_to", "engine_attach_yield", "engine_rework_fraction", "final_test_usd")}.get(p.kind, ())
     return ", ".join(f"{k}={getattr(p, k):g}" if isinstance(getattr(p, k), (int, float))
                      and not isinstance(getattr(p, k), bool) else f"{k}={getattr(p, k)}"
                      for k in keys if getattr(p, k) is not None)

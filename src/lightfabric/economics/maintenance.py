@@ -80,8 +80,7 @@ def repair_cost(design: Design, fc: FailureClass, prices: dict[str, float], eco:
         engine_usd = prices.get(part.id, part.price_usd) + part.fiber_array_units * fau
         if fc.fru == "fru-cpo-switch":
             # the vendor reworks the package (one engine) or scraps it: switch die and all engines
-            tier = next((t for t, (e, _) in _engine_lines_by_tier(design).items() if e.id == part.id), None)
-            per_switch = _engine_lines_by_tier(design)[tier][1] if tier else 1.0
+            per_switch = max((n for e, n in _engine_lines_by_tier(design).values() if e.id == part.id), default=1.0)
             flow = most_specific(index_by_target(cat.of_kind(CoPackageFlow)), part)
             rho = flow.engine_rework_fraction if flow else 0.0
             rework = flow.rework_usd if flow else 0.0

@@ -65,12 +65,10 @@ def evaluate_at(prepared: Prepared, changes: dict[str, float], metric: str = "tc
     part_overrides = {k: v for k, v in overrides.items() if _override_kind(prepared, k) == "part"}
     eco = sc.economics.model_copy(update=eco_changes) if eco_changes else sc.economics
     if part_overrides:
-        scenario = sc.model_copy(update={"overrides": {**sc.overrides, **part_overrides},
-                                         "economics": eco})
+        scenario = sc.model_copy(update={"overrides": {**sc.overrides, **part_overrides}, "economics": eco})
         prepared = prepare(scenario, prepared.reference, prepared.job_gpus)
-    catalog = prepared.comparison.plan.catalog.with_overrides(
-        {k: v for k, v in overrides.items() if k not in part_overrides}) if len(overrides) > len(part_overrides) \
-        else None
+    flow_overrides = {k: v for k, v in overrides.items() if k not in part_overrides}
+    catalog = prepared.comparison.plan.catalog.with_overrides(flow_overrides) if flow_overrides else None
     out = {}
     for r in prepared.comparison.results:
         if r.feasible:
@@ -242,7 +240,7 @@ def default_versus(prepared: Prepared) -> tuple[str, str] | None:
     return a, b
 
 
-def sensitivity(scenario, catalog=None, *, metric: str = "tco_usd", versus: tuple[str, str] | None = None,
+def sensitivity_report(scenario, catalog=None, *, metric: str = "tco_usd", versus: tuple[str, str] | None = None,
                 job_gpus: int | None = None, progress: Callable[[str, int, int], None] | None = None) -> dict:
     """The tornado of ``metric`` and, for two designs (default: cpo against the baseline), the
     break-even points of :data:`BREAK_EVEN_VARIABLES`."""
