@@ -122,6 +122,7 @@ class Gpu(Part):
     default_nic: str | None = None
     rental_usd_per_h: float | None = Field(default=None, gt=0,
                                            description="market price of one GPU-hour: the value of GPU time lost")
+    bf16_dense_tflops: float | None = Field(default=None, gt=0, description="dense BF16 tensor throughput")
 
 
 class SwitchAsic(Part):
@@ -580,9 +581,25 @@ class CoPackageFlow(Part):
         return [f for f in super().data_fields() if f != "applies_to"]
 
 
+class HopLatency(Part):
+    """Latency one traversal of the parts an entry applies to adds: port to port for a switch, one
+    direction of one link end for a module, engine or cable end (``applies_to`` as for failure
+    rates). Propagation in fiber and copper is physics, added by length (docs/performance.md)."""
+
+    kind: ClassVar[str] = "hop-latency"
+
+    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
+    latency_ns: float = Field(ge=0)
+
+    @classmethod
+    def data_fields(cls) -> list[str]:
+        return [f for f in super().data_fields() if f != "applies_to"]
+
+
 PART_TYPES: dict[str, type[Part]] = {
     cls.kind: cls
     for cls in (Gpu, SwitchAsic, Nic, PluggableModule, OpticalEngine, ExternalLaserSource, FiberCable, Connector,
                 Laser, OpticalComponent, Receiver, Circuit, ElectricalChannel, FiberPart, CopperCable,
-                OpticalCircuitSwitch, FailureRate, RepairUnit, ValueShare, EngineFlow, CoPackageFlow)
+                OpticalCircuitSwitch, FailureRate, RepairUnit, ValueShare, EngineFlow, CoPackageFlow,
+                HopLatency)
 }

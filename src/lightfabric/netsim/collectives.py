@@ -1,0 +1,280 @@
+"""Collectives as traffic: the phases of each algorithm, their time in closed form (alpha-beta) and
+by flow simulation, and the bandwidths NCCL's tests report.
+
+Conventions (NCCL tests, doc/PERFORMANCE.md): ``size_bytes`` is the buffer per GPU: the input of
+an all-reduce or reduce-scatter, the output of an all-gather, what each GPU sends in an
+all-to-all. ``algbw = size / time``; ``busbw = algbw x factor`` with factor 2(n-1)/n for
+all-reduce and (n-1)/n for reduce-scatter, all-gather and all-to-all.
+
+Closed form of one phase (the alpha-beta model; R. Thakur, R. Rabenseifner and W. Gropp,
+"Optimization of collective communication operations in MPICH", IJHPCA 19(1), 2005): the
+latency of the phase's longest path plus the busiest GPU's bytes on each network over that
+network's bandwidth (scale-out and scale-up carry their flows at the same time):
+``t = alpha + max_g max(out_so, in_so) / B_so, max(out_su, in_su) / B_su``. Every phase of every
+algorithm is listed explicitly, so the closed form and the simulator read the same traffic: on a
+non-blocking fabric with balanced routing they agree exactly (tests), and where they differ the
+fabric is congested.
+
+Algorithms:
+
+* ``ring`` all-reduce: 2(n-1) steps of size/n to the next GPU; reduce-scatter and all-gather: n-1.
+* ``halving-doubling``: recursive halving (partners n/2, n/4, ... apart, size/2, size/4, ...) then
+  doubling back (Rabenseifner); n a power of two.
+* ``tree``: a binary tree (heap order) reduced level by level to the root, then broadcast back,
+  each level a phase of the whole size (not pipelined: the latency-bound choice for small sizes).
+* ``hierarchical`` all-reduce: reduce-scatter in each scale-up domain, all-reduce of each shard
+  across domains (rings of same-position GPUs), all-gather in each domain.
+* all-to-all ``direct``: every pair at once; ``shifted``: n-1 phases, GPU i to i + k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import log2
+
+import numpy as np
+
+from lightfabric.errors import LightfabricError
+from lightfabric.netsim.graph import Graph
+from lightfabric.netsim.simulate import simulate_phase
+from lightfabric.netsim.topo import SAME_DOMAIN, Topo
+
+OPS = ("all-reduce", "reduce-scatter", "all-gather", "all-to-all")
+ALGORITHMS = {
+    "all-reduce": ("ring", "halving-doubling", "tree", "hierarchical"),
+    "reduce-scatter": ("ring", "halving-doubling"),
+    "all-gather": ("ring", "halving-doubling"),
+    "all-to-all": ("direct", "shifted"),
+}
+DEFAULT_ALGORITHM = {"all-reduce": "ring", "reduce-scatter": "ring", "all-gather": "ring", "all-to-all": "direct"}
+EXACT_PAIRS = 1 << 20          # closed-form latency from every flow up to this many, else a sample
+
+
+def busbw_factor(op: str, n: int) -> float:
+    return 2.0 * (n - 1) / n if op == "all-reduce" else (n - 1) / n
+
+
+@dataclass
+class Phase:
+    """Flows that run together: ``src[i] -> dst[i]`` of ``bytes_per_flow``, ``repeat`` times in a row.
+    ``all_pairs`` (all-to-all direct): every ordered pair of ``ranks``, not listed."""
+
+    name: str
+    src: np.ndarray
+    dst: np.ndarray
+    bytes_per_flow: float
+    repeat: int = 1
+    all_pairs: np.ndarray | None = None
+
+    @property
+    def flows(self) -> int:
+        if self.all_pairs is not None:
+            n = len(self.all_pairs)
+            return n * (n - 1)
+        return len(self.src)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.all_pairs is None:
+            return self.src, self.dst
+        r = self.all_pairs
+        n = len(r)
+        i, j = np.divmod(np.arange(n * n, dtype=np.int64), n)
+        keep = i != j
+        return r[i[keep]], r[j[keep]]
+
+
+def _ring_steps(ranks: np.ndarray, size: float, steps: int, name: str) -> Phase:
+    return Phase(name, ranks, np.roll(ranks, -1), size / len(ranks), repeat=steps)
+
+
+def _halving(ranks: np.ndarray, size: float, doubling: bool) -> list[Phase]:
+    n = len(ranks)
+    if n & (n - 1):
+        raise LightfabricError.for_field("--gpus", n, "a power of two for halving-doubling",
+                                         problem="halving-doubling pairs GPUs by halves")
+    idx = np.arange(n)
+    out = []
+    k = 0
+    d = n // 2
+    while d >= 1:
+        k += 1
+        out.append(Phase(f"halving {k}: partners {d} apart", ranks, ranks[idx ^ d], size / 2**k))
+        d //= 2
+    if doubling:
+        out += [Phase(p.name.replace("halving", "doubling"), p.src, p.dst, p.bytes_per_flow) for p in reversed(out)]
+    return out
+
+
+def _tree(ranks: np.ndarray, size: float) -> list[Phase]:
+    n = len(ranks)
+    idx = np.arange(1, n)
+    parent = (idx - 1) // 2
+    depth = np.floor(np.log2(idx + 1)).astype(int)
+    levels = range(int(depth.max()), 0, -1) if n > 1 else []
+    reduce = [Phase(f"reduce, level {lv}", ranks[idx[depth == lv]], ranks[parent[depth == lv]], size) for lv in levels]
+    bcast = [Phase(p.name.replace("reduce", "broadcast"), p.dst, p.src, size) for p in reversed(reduce)]
+    return reduce + bcast
+
+
+def _hierarchical(ranks: np.ndarray, size: float, domain: int | None) -> list[Phase]:
+    n = len(ranks)
+    if not domain or n % domain or n <= domain:
+        raise LightfabricError.for_field(
+            "--algorithm", "hierarchical", "ring, halving-doubling or tree here",
+            problem=f"hierarchical all-reduce needs whole scale-up domains: {n} GPUs, domain "
+                    f"{domain or 'none'}")
+    m = n // domain
+    grid = ranks.reshape(m, domain)                   # row: one domain
+    local_next = np.roll(grid, -1, axis=1).ravel()
+    across_next = np.roll(grid, -1, axis=0).ravel()
+    shard = size / domain
+    return [
+        Phase("reduce-scatter within domains", grid.ravel(), local_next, size / domain, repeat=domain - 1),
+        Phase("all-reduce across domains (ring per position)", grid.ravel(), across_next, shard / m,
+              repeat=2 * (m - 1)),
+        Phase("all-gather within domains", grid.ravel(), local_next, size / domain, repeat=domain - 1),
+    ]
+
+
+def phases(op: str, algorithm: str, ranks: np.ndarray, size_bytes: float, domain_gpus: int | None = None) -> list[Phase]:
+    """The phases of ``op`` by ``algorithm`` over GPUs ``ranks``."""
+    if op not in OPS:
+        raise LightfabricError.for_field("--op", op, ", ".join(OPS))
+    if algorithm not in ALGORITHMS[op]:
+        raise LightfabricError.for_field("--algorithm", algorithm, f"for {op}: {', '.join(ALGORITHMS[op])}")
+    n = len(ranks)
+    if n < 2:
+        raise LightfabricError.for_field("--gpus", n, "at least 2 GPUs")
+    s = float(size_bytes)
+    if op == "all-reduce":
+        if algorithm == "ring":
+            return [_ring_steps(ranks, s, 2 * (n - 1), "ring step")]
+        if algorithm == "halving-doubling":
+            return _halving(ranks, s, doubling=True)
+        if algorithm == "tree":
+            return _tree(ranks, s)
+        return _hierarchical(ranks, s, domain_gpus)
+    if op in ("reduce-scatter", "all-gather"):
+        if algorithm == "ring":
+            return [_ring_steps(ranks, s, n - 1, "ring step")]
+        ph = _halving(ranks, s, doubling=False)
+        if op == "all-gather":       # recursive doubling: the halving exchanges in reverse
+            ph = [Phase(p.name.replace("halving", "doubling"), p.src, p.dst, p.bytes_per_flow) for p in reversed(ph)]
+        return ph
+    if algorithm == "direct":
+        return [Phase("all pairs at once", np.zeros(0, np.int64), np.zeros(0, np.int64), s / n, all_pairs=ranks)]
+    idx = np.arange(n)
+    return [Phase(f"shift {k}", ranks, ranks[(idx + k) % n], s / n) for k in range(1, n)]
+
+
+# --- closed form --------------------------------------------------------------------------------
+
+def _sample(src, dst, limit=EXACT_PAIRS):
+    if len(src) <= limit:
+        return src, dst
+    pick = np.linspace(0, len(src) - 1, limit).astype(np.int64)
+    return src[pick], dst[pick]
+
+
+def phase_closed_form(topo: Topo, phase: Phase) -> dict:
+    """Closed-form time of one phase (one repetition): alpha + the busiest GPU's bytes over its
+    network's bandwidth."""
+    bo = topo.gpu_bw_gbps * topo.planes * 1e9 / 8.0     # bytes/s, scale-out, per GPU per direction
+    bu = topo.scale_up_bw_gbps * 1e9 / 8.0
+    b = phase.bytes_per_flow
+    if phase.all_pairs is not None:
+        r = phase.all_pairs
+        n = len(r)
+        dom = topo.domain_of(r)
+        if topo.domain_gpus:
+            _, counts = np.unique(dom, return_counts=True)
+            peers_su = int(counts.max()) - 1
+            peers_so = n - int(counts.min())
+        else:
+            peers_su, peers_so = 0, n - 1
+        # the farthest pairs: from the first and the last GPU to every other
+        s = np.concatenate([np.full(n, r[0]), np.full(n, r[-1])])
+        d = np.concatenate([r, r])
+        keep = s != d
+        alpha = float(topo.path_latency_s(s[keep], d[keep]).max())
+        t_so = peers_so * b / bo if peers_so else 0.0
+        t_su = peers_su * b / bu if peers_su else 0.0
+        return {"alpha_s": alpha, "beta_s": max(t_so, t_su), "time_s": alpha + max(t_so, t_su)}
+    src, dst = phase.src, phase.dst
+    cls = topo.path_class(*_sample(src, dst))
+    alpha = float(topo.class_latency_s()[cls].max()) if len(cls) else 0.0
+    full_cls = topo.path_class(src, dst)
+    su = full_cls == SAME_DOMAIN
+    t = 0.0
+    for mask, bw in ((~su, bo), (su, bu)):
+        if mask.any():
+            out_ = np.bincount(src[mask]).max() if mask.any() else 0
+            in_ = np.bincount(dst[mask]).max() if mask.any() else 0
+            t = max(t, max(out_, in_) * b / bw)
+    return {"alpha_s": alpha, "beta_s": t, "time_s": alpha + t}
+
+
+@dataclass
+class CollectiveResult:
+    op: str
+    algorithm: str
+    gpus: int
+    size_bytes: float
+    time_s: float
+    phases: list[dict] = field(default_factory=list)
+    method: str = "closed-form"
+    max_link_utilization: float | None = None
+
+    @property
+    def algbw_gbps(self) -> float:
+        return self.size_bytes * 8 / self.time_s / 1e9 if self.time_s > 0 else float("inf")
+
+    @property
+    def busbw_gbps(self) -> float:
+        return self.algbw_gbps * busbw_factor(self.op, self.gpus)
+
+    def as_dict(self) -> dict:
+        return {"op": self.op, "algorithm": self.algorithm, "gpus": self.gpus, "size_bytes": self.size_bytes,
+                "method": self.method, "time_s": self.time_s, "algbw_gbps": self.algbw_gbps,
+                "busbw_gbps": self.busbw_gbps, "max_link_utilization": self.max_link_utilization,
+                "phases": self.phases}
+
+
+def closed_form(topo: Topo, op: str, algorithm: str, ranks, size_bytes: float) -> CollectiveResult:
+    """The collective's time by the alpha-beta model, phase by phase."""
+    ranks = np.asarray(ranks, dtype=np.int64)
+    total, rows = 0.0, []
+    for ph in phases(op, algorithm, ranks, size_bytes, topo.domain_gpus):
+        cf = phase_closed_form(topo, ph)
+        total += ph.repeat * cf["time_s"]
+        rows.append({"name": ph.name, "repeat": ph.repeat, "flows": ph.flows, "bytes_per_flow": ph.bytes_per_flow,
+                     **cf})
+    return CollectiveResult(op, algorithm, len(ranks), float(size_bytes), total, rows)
+
+
+def simulated(graph: Graph, op: str, algorithm: str, ranks, size_bytes: float, routing: str = "spread",
+              seed: int = 0, max_flows: int = 4_000_000, progress=None) -> CollectiveResult:
+    """The collective's time by flow simulation of every distinct phase (a repeated phase is
+    simulated once and counted ``repeat`` times). Scale-out flows carry their share of one plane."""
+    topo = graph.topo
+    ranks = np.asarray(ranks, dtype=np.int64)
+    ph = phases(op, algorithm, ranks, size_bytes, topo.domain_gpus)
+    total, rows, util = 0.0, [], 0.0
+    for i, p in enumerate(ph):
+        if p.flows > max_flows:
+            raise LightfabricError.for_field(
+                "--gpus", len(ranks), f"fewer GPUs, or --algorithm shifted for all-to-all (at most {max_flows:,} "
+                f"flows in one simulated phase)", problem=f"{p.name} has {p.flows:,} flows")
+        src, dst = p.pairs()
+        # each plane carries 1/planes of a scale-out flow; scale-up flows stay whole
+        su = topo.path_class(src, dst) == SAME_DOMAIN
+        per_flow = np.where(su, p.bytes_per_flow, p.bytes_per_flow / topo.planes)
+        r = simulate_phase(graph, src, dst, per_flow, routing, seed)
+        total += p.repeat * r.time_s
+        util = max(util, r.max_link_utilization)
+        rows.append({"name": p.name, "repeat": p.repeat, "flows": p.flows, "bytes_per_flow": p.bytes_per_flow,
+                     **r.as_dict()})
+        if progress:
+            progress(i + 1, len(ph))
+    return CollectiveResult(op, algorithm, len(ranks), float(size_bytes), total, rows, method=f"simulated ({routing})",
+                            max_link_utilization=util)
