@@ -12,7 +12,8 @@ Routing picks, for each flow, one of its equal-cost paths: the spine (and core) 
 
 * ``hash``: a seeded hash of (source, destination), the way switches hash flows (collisions
   happen). The choice depends only on the flow, never on the order flows are listed.
-* ``spread``: destination-mod-k (spine ``dst mod u``, core ``(dst div u) mod g``), the balanced
+* ``spread``: destination-mod-k on the destination's position in its leaf ``i`` (spine ``i mod u``,
+  core ``(leaf + i div u) mod g``), the balanced
   assignment that is congestion-free for shift permutations on full fat-trees (E. Zahavi et al.,
   "Optimized InfiniBand fat-tree routing for shift all-to-all communication patterns", Concurrency
   and Computation 22(2), 2010).
@@ -163,7 +164,8 @@ def route(graph: Graph, src, dst, routing: str = "spread", seed: int = 0) -> np.
         if not len(m):
             continue
         s, d, a, b = src[m], dst[m], ls[m], ld[m]
-        pref_j = (h[m] % np.uint64(u)).astype(np.int64) if h is not None else d % u
+        local = topo.index_in_leaf(d)
+        pref_j = (h[m] % np.uint64(u)).astype(np.int64) if h is not None else local % u
         if c == SAME_POD:
             valid = None
             if any_failed:
@@ -180,7 +182,7 @@ def route(graph: Graph, src, dst, routing: str = "spread", seed: int = 0) -> np.
             valid = ~graph.failed[graph.leaf_up[a]] & ~graph.failed[graph.leaf_down[b]] & core_ok.any(axis=2)
         j = _choose(valid, pref_j, u, rotate=h is None)
         rows = np.arange(len(m))
-        pref_c = ((h[m] >> np.uint64(32)) % np.uint64(gk)).astype(np.int64) if h is not None else (d // u) % gk
+        pref_c = ((h[m] >> np.uint64(32)) % np.uint64(gk)).astype(np.int64) if h is not None else (b + local // u) % gk
         cvalid = core_ok[rows, j] if any_failed else None
         core = _choose(cvalid, pref_c, gk, rotate=h is None)
         ss, sd = spine_s[rows, j], spine_d[rows, j]

@@ -75,6 +75,13 @@ class Topo:
             return (server // self.rail_servers) * self.gpus_per_server + rail
         return g // self.gpus_per_leaf
 
+    def index_in_leaf(self, g):
+        """A GPU's position among the GPUs of its leaf (its server in the rail group, for rails)."""
+        g = np.asarray(g, dtype=np.int64)
+        if self.rail_servers:
+            return (g // self.gpus_per_server) % self.rail_servers
+        return g % self.gpus_per_leaf
+
     def pod_of_leaf(self, leaf):
         return np.asarray(leaf, dtype=np.int64) // self.leaves_per_pod
 

@@ -1,0 +1,98 @@
+"""The ``collective`` and ``step`` reports: every design of a scenario, side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from lightfabric.catalog import Catalog
+from lightfabric.compare import compare
+from lightfabric.errors import LightfabricError
+from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM, OPS, closed_form, simulated
+from lightfabric.netsim.graph import ROUTINGS, build_graph
+from lightfabric.netsim.step import load_model, parse_plan, step_time
+from lightfabric.netsim.topo import topo_of
+from lightfabric.scenario.models import Scenario
+
+
+def _failed_uplinks(graph, count: int, seed: int) -> np.ndarray:
+    """``count`` leaf-to-spine links (both directions of each) chosen by ``seed``."""
+    if count == 0:
+        return np.zeros(0, dtype=np.int64)
+    ups = graph.leaf_up.ravel()
+    if count > len(ups):
+        raise LightfabricError.for_field("--fail-links", count, f"0 to {len(ups):,} (leaf uplinks of one plane)")
+    pick = np.random.default_rng(seed).choice(len(ups), size=count, replace=False)
+    return np.concatenate([ups[pick], graph.leaf_down.ravel()[pick]])
+
+
+def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: int | None = None,
+                      algorithm: str | None = None, simulate: bool = False, routing: str = "spread", seed: int = 0,
+                      fail_links: int = 0, catalog: Catalog | None = None,
+                      progress: Callable[[str, int, int], None] | None = None) -> dict:
+    if op not in OPS:
+        raise LightfabricError.for_field("--op", op, ", ".join(OPS))
+    alg = algorithm or DEFAULT_ALGORITHM[op]
+    if alg not in ALGORITHMS[op]:
+        raise LightfabricError.for_field("--algorithm", alg, f"for {op}: {', '.join(ALGORITHMS[op])}")
+    if not size_bytes > 0:
+        raise LightfabricError.for_field("--size-bytes", size_bytes, "a number of bytes > 0")
+    n_total = scenario.cluster.gpus
+    n = gpus if gpus is not None else n_total
+    if not 2 <= n <= n_total:
+        raise LightfabricError.for_field("--gpus", n, f"2 to {n_total:,} (the cluster's GPUs)")
+    if routing not in ROUTINGS:
+        raise LightfabricError.for_field("--routing", routing, ", ".join(ROUTINGS))
+    if fail_links and not simulate:
+        raise LightfabricError.for_field("--fail-links", fail_links, "used with --simulate (the closed form has no failures)")
+    comparison = compare(scenario, catalog)
+    ranks = np.arange(n, dtype=np.int64)
+    results = []
+    for r in comparison.results:
+        row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
+        if not r.feasible:
+            results.append(row)
+            continue
+        topo = topo_of(r.design)
+        analytic = closed_form(topo, op, alg, ranks, size_bytes)
+        row.update({"topology": topo.as_dict(), "closed_form": analytic.as_dict()})
+        best = analytic
+        if simulate:
+            graph = build_graph(topo)
+            failed = _failed_uplinks(graph, fail_links, seed) if topo.tiers > 1 else np.zeros(0, np.int64)
+            if fail_links and topo.tiers == 1:
+                raise LightfabricError.for_field("--fail-links", fail_links, "0 for a single-switch fabric")
+            if len(failed):
+                graph = graph.with_failures(failed)
+            sim = simulated(graph, op, alg, ranks, size_bytes, routing, seed,
+                            progress=None if progress is None else (lambda d, t, x=r.technology: progress(x, d, t)))
+            row["simulated"] = {**sim.as_dict(), "failed_links": int(len(failed) // 2)}
+            best = sim
+        row.update({"time_s": best.time_s, "algbw_gbps": best.algbw_gbps, "busbw_gbps": best.busbw_gbps,
+                    "max_link_utilization": best.max_link_utilization, "method": best.method,
+                    "phases": best.phases})
+        results.append(row)
+    return {"scenario": scenario.name, "op": op, "algorithm": alg, "gpus": n, "size_bytes": float(size_bytes),
+            "simulate": simulate, "routing": routing if simulate else None, "seed": seed, "results": results}
+
+
+def step_report(scenario: Scenario, *, model_path: str, plan: str, simulate: bool = False, routing: str = "spread",
+                seed: int = 0, catalog: Catalog | None = None) -> dict:
+    model = load_model(model_path)
+    comparison = compare(scenario, catalog)
+    gpu = comparison.plan.gpu
+    if gpu.bf16_dense_tflops is None:
+        raise LightfabricError(f"GPU {gpu.id} has no bf16_dense_tflops in the catalog; add it or override it")
+    p = parse_plan(plan, scenario.cluster.gpus, model)
+    results = []
+    for r in comparison.results:
+        row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
+        if r.feasible:
+            topo = topo_of(r.design)
+            graph = build_graph(topo) if simulate else None
+            row.update(step_time(topo, gpu.bf16_dense_tflops, model, p, graph=graph, routing=routing, seed=seed))
+            row["domain_gpus"] = topo.domain_gpus
+        results.append(row)
+    return {"scenario": scenario.name, "model": model.model_dump(), "plan": p.label(), "gpu": gpu.id,
+            "bf16_dense_tflops": gpu.bf16_dense_tflops, "simulate": simulate, "results": results}
