@@ -266,3 +266,25 @@ def test_cli_bad_input():
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)["results"][0]
     assert res["simulated"]["failed_links"] == 3
+
+
+def test_max_min_matches_a_plain_progressive_filling_on_random_networks():
+    """The incremental solver against the textbook loop, one level at a time, in plain Python."""
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        n_links, n_flows = int(rng.integers(4, 12)), int(rng.integers(2, 30))
+        paths = np.full((n_flows, 4), -1)
+        for i in range(n_flows):
+            k = int(rng.integers(1, 5))
+            paths[i, :k] = rng.choice(n_links, k, replace=False)
+        cap = rng.uniform(0.5, 3, n_links)
+        rate, live, left = np.zeros(n_flows), np.ones(n_flows, bool), cap.copy()
+        while live.any():
+            cnt = np.array([sum(1 for i in range(n_flows) if live[i] and l in paths[i]) for l in range(n_links)])
+            inc = min(left[l] / cnt[l] for l in range(n_links) if cnt[l] > 0)
+            rate[live] += inc
+            left -= inc * cnt
+            for l in range(n_links):
+                if cnt[l] > 0 and left[l] <= 1e-12:
+                    live[[i for i in range(n_flows) if l in paths[i]]] = False
+        assert max_min_rates(paths, cap) == pytest.approx(rate)

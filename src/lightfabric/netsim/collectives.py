@@ -47,7 +47,6 @@ ALGORITHMS = {
     "all-to-all": ("direct", "shifted"),
 }
 DEFAULT_ALGORITHM = {"all-reduce": "ring", "reduce-scatter": "ring", "all-gather": "ring", "all-to-all": "direct"}
-EXACT_PAIRS = 1 << 20          # closed-form latency from every flow up to this many, else a sample
 
 
 def busbw_factor(op: str, n: int) -> float:
@@ -169,13 +168,6 @@ def phases(op: str, algorithm: str, ranks: np.ndarray, size_bytes: float, domain
 
 # --- closed form --------------------------------------------------------------------------------
 
-def _sample(src, dst, limit=EXACT_PAIRS):
-    if len(src) <= limit:
-        return src, dst
-    pick = np.linspace(0, len(src) - 1, limit).astype(np.int64)
-    return src[pick], dst[pick]
-
-
 def phase_closed_form(topo: Topo, phase: Phase) -> dict:
     """Closed-form time of one phase (one repetition): alpha + the busiest GPU's bytes over its
     network's bandwidth."""
@@ -201,16 +193,14 @@ def phase_closed_form(topo: Topo, phase: Phase) -> dict:
         t_su = peers_su * b / bu if peers_su else 0.0
         return {"alpha_s": alpha, "beta_s": max(t_so, t_su), "time_s": alpha + max(t_so, t_su)}
     src, dst = phase.src, phase.dst
-    cls = topo.path_class(*_sample(src, dst))
-    alpha = float(topo.class_latency_s()[cls].max()) if len(cls) else 0.0
-    full_cls = topo.path_class(src, dst)
-    su = full_cls == SAME_DOMAIN
+    alpha = float(topo.class_latency_s()[topo.max_class(src, dst)])
+    su = (topo.domain_of(src) == topo.domain_of(dst)) if topo.domain_gpus else np.zeros(len(src), dtype=bool)
     t = 0.0
     for mask, bw in ((~su, bo), (su, bu)):
         if mask.any():
-            out_ = np.bincount(src[mask]).max() if mask.any() else 0
-            in_ = np.bincount(dst[mask]).max() if mask.any() else 0
-            t = max(t, max(out_, in_) * b / bw)
+            s_, d_ = (src, dst) if mask.all() else (src[mask], dst[mask])
+            busiest = max(np.bincount(s_).max(), np.bincount(d_).max())
+            t = max(t, busiest * b / bw)
     return {"alpha_s": alpha, "beta_s": t, "time_s": alpha + t}
 
 
@@ -244,8 +234,13 @@ def closed_form(topo: Topo, op: str, algorithm: str, ranks, size_bytes: float) -
     """The collective's time by the alpha-beta model, phase by phase."""
     ranks = np.asarray(ranks, dtype=np.int64)
     total, rows = 0.0, []
+    seen: dict[tuple[int, int, float], dict] = {}
     for ph in phases(op, algorithm, ranks, size_bytes, topo.domain_gpus):
-        cf = phase_closed_form(topo, ph)
+        key = (id(ph.src), id(ph.dst), ph.bytes_per_flow)
+        cf = seen.get(key) if ph.all_pairs is None else None
+        if cf is None:
+            cf = phase_closed_form(topo, ph)
+            seen[key] = cf
         total += ph.repeat * cf["time_s"]
         rows.append({"name": ph.name, "repeat": ph.repeat, "flows": ph.flows, "bytes_per_flow": ph.bytes_per_flow,
                      **cf})

@@ -29,29 +29,42 @@ def max_min_rates(paths: np.ndarray, capacity: np.ndarray, active: np.ndarray | 
         return rate
     live = np.ones(f, dtype=bool) if active is None else active.copy()
     flow_idx, hop = np.nonzero(paths >= 0)
-    link_idx = paths[flow_idx, hop]
     keep = live[flow_idx]
-    flow_idx, link_idx = flow_idx[keep], link_idx[keep]
-    # work on the links in use only, numbered 0..m-1
-    used_links, link_idx = np.unique(link_idx, return_inverse=True)
-    left = capacity[used_links].astype(float)
-    tol = rel_tol * np.maximum(left, 1e-30)
+    flow_idx, hop = flow_idx[keep], hop[keep]
+    # links in use, numbered 0..m-1; the flows of each link in CSR order
+    used_links, link_idx = np.unique(paths[flow_idx, hop], return_inverse=True)
     m = len(used_links)
-    level = 0.0
-    while len(flow_idx):
-        count = np.bincount(link_idx, minlength=m)
-        loaded = count > 0
-        inc = max(float((left[loaded] / count[loaded]).min()), 0.0)
-        level += inc
-        left -= inc * count
-        full = loaded & (left <= tol)
-        frozen = np.zeros(f, dtype=bool)
-        frozen[flow_idx[full[link_idx]]] = True
-        rate[frozen] = level
-        live &= ~frozen
-        # the frozen flows keep their rate and no longer grow on their links
-        keep = ~frozen[flow_idx]
-        flow_idx, link_idx = flow_idx[keep], link_idx[keep]
+    order = np.argsort(link_idx, kind="stable")
+    csr_flows = flow_idx[order]
+    csr_start = np.searchsorted(link_idx[order], np.arange(m + 1))
+    local = np.full(paths.shape, -1, dtype=np.int64)     # each flow's path in local link numbers
+    local[flow_idx, hop] = link_idx
+    count = np.bincount(link_idx, minlength=m).astype(float)     # growing flows per link
+    cap = capacity[used_links].astype(float)
+    frozen_load = np.zeros(m)                                    # rates of the frozen flows per link
+    # the level at which each link fills if its growing flows keep growing: (cap - frozen) / count;
+    # it changes only for links whose flows freeze, so each round touches those links only
+    with np.errstate(divide="ignore"):
+        fill = np.where(count > 0, cap / np.maximum(count, 1), np.inf)
+    while True:
+        level = float(fill.min())
+        if not np.isfinite(level):
+            break
+        full = np.flatnonzero(fill <= level * (1.0 + rel_tol) + 1e-300)
+        starts, ends = csr_start[full], csr_start[full + 1]
+        lens = ends - starts
+        pos = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens) + np.arange(lens.sum())
+        cand = csr_flows[pos]
+        frozen = np.unique(cand[live[cand]])
+        rate[frozen] = max(level, 0.0)
+        live[frozen] = False
+        fl = local[frozen]
+        touched, k = np.unique(fl[fl >= 0], return_counts=True)
+        frozen_load[touched] += max(level, 0.0) * k
+        count[touched] -= k
+        c = count[touched]
+        fill[touched] = np.where(c > 0.5, (cap[touched] - frozen_load[touched]) / np.maximum(c, 1), np.inf)
+        fill[full] = np.where(count[full] > 0.5, fill[full], np.inf)
     return rate
 
 

@@ -17,7 +17,7 @@ from lightfabric.netsim.maxmin import link_load, max_min_rates
 
 BITS_PER_BYTE = 8.0
 MERGE_TOLERANCE = 0.05      # completions within 5 % of the next one are taken together
-MAX_SOLVES = 16             # after this many re-solves the rates are held to the end of the phase
+MAX_SOLVES = 4              # after this many re-solves the rates are held to the end of the phase
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,27 @@ class Topo:
             cls = np.where(self.domain_of(src) == self.domain_of(dst), SAME_DOMAIN, cls)
         return cls
 
+    def max_class(self, src, dst) -> int:
+        """The farthest path class among the pairs (cheaper than classifying each pair)."""
+        src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+        if len(src) == 0:
+            return SAME_LEAF
+        if self.domain_gpus:
+            off = (src // self.domain_gpus) != (dst // self.domain_gpus)
+            if not off.any():
+                return SAME_DOMAIN
+            src, dst = src[off], dst[off]
+        if self.tiers == 1:
+            return SAME_LEAF
+        ls, ld = self.leaf_of(src), self.leaf_of(dst)
+        diff = ls != ld
+        if not diff.any():
+            return SAME_LEAF
+        if self.tiers == 2:
+            return SAME_POD
+        lpp = self.leaves_per_pod
+        return CROSS_POD if ((ls[diff] // lpp) != (ld[diff] // lpp)).any() else SAME_POD
+
     # --- latency --------------------------------------------------------------------------------
     def class_latency_s(self) -> np.ndarray:
         """Latency of a path of each class (index by class), switches included."""
