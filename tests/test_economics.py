@@ -13,7 +13,6 @@ import pytest
 
 from lightfabric.catalog import SEGMENTS, Catalog, CoPackageFlow, EngineFlow, ValueShare
 from lightfabric.economics import economics, prepare, value_chain
-from lightfabric.economics.copackaging import packaging
 from lightfabric.economics.finance import annuity_factor, npv_usd
 from lightfabric.economics.packaging import (
     die_yield, engine_cost, escape_adjusted_yield, gross_dies_per_wafer, known_good_die, matured, package_cost,

@@ -484,7 +484,7 @@ def step(
 
 @catalog_app.command("list")
 def catalog_list(
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, repair-unit, value-share, engine-flow, co-package-flow).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, repair-unit, value-share, engine-flow, co-package-flow, hop-latency).")] = None,
 ) -> None:
     """List the parts, with their key figures and how they are sourced."""
     catalog = Catalog.default()
@@ -504,7 +504,7 @@ def catalog_list(
 
 
 def _key_figures(p) -> str:
-    keys = {"gpu": ("tdp_w", "scale_out_bandwidth_gbps", "scale_up_bandwidth_gbps", "rental_usd_per_h"),
+    keys = {"gpu": ("tdp_w", "scale_out_bandwidth_gbps", "scale_up_bandwidth_gbps", "bf16_dense_tflops", "rental_usd_per_h"),
             "switch": ("capacity_gbps", "serdes_lane_rate_gbps", "asic_power_w", "system_price_usd"),
             "nic": ("bandwidth_gbps", "power_w", "price_usd"),
             "module": ("technology", "rate_gbps", "reach_m", "power_w", "lasers", "price_usd"),
@@ -521,7 +521,8 @@ def _key_figures(p) -> str:
             "repair-unit": ("hot_swap", "wait_h", "replace_h", "restock_days"),
             "value-share": ("applies_to", "shares"),
             "engine-flow": ("applies_to", "bond_yield", "fiber_attach_yield", "die_test_coverage"),
-            "co-package-flow": ("applies_to", "engine_attach_yield", "engine_rework_fraction", "final_test_usd")}.get(p.kind, ())
+            "co-package-flow": ("applies_to", "engine_attach_yield", "engine_rework_fraction", "final_test_usd"),
+            "hop-latency": ("applies_to", "latency_ns")}.get(p.kind, ())
     return ", ".join(f"{k}={getattr(p, k):g}" if isinstance(getattr(p, k), (int, float))
                      and not isinstance(getattr(p, k), bool) else f"{k}={getattr(p, k)}"
                      for k in keys if getattr(p, k) is not None)

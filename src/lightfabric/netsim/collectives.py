@@ -30,7 +30,6 @@ Algorithms:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import log2
 
 import numpy as np
 
