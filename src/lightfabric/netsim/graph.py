@@ -31,7 +31,6 @@ from lightfabric.netsim.topo import CROSS_POD, SAME_DOMAIN, SAME_LEAF, SAME_POD,
 
 ROUTINGS = ("spread", "hash")
 MAX_HOPS = 6
-_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @dataclass(frozen=True)
