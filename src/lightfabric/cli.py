@@ -6,6 +6,7 @@ Errors in the user's input print one message (field, value, what is allowed) and
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import os
 import shutil
 import sys
@@ -243,23 +244,12 @@ def reliability(
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
     """Failures, blast radius, repair, GPUs down, job interruptions and goodput, per technology."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from lightfabric.reliability import assess
     from lightfabric.report.reliability import reliability_table, units_table
-    if format is Format.csv:
-        _fail(LightfabricError.for_field("--format", "csv", "table or json"))
+    _table_or_json(format)
     try:
         sc = load_scenario(scenario)
-        show = err.is_terminal
-        with Progress(TextColumn("Monte Carlo {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} trials"),
-                      TimeElapsedColumn(), console=err, transient=True, disable=not show) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(tech: str, done: int, total: int) -> None:
-                if tech not in tasks:
-                    tasks[tech] = bar.add_task(tech, total=total)
-                bar.update(tasks[tech], completed=done)
-
+        with _progress_bar("Monte Carlo {task.description}", "trials") as progress:
             report = assess(sc, job_gpus=job_gpus, horizon_days=horizon_days, trials=trials, seed=seed,
                             progress=progress)
     except LightfabricError as e:
@@ -267,13 +257,38 @@ def reliability(
     if format is Format.json:
         print(json.dumps(report, indent=2))
         return
-    console = Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
+    console = _wide_console()
     console.print(reliability_table(report))
     for r in report["results"]:
         if not r["feasible"]:
-            console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+            _say_infeasible(console, r)
             continue
         console.print(units_table(r))
+
+
+@contextmanager
+def _progress_bar(description: str, unit: str = "", show: bool = True):
+    """A transient progress bar on stderr, one task per key; yields ``progress(key, done, total)``."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    count = "{task.completed}/{task.total}" + (f" {unit}" if unit else "")
+    with Progress(TextColumn(description), BarColumn(), TextColumn(count), TimeElapsedColumn(), console=err,
+                  transient=True, disable=not (show and err.is_terminal)) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(key: str, done: int, total: int) -> None:
+            if key not in tasks:
+                tasks[key] = bar.add_task(key, total=total)
+            bar.update(tasks[key], completed=done)
+
+        yield progress
+
+
+def _say_infeasible(console: Console, result: dict) -> None:
+    console.print(f"[bold red]{result['technology']} is infeasible:[/] {'; '.join(result['reasons'])}", highlight=False)
+
+
+def _print_json(report: dict) -> None:
+    print(json.dumps(_json_ready(report), indent=2))
 
 
 def _json_ready(obj, sig: int = 10):
@@ -313,13 +328,13 @@ def economics(
     except LightfabricError as e:
         _fail(e)
     if format is Format.json:
-        print(json.dumps(_json_ready(report), indent=2))
+        _print_json(report)
         return
     console = _wide_console()
     console.print(economics_table(report))
     for r in report["results"]:
         if not r["feasible"]:
-            console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+            _say_infeasible(console, r)
             continue
         t = packaging_table(r)
         if t is not None:
@@ -340,13 +355,13 @@ def valuechain(
     except LightfabricError as e:
         _fail(e)
     if format is Format.json:
-        print(json.dumps(_json_ready(report), indent=2))
+        _print_json(report)
         return
     console = _wide_console()
     if report["results"]:
         console.print(valuechain_table(report))
     for r in report["infeasible"]:
-        console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+        _say_infeasible(console, r)
 
 
 @app.command()
@@ -358,7 +373,6 @@ def sensitivity(
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
     """Which assumptions move the TCO most (a tornado), and where two technologies cost the same."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from lightfabric.economics import sensitivity_report as run_sensitivity
     from lightfabric.report.economics import break_even_table, tornado_table
     _table_or_json(format)
@@ -372,20 +386,12 @@ def sensitivity(
             if len(pair) != 2 or not all(pair) or pair[0] == pair[1]:
                 raise LightfabricError.for_field("--versus", versus, "two different designs as A,B, e.g. cpo,pluggable-dsp")
         sc = load_scenario(scenario)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(what: str, done: int, total: int) -> None:
-                if what not in tasks:
-                    tasks[what] = bar.add_task(what, total=total)
-                bar.update(tasks[what], completed=done)
-
+        with _progress_bar("{task.description}") as progress:
             report = run_sensitivity(sc, metric=metrics[metric], versus=pair, job_gpus=job_gpus, progress=progress)
     except LightfabricError as e:
         _fail(e)
     if format is Format.json:
-        print(json.dumps(_json_ready(report), indent=2))
+        _print_json(report)
         return
     console = _wide_console()
     console.print(tornado_table(report))
@@ -394,7 +400,7 @@ def sensitivity(
     elif report["tornado"]["versus"] is None:
         console.print("Break-even points need two feasible designs; this scenario has fewer.")
     for r in report["infeasible"]:
-        console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+        _say_infeasible(console, r)
 
 
 def _with_domain(sc, domain_gpus: int | None):
@@ -423,34 +429,25 @@ def collective(
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
     """Time, algorithm and bus bandwidth of one collective on every design, in closed form or simulated."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from lightfabric.netsim.run import collective_report
     from lightfabric.report.performance import collective_table
     _table_or_json(format)
     try:
         sc = _with_domain(load_scenario(scenario), domain_gpus)
-        with Progress(TextColumn("simulating {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} phases"),
-                      TimeElapsedColumn(), console=err, transient=True, disable=not (err.is_terminal and simulate)) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(tech: str, done: int, total: int) -> None:
-                if tech not in tasks:
-                    tasks[tech] = bar.add_task(tech, total=total)
-                bar.update(tasks[tech], completed=done)
-
+        with _progress_bar("simulating {task.description}", "phases", show=simulate) as progress:
             report = collective_report(sc, op=op, size_bytes=size_bytes, gpus=gpus, algorithm=algorithm,
                                        simulate=simulate, routing=routing, seed=seed, fail_links=fail_links,
                                        progress=progress)
     except LightfabricError as e:
         _fail(e)
     if format is Format.json:
-        print(json.dumps(_json_ready(report), indent=2))
+        _print_json(report)
         return
     console = _wide_console()
     console.print(collective_table(report))
     for r in report["results"]:
         if not r["feasible"]:
-            console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+            _say_infeasible(console, r)
 
 
 @app.command()
@@ -473,13 +470,13 @@ def step(
     except LightfabricError as e:
         _fail(e)
     if format is Format.json:
-        print(json.dumps(_json_ready(report), indent=2))
+        _print_json(report)
         return
     console = _wide_console()
     console.print(step_table(report))
     for r in report["results"]:
         if not r["feasible"]:
-            console.print(f"[bold red]{r['technology']} is infeasible:[/] {'; '.join(r['reasons'])}", highlight=False)
+            _say_infeasible(console, r)
 
 
 @catalog_app.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from lightfabric.catalog import SEGMENTS
+from lightfabric.report.side_by_side import side_by_side
 
 
 def _m(x) -> str:
@@ -18,21 +19,15 @@ def _pct(x) -> str:
 
 def economics_table(report: dict) -> Table:
     """One column per technology: capex, energy, maintenance, downtime, TCO and NPV."""
-    feasible = [r for r in report["results"] if r["feasible"]]
     eco = report["economics"]
-    t = Table(title=f"Economics: {report['scenario']} ({report['gpus']:,} GPUs; {eco['years']:g} years; "
-                    f"{eco['electricity_usd_per_kwh']:g} USD/kWh, PUE {eco['pue']:g}; "
-                    f"GPU-hour {eco['gpu_hour_usd']:g} USD; discount rate {eco['discount_rate'] * 100:g} %)",
-              header_style="bold",
-              caption="M USD. TCO = capex + energy + maintenance + downtime over the years, undiscounted; NPV "
-                      "discounts the yearly costs. Models and sources: docs/economics.md; every figure: --format json")
-    t.add_column("metric", overflow="fold")
-    for r in feasible:
-        t.add_column(r["technology"], justify="right")
+    t, row, feasible = side_by_side(
+        report["results"],
+        title=f"Economics: {report['scenario']} ({report['gpus']:,} GPUs; {eco['years']:g} years; "
+              f"{eco['electricity_usd_per_kwh']:g} USD/kWh, PUE {eco['pue']:g}; "
+              f"GPU-hour {eco['gpu_hour_usd']:g} USD; discount rate {eco['discount_rate'] * 100:g} %)",
+        caption="M USD. TCO = capex + energy + maintenance + downtime over the years, undiscounted; NPV "
+                "discounts the yearly costs. Models and sources: docs/economics.md; every figure: --format json")
     base = feasible[0] if feasible else None
-
-    def row(label, f):
-        t.add_row(label, *[f(r) for r in feasible])
 
     row("capex", lambda r: _m(r["capex_usd"]))
     cats = [c for c in ("switches", "optics", "lasers", "nics", "fiber", "cables", "packaging_yield")

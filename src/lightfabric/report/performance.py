@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from lightfabric.report.side_by_side import side_by_side
+
 
 def _us(x) -> str:
     return "-" if x is None else f"{x * 1e6:,.1f}"
 
 
 def collective_table(report: dict) -> Table:
-    feasible = [r for r in report["results"] if r["feasible"]]
     how = f"simulated, {report['routing']} routing" if report["simulate"] else "closed form"
-    t = Table(title=f"{report['scenario']}: {report['op']} ({report['algorithm']}) of {report['size_bytes']:.3g} bytes "
-                    f"on {report['gpus']:,} GPUs ({how})", header_style="bold",
-              caption="algbw = size / time; busbw = algbw x 2(n-1)/n (all-reduce) or (n-1)/n (NCCL tests). "
-                      "Models: docs/performance.md; every phase: --format json")
-    t.add_column("metric")
-    for r in feasible:
-        t.add_column(r["technology"], justify="right")
-
-    def row(label, f):
-        t.add_row(label, *[f(r) for r in feasible])
+    t, row, _ = side_by_side(
+        report["results"],
+        title=f"{report['scenario']}: {report['op']} ({report['algorithm']}) of {report['size_bytes']:.3g} bytes "
+              f"on {report['gpus']:,} GPUs ({how})",
+        caption="algbw = size / time; busbw = algbw x 2(n-1)/n (all-reduce) or (n-1)/n (NCCL tests). "
+                "Models: docs/performance.md; every phase: --format json")
 
     row("time (us)", lambda r: _us(r["time_s"]))
     row("algbw (Gb/s)", lambda r: f"{r['algbw_gbps']:,.1f}")
@@ -38,18 +35,13 @@ def collective_table(report: dict) -> Table:
 
 
 def step_table(report: dict) -> Table:
-    feasible = [r for r in report["results"] if r["feasible"]]
     m = report["model"]
-    t = Table(title=f"{report['scenario']}: one training step of {m['name']} ({report['plan']}; "
-                    f"{report['gpu']} at {report['bf16_dense_tflops']:g} TFLOPS x {m['mfu']:g} MFU)",
-              header_style="bold", caption="seconds; exposed = on the critical path (data-parallel all-reduce "
-                                           "overlaps the backward pass). Models: docs/performance.md")
-    t.add_column("metric")
-    for r in feasible:
-        t.add_column(r["technology"], justify="right")
-
-    def row(label, f):
-        t.add_row(label, *[f(r) for r in feasible])
+    t, row, feasible = side_by_side(
+        report["results"],
+        title=f"{report['scenario']}: one training step of {m['name']} ({report['plan']}; "
+              f"{report['gpu']} at {report['bf16_dense_tflops']:g} TFLOPS x {m['mfu']:g} MFU)",
+        caption="seconds; exposed = on the critical path (data-parallel all-reduce overlaps the backward pass). "
+                "Models: docs/performance.md")
 
     row("step time", lambda r: f"{r['step_time_s']:.3f}")
     row("compute", lambda r: f"{r['compute_s']:.3f}")

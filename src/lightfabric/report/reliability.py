@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from lightfabric.report.side_by_side import side_by_side
+
 
 def _g(x, fmt="{:,.3g}") -> str:
     return "-" if x is None else fmt.format(x)
@@ -11,16 +13,11 @@ def _g(x, fmt="{:,.3g}") -> str:
 
 def reliability_table(report: dict) -> Table:
     """One column per technology: failures, downtime, the job's interruptions and goodput."""
-    feasible = [r for r in report["results"] if r["feasible"]]
-    t = Table(title=f"Reliability: {report['scenario']} ({report['gpus']:,} GPUs; job of {report['job_gpus']:,} GPUs; "
-                    f"Monte Carlo {report['trials']} x {report['horizon_days']:g} days, seed {report['seed']})",
-              header_style="bold", caption="Models and sources: docs/reliability.md; every figure: --format json")
-    t.add_column("metric", overflow="fold")
-    for r in feasible:
-        t.add_column(r["technology"], justify="right")
-
-    def row(label, f):
-        t.add_row(label, *[f(r) for r in feasible])
+    t, row, feasible = side_by_side(
+        report["results"],
+        title=f"Reliability: {report['scenario']} ({report['gpus']:,} GPUs; job of {report['job_gpus']:,} GPUs; "
+              f"Monte Carlo {report['trials']} x {report['horizon_days']:g} days, seed {report['seed']})",
+        caption="Models and sources: docs/reliability.md; every figure: --format json")
 
     row("hard failures / day", lambda r: _g(r["failures_per_day_total"]))
     for cat in ("optics", "lasers", "switches", "nics", "cables"):
