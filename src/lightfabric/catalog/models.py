@@ -442,7 +442,19 @@ class ElectricalChannel(Part):
 
 # --- reliability (issue 5): failure rates and repair ------------------------------------------
 
-class FailureRate(Part):
+class AppliesTo(Part):
+    """A catalog entry about other parts: ``applies_to`` names a part id, a kind (``switch``), or a
+    kind and selector (``circuit:dsp``); the most specific entry wins
+    (:mod:`lightfabric.catalog.matching`). ``applies_to`` is the entry's key, not a figure."""
+
+    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
+
+    @classmethod
+    def data_fields(cls) -> list[str]:
+        return [f for f in super().data_fields() if f != "applies_to"]
+
+
+class FailureRate(AppliesTo):
     """The failure rate of the parts one entry applies to, in FIT (failures per 1e9 device-hours).
 
     ``applies_to`` names a part id, a kind (``switch``), or a kind and selector
@@ -454,14 +466,13 @@ class FailureRate(Part):
 
     kind: ClassVar[str] = "failure-rate"
 
-    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
     per: Literal["unit", "lane"] = "unit"
     fit: float = Field(ge=0, description="hard failures (the unit must be replaced) per 1e9 h")
     flap_fit: float | None = Field(default=None, ge=0, description="transient outages (a reboot, a link flap) per 1e9 h")
 
     @classmethod
     def data_fields(cls) -> list[str]:
-        return [f for f in super().data_fields() if f not in ("applies_to", "per")]
+        return [f for f in super().data_fields() if f != "per"]
 
 
 class RepairUnit(Part):
@@ -497,7 +508,7 @@ SEGMENTS: dict[str, str] = {
 }
 
 
-class ValueShare(Part):
+class ValueShare(AppliesTo):
     """How the price of the parts one entry applies to splits over industry segments.
 
     ``applies_to`` matches as for failure rates (an id, a kind, or ``kind:selector``; the most
@@ -506,12 +517,7 @@ class ValueShare(Part):
 
     kind: ClassVar[str] = "value-share"
 
-    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
     shares: dict[str, float]
-
-    @classmethod
-    def data_fields(cls) -> list[str]:
-        return [f for f in super().data_fields() if f != "applies_to"]
 
     @model_validator(mode="after")
     def _shares_are_a_split(self) -> "ValueShare":
@@ -526,13 +532,12 @@ class ValueShare(Part):
         return self
 
 
-class EngineFlow(Part):
+class EngineFlow(AppliesTo):
     """How one optical engine is built: an electronic die (EIC) bonded to a photonic die (PIC),
     a fiber array attached, the engine tested (docs/economics.md). Costs in USD per unit."""
 
     kind: ClassVar[str] = "engine-flow"
 
-    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
     eic_wafer_usd: float = Field(gt=0)
     eic_die_area_mm2: float = Field(gt=0)
     eic_defect_density_per_cm2: float = Field(ge=0)
@@ -547,19 +552,14 @@ class EngineFlow(Part):
     engine_test_usd: float = Field(ge=0)
     vendor_gross_margin: float = Field(ge=0, lt=1, description="margin the vendor keeps when a cost change passes into its price")
 
-    @classmethod
-    def data_fields(cls) -> list[str]:
-        return [f for f in super().data_fields() if f != "applies_to"]
 
-
-class CoPackageFlow(Part):
+class CoPackageFlow(AppliesTo):
     """How optical engines are assembled with their host: on the switch package (CPO) or on the
     board beside it (NPO). The host die and substrate apply to CPO only (``host_die_area_mm2`` 0
     for a board). Costs in USD per package."""
 
     kind: ClassVar[str] = "co-package-flow"
 
-    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
     host_wafer_usd: float = Field(ge=0)
     host_die_area_mm2: float = Field(ge=0)
     host_defect_density_per_cm2: float = Field(ge=0)
@@ -576,24 +576,15 @@ class CoPackageFlow(Part):
     final_test_usd: float = Field(ge=0)
     vendor_gross_margin: float = Field(ge=0, lt=1, description="margin the vendor keeps when a cost change passes into its price")
 
-    @classmethod
-    def data_fields(cls) -> list[str]:
-        return [f for f in super().data_fields() if f != "applies_to"]
 
-
-class HopLatency(Part):
+class HopLatency(AppliesTo):
     """Latency one traversal of the parts an entry applies to adds: port to port for a switch, one
     direction of one link end for a module, engine or cable end (``applies_to`` as for failure
     rates). Propagation in fiber and copper is physics, added by length (docs/performance.md)."""
 
     kind: ClassVar[str] = "hop-latency"
 
-    applies_to: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-]+)?$")
     latency_ns: float = Field(ge=0)
-
-    @classmethod
-    def data_fields(cls) -> list[str]:
-        return [f for f in super().data_fields() if f != "applies_to"]
 
 
 PART_TYPES: dict[str, type[Part]] = {
