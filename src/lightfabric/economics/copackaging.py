@@ -8,6 +8,7 @@ Catalog prices are taken to carry the yields of their date: the flows in the cat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import ceil
 
 from lightfabric.catalog import Catalog, CoPackageFlow, EngineFlow, OpticalEngine
@@ -17,6 +18,28 @@ from lightfabric.economics.packaging import PackageCost, engine_cost, matured, p
 
 FAU_PART = "fau-engine"
 MATURITY_FACTORS = (3.0, 2.0, 1.0, 0.5, 0.25, 0.0)
+
+
+@dataclass(frozen=True)
+class EngineTier:
+    """The optical engines of one device tier: which engine, how many devices, engines per device."""
+
+    tier: str
+    engine: OpticalEngine
+    devices: int
+    per_device: float
+
+
+def engines_by_tier(design: Design) -> list[EngineTier]:
+    """Every device tier of ``design`` that carries optical engines (switches, NICs, GPUs)."""
+    cat = design.plan.catalog
+    devices = _tier_devices(design.plan, ocs_spine=design.ocs is not None)
+    out = []
+    for line in design.bom:
+        part = cat.get(line.part_id)
+        if line.tier and isinstance(part, OpticalEngine) and devices.get(line.tier):
+            out.append(EngineTier(line.tier, part, devices[line.tier], line.count / devices[line.tier]))
+    return out
 
 
 def _flows(catalog: Catalog, engine: OpticalEngine) -> tuple[EngineFlow | None, CoPackageFlow | None]:
@@ -44,17 +67,13 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
     catalog prices were taken at.
     """
     cat = catalog or design.plan.catalog
-    devices = _tier_devices(design.plan, ocs_spine=design.ocs is not None)
     tiers, premium = [], 0.0
-    for line in design.bom:
-        engine = cat.get(line.part_id)
-        if not (line.tier and isinstance(engine, OpticalEngine) and devices.get(line.tier)):
-            continue
-        n_dev = devices[line.tier]
-        per_dev = ceil(line.count / n_dev - 1e-9)
+    for et in engines_by_tier(design):
+        engine, n_dev, tier = et.engine, et.devices, et.tier
+        per_dev = ceil(et.per_device - 1e-9)
         ef, cf = _flows(cat, engine)
         if ef is None:
-            tiers.append({"tier": line.tier, "engine": engine.id, "note": "no engine flow in the catalog"})
+            tiers.append({"tier": tier, "engine": engine.id, "note": "no engine flow in the catalog"})
             continue
         ref_engine = reference.get(engine.id) if engine.id in reference else engine
         ref_ef, ref_cf = _flows(reference, ref_engine)
@@ -66,7 +85,7 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
         gm = (cf or ef).vendor_gross_margin
         price_delta = (cost - ref_cost) / (1.0 - gm)
         premium += n_dev * price_delta
-        port_gbps = design.plan.port.rate_gbps if line.tier in SWITCH_TIERS else engine.capacity_gbps
+        port_gbps = design.plan.port.rate_gbps if tier in SWITCH_TIERS else engine.capacity_gbps
         ports = per_dev * engine.capacity_gbps / port_gbps
         list_usd = per_dev * (engine.price_usd + engine.fiber_array_units * fau)
         curve = []
@@ -77,7 +96,7 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
                           "package_yield": p.package_yield if p else None, "good_cost_usd": c,
                           "price_per_port_usd": (list_usd + d) / ports})
         tiers.append({
-            "tier": line.tier, "technology": engine.technology, "engine": engine.id, "engine_flow": ef.id,
+            "tier": tier, "technology": engine.technology, "engine": engine.id, "engine_flow": ef.id,
             "co_package_flow": cf.id if cf else None, "devices": n_dev, "engines_per_device": per_dev,
             "ports_per_device": ports, "engine_cost": eng.as_dict(),
             "package": pkg.as_dict() if pkg else None, "good_cost_usd": cost, "reference_good_cost_usd": ref_cost,

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from lightfabric.catalog import Catalog, CoPackageFlow, OpticalEngine, ValueShare
 from lightfabric.catalog.matching import index_by_target, most_specific
-from lightfabric.design import SWITCH_TIERS, BomLine, Design, _tier_devices
+from lightfabric.design import SWITCH_TIERS, BomLine, Design
+from lightfabric.economics.copackaging import FAU_PART, EngineTier, engines_by_tier
 from lightfabric.metrics.cost import HOURS_PER_YEAR
 from lightfabric.reliability.inventory import FailureClass
 from lightfabric.reliability.rates import HOURS_PER_DAY
@@ -36,20 +37,9 @@ def unit_prices_usd(bom: list[BomLine]) -> dict[str, float]:
     return {p: total[p] / count[p] for p in total if count[p] > 0}
 
 
-def _engine_lines_by_tier(design: Design) -> dict[str, tuple[OpticalEngine, float]]:
-    """The optical engine of each device tier and how many each device carries."""
-    cat = design.plan.catalog
-    devices = _devices(design)
-    out = {}
-    for line in design.bom:
-        part = cat.get(line.part_id)
-        if line.tier and isinstance(part, OpticalEngine) and devices.get(line.tier):
-            out[line.tier] = (part, line.count / devices[line.tier])
-    return out
-
-
-def _devices(design: Design) -> dict[str, int]:
-    return _tier_devices(design.plan, ocs_spine=design.ocs is not None)
+def _engine_usd(engine: OpticalEngine, prices: dict[str, float]) -> float:
+    """An engine with its fiber array units, at the design's prices."""
+    return prices.get(engine.id, engine.price_usd) + engine.fiber_array_units * prices.get(FAU_PART, 0.0)
 
 
 def chip_value_share(catalog: Catalog, part) -> float:
@@ -70,17 +60,18 @@ class RepairCost:
 
 
 def repair_cost(design: Design, fc: FailureClass, prices: dict[str, float], eco: Economics,
-                catalog: Catalog | None = None) -> RepairCost:
-    """The unit one failure of ``fc`` consumes, at full price, and the labour it takes."""
+                catalog: Catalog | None = None, engines: list[EngineTier] | None = None) -> RepairCost:
+    """The unit one failure of ``fc`` consumes, at full price, and the labour it takes.
+    ``engines``: :func:`engines_by_tier` of the design, if the caller has it."""
     cat = catalog or design.plan.catalog
     labour_h = fc.replace_h + eco.handling_h_per_repair
     part = cat.get(fc.part) if fc.part in cat else None
-    fau = prices.get("fau-engine", 0.0)
     if isinstance(part, OpticalEngine):
-        engine_usd = prices.get(part.id, part.price_usd) + part.fiber_array_units * fau
+        engine_usd = _engine_usd(part, prices)
         if fc.fru == "fru-cpo-switch":
             # the vendor reworks the package (one engine) or scraps it: switch die and all engines
-            per_switch = max((n for e, n in _engine_lines_by_tier(design).values() if e.id == part.id), default=1.0)
+            engines = engines_by_tier(design) if engines is None else engines
+            per_switch = max((et.per_device for et in engines if et.engine.id == part.id), default=1.0)
             flow = most_specific(index_by_target(cat.of_kind(CoPackageFlow)), part)
             rho = flow.engine_rework_fraction if flow else 0.0
             rework = flow.rework_usd if flow else 0.0
@@ -98,20 +89,20 @@ def repair_cost(design: Design, fc: FailureClass, prices: dict[str, float], eco:
                       "" if fc.part in prices else f"no price for {fc.part}: counted as 0")
 
 
-def spare_unit_usd(design: Design, fc: FailureClass, prices: dict[str, float]) -> float:
+def spare_unit_usd(design: Design, fc: FailureClass, prices: dict[str, float],
+                   engines: list[EngineTier] | None = None) -> float:
     """Price of one spare of the unit ``fc`` draws from the shelf (a CPO switch with its engines)."""
     cat = design.plan.catalog
     part = cat.get(fc.part) if fc.part in cat else None
     if fc.fru == "fru-cpo-switch":
         # a spare CPO switch carries every engine of the fullest CPO switch tier
         switch = design.plan.switch
-        fau = prices.get("fau-engine", 0.0)
-        engines = max((n * (prices.get(e.id, e.price_usd) + e.fiber_array_units * fau)
-                       for t, (e, n) in _engine_lines_by_tier(design).items()
-                       if e.technology == "cpo" and t in SWITCH_TIERS), default=0.0)
-        return prices.get(switch.id, switch.system_price_usd) + engines
+        engines = engines_by_tier(design) if engines is None else engines
+        on_package = max((et.per_device * _engine_usd(et.engine, prices) for et in engines
+                          if et.engine.technology == "cpo" and et.tier in SWITCH_TIERS), default=0.0)
+        return prices.get(switch.id, switch.system_price_usd) + on_package
     if isinstance(part, OpticalEngine):
-        return prices.get(part.id, part.price_usd) + part.fiber_array_units * prices.get("fau-engine", 0.0)
+        return _engine_usd(part, prices)
     return prices.get(fc.spare, prices.get(fc.part, 0.0))
 
 
@@ -120,11 +111,12 @@ def maintenance(design: Design, classes: list[FailureClass], eco: Economics, fil
     """Yearly repair cost (parts and labour) and the spares stock to buy up front, in USD."""
     cat = catalog or design.plan.catalog
     prices = unit_prices_usd(design.bom)
+    engines = engines_by_tier(design)
     by_unit = []
     parts_usd = labour_usd = repairs = 0.0
     for fc in classes:
         per_year = fc.rate_per_h * HOURS_PER_YEAR
-        rc = repair_cost(design, fc, prices, eco, cat)
+        rc = repair_cost(design, fc, prices, eco, cat, engines)
         p_usd = per_year * rc.unit_usd * eco.replaced_part_cost_fraction
         l_usd = per_year * rc.labour_h * eco.labour_usd_per_h
         parts_usd += p_usd
@@ -143,7 +135,7 @@ def maintenance(design: Design, classes: list[FailureClass], eco: Economics, fil
         unit = cat.get(fru, kind="repair-unit")
         rate = sum(m.rate_per_h for m in members)
         stock = spares_for_fill_rate(rate, unit.restock_days * HOURS_PER_DAY, fill_rate)
-        price = spare_unit_usd(design, members[0], prices)
+        price = spare_unit_usd(design, members[0], prices, engines)
         spares_usd += stock * price
         spares.append({"spare": spare, "fru": fru, "stock": stock, "unit_usd": price, "usd": stock * price})
     return {"repairs_per_year": repairs, "parts_usd_per_year": parts_usd, "labour_usd_per_year": labour_usd,
