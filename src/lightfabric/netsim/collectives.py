@@ -187,12 +187,12 @@ def phase_closed_form(topo: Topo, phase: Phase) -> dict:
         s = np.concatenate([np.full(n, r[0]), np.full(n, r[-1])])
         d = np.concatenate([r, r])
         keep = s != d
-        alpha = float(topo.path_latency_s(s[keep], d[keep]).max())
+        alpha = topo.max_latency_s(s[keep], d[keep])
         t_so = peers_so * b / bo if peers_so else 0.0
         t_su = peers_su * b / bu if peers_su else 0.0
         return {"alpha_s": alpha, "beta_s": max(t_so, t_su), "time_s": alpha + max(t_so, t_su)}
     src, dst = phase.src, phase.dst
-    alpha = float(topo.class_latency_s()[topo.max_class(src, dst)])
+    alpha = topo.max_latency_s(src, dst)
     su = (topo.domain_of(src) == topo.domain_of(dst)) if topo.domain_gpus else np.zeros(len(src), dtype=bool)
     t = 0.0
     for mask, bw in ((~su, bo), (su, bu)):

@@ -102,26 +102,32 @@ class Topo:
             cls = np.where(self.domain_of(src) == self.domain_of(dst), SAME_DOMAIN, cls)
         return cls
 
-    def max_class(self, src, dst) -> int:
-        """The farthest path class among the pairs (cheaper than classifying each pair)."""
+    def max_latency_s(self, src, dst) -> float:
+        """The longest path latency among the pairs, from the classes present (cheaper than
+        classifying each pair): the scale-up class if any pair shares a domain, and the farthest
+        scale-out class among the others."""
         src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+        lat = self.class_latency_s()
         if len(src) == 0:
-            return SAME_LEAF
+            return 0.0
+        out = 0.0
         if self.domain_gpus:
             off = (src // self.domain_gpus) != (dst // self.domain_gpus)
+            if not off.all():
+                out = lat[SAME_DOMAIN]
             if not off.any():
-                return SAME_DOMAIN
+                return float(out)
             src, dst = src[off], dst[off]
-        if self.tiers == 1:
-            return SAME_LEAF
         ls, ld = self.leaf_of(src), self.leaf_of(dst)
         diff = ls != ld
-        if not diff.any():
-            return SAME_LEAF
-        if self.tiers == 2:
-            return SAME_POD
-        lpp = self.leaves_per_pod
-        return CROSS_POD if ((ls[diff] // lpp) != (ld[diff] // lpp)).any() else SAME_POD
+        if self.tiers == 1 or not diff.any():
+            far = SAME_LEAF
+        elif self.tiers == 2:
+            far = SAME_POD
+        else:
+            lpp = self.leaves_per_pod
+            far = CROSS_POD if ((ls[diff] // lpp) != (ld[diff] // lpp)).any() else SAME_POD
+        return float(max(out, lat[far]))
 
     # --- latency --------------------------------------------------------------------------------
     def class_latency_s(self) -> np.ndarray:
@@ -138,9 +144,6 @@ class Topo:
         if "scale-up-spine" in L:
             su += 2 * L["scale-up-spine"] + self.scale_up_switch_latency_s
         return np.array([su, same_leaf, same_pod, cross])
-
-    def path_latency_s(self, src, dst) -> np.ndarray:
-        return self.class_latency_s()[self.path_class(src, dst)]
 
     def as_dict(self) -> dict:
         return {"gpus": self.gpus, "tiers": self.tiers, "gpus_per_leaf": self.gpus_per_leaf, "leaves": self.leaves,
