@@ -22,7 +22,7 @@ from lightfabric.metrics.cost import HOURS_PER_YEAR
 import yaml
 
 from lightfabric.scenario.loader import default_scenario_path, load_scenario, parse_scenario
-from tests.test_cli import lf as _lf
+from tests.test_cli import lf
 
 EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
 
@@ -45,13 +45,8 @@ def scenario_text(**sections) -> str:
     return yaml.safe_dump(doc)
 
 
-class _Run:
-    def __init__(self, p):
-        self.exit_code, self.stdout, self.output = p.returncode, p.stdout, p.stdout + p.stderr
-
-
-def lf(*args):
-    return _Run(_lf(*args))
+def _output(run) -> str:
+    return run.stdout + run.stderr
 
 
 def _src():
@@ -302,7 +297,7 @@ def test_break_even_points_make_both_sides_equal(default_prepared):
 
 def test_cli_economics_json_has_the_issue_keys():
     r = lf("economics", "--format", "json")
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, _output(r)
     out = json.loads(r.stdout)
     for res in out["results"]:
         for k in ("capex_usd", "energy_usd", "maintenance_usd", "downtime_usd", "tco_usd", "npv_usd"):
@@ -311,7 +306,7 @@ def test_cli_economics_json_has_the_issue_keys():
 
 def test_cli_valuechain_json_schema():
     r = lf("valuechain", "--format", "json")
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, _output(r)
     out = json.loads(r.stdout)
     cpo = next(x for x in out["results"] if x["technology"] == "cpo")
     for seg in ("switch-silicon", "nic-silicon", "foundry-packaging", "optical-modules", "lasers",
@@ -321,40 +316,40 @@ def test_cli_valuechain_json_schema():
 
 def test_cli_sensitivity_table_and_bad_input():
     r = lf("sensitivity")
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, _output(r)
     assert "Break-even" in r.stdout and "CPO engine attach yield" in r.stdout
     bad = lf("sensitivity", "--versus", "cpo")
-    assert bad.exit_code == 2 and "--versus" in bad.output and "A,B" in bad.output
+    assert bad.returncode == 2 and "--versus" in _output(bad) and "A,B" in _output(bad)
     bad = lf("sensitivity", "--versus", "cpo,ocs")
-    assert bad.exit_code == 2 and "ocs is not a feasible design" in bad.output
+    assert bad.returncode == 2 and "ocs is not a feasible design" in _output(bad)
     bad = lf("sensitivity", "--metric", "irr")
-    assert bad.exit_code == 2 and "tco or npv" in bad.output
+    assert bad.returncode == 2 and "tco or npv" in _output(bad)
     bad = lf("economics", "--job-gpus", "0")
-    assert bad.exit_code == 2 and "--job-gpus" in bad.output
+    assert bad.returncode == 2 and "--job-gpus" in _output(bad)
 
 
 def test_bad_economics_values_name_the_field(tmp_path):
     p = tmp_path / "s.yaml"
     p.write_text(scenario_text(economics={"discount_rate": -0.1}))
     r = lf("economics", str(p))
-    assert r.exit_code == 2 and "economics.discount_rate" in r.output and "Traceback" not in r.output
+    assert r.returncode == 2 and "economics.discount_rate" in _output(r) and "Traceback" not in _output(r)
     p.write_text(scenario_text(overrides={"flow-cpo-switch.engine_attach_yield": 1.5}))
     r = lf("economics", str(p))
-    assert r.exit_code == 2 and "engine_attach_yield" in r.output and "Traceback" not in r.output
+    assert r.returncode == 2 and "engine_attach_yield" in _output(r) and "Traceback" not in _output(r)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_the_three_commands_run_on_every_example(path):
     eco = lf("economics", str(path), "--format", "json")
-    assert eco.exit_code == 0, eco.output
+    assert eco.returncode == 0, _output(eco)
     for r in json.loads(eco.stdout)["results"]:
         if r["feasible"]:
             total = r["capex_usd"] + r["energy_usd"] + r["maintenance_usd"] + r["downtime_usd"]
             assert r["tco_usd"] == pytest.approx(total, rel=1e-8)
     vc = lf("valuechain", str(path))
-    assert vc.exit_code == 0 and "Where the money goes" in vc.stdout, vc.output
+    assert vc.returncode == 0 and "Where the money goes" in vc.stdout, _output(vc)
     sens = lf("sensitivity", str(path), "--format", "json")
-    assert sens.exit_code == 0, sens.output
+    assert sens.returncode == 0, _output(sens)
     out = json.loads(sens.stdout)
     assert out["tornado"]["rows"]
     for b in out["break_even"]:
