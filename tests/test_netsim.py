@@ -288,3 +288,9 @@ def test_max_min_matches_a_plain_progressive_filling_on_random_networks():
                 if cnt[l] > 0 and left[l] <= 1e-12:
                     live[[i for i in range(n_flows) if l in paths[i]]] = False
         assert max_min_rates(paths, cap) == pytest.approx(rate)
+
+
+def test_failures_that_disconnect_a_leaf_are_an_input_error_not_a_crash():
+    r = lf("collective", "--simulate", "--gpus", "512", "--size-bytes", "1e6", "--fail-links", "30000")
+    assert r.returncode == 2 and "--fail-links" in r.stderr and "no healthy path" in r.stderr
+    assert "internal error" not in r.stderr

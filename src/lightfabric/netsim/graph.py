@@ -30,6 +30,10 @@ import numpy as np
 from lightfabric.netsim.topo import CROSS_POD, SAME_DOMAIN, SAME_LEAF, SAME_POD, Topo
 
 ROUTINGS = ("spread", "hash")
+
+
+class Disconnected(ValueError):
+    """Failed links leave a flow without a healthy path."""
 MAX_HOPS = 6
 
 
@@ -129,7 +133,7 @@ def _choose(valid: np.ndarray | None, preferred: np.ndarray, k: int, rotate: boo
         return preferred
     count = valid.sum(axis=1)
     if (count == 0).any():
-        raise ValueError("a flow has no healthy path: the failures disconnect its endpoints")
+        raise Disconnected("a flow has no healthy path: the failures disconnect its endpoints")
     rows = np.arange(len(preferred))[:, None]
     if rotate:
         cols = (preferred[:, None] + np.arange(k)[None, :]) % k

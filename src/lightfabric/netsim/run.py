@@ -10,7 +10,7 @@ from lightfabric.catalog import Catalog
 from lightfabric.compare import compare
 from lightfabric.errors import LightfabricError
 from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM, OPS, closed_form, simulated
-from lightfabric.netsim.graph import ROUTINGS, build_graph
+from lightfabric.netsim.graph import ROUTINGS, Disconnected, build_graph
 from lightfabric.netsim.step import load_model, parse_plan, step_time
 from lightfabric.netsim.topo import topo_of
 from lightfabric.scenario.models import Scenario
@@ -65,8 +65,13 @@ def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: i
                 raise LightfabricError.for_field("--fail-links", fail_links, "0 for a single-switch fabric")
             if len(failed):
                 graph = graph.with_failures(failed)
-            sim = simulated(graph, op, alg, ranks, size_bytes, routing, seed,
-                            progress=None if progress is None else (lambda d, t, x=r.technology: progress(x, d, t)))
+            try:
+                sim = simulated(graph, op, alg, ranks, size_bytes, routing, seed,
+                                progress=None if progress is None else (lambda d, t, x=r.technology: progress(x, d, t)))
+            except Disconnected as e:
+                raise LightfabricError.for_field(
+                    "--fail-links", fail_links, "fewer failed leaf uplinks, so that every leaf keeps one",
+                    problem=f"{r.technology}: {e}") from None
             row["simulated"] = {**sim.as_dict(), "failed_links": int(len(failed) // 2)}
             best = sim
         row.update({"time_s": best.time_s, "algbw_gbps": best.algbw_gbps, "busbw_gbps": best.busbw_gbps,
@@ -83,7 +88,9 @@ def step_report(scenario: Scenario, *, model_path: str, plan: str, simulate: boo
     comparison = compare(scenario, catalog)
     gpu = comparison.plan.gpu
     if gpu.bf16_dense_tflops is None:
-        raise LightfabricError(f"GPU {gpu.id} has no bf16_dense_tflops in the catalog; add it or override it")
+        raise LightfabricError.for_field(
+            "cluster.gpu", gpu.id, f"a GPU with bf16_dense_tflops in the catalog, or overrides: "
+            f"{{{gpu.id}.bf16_dense_tflops: N}}", problem="no dense BF16 rate for the compute time")
     p = parse_plan(plan, scenario.cluster.gpus, model)
     results = []
     for r in comparison.results:
