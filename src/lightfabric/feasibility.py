@@ -58,3 +58,14 @@ def check_group(plan, spec, technology: str, ends) -> dict:
             "laser_power_mw": d["laser_power_mw"], "laser_case_temperature_c": d["laser_case_temperature_c"],
             "laser_junction_temperature_c": d["laser_junction_temperature_c"],
             "feasible": not reasons, "reasons": reasons}
+
+
+def budget_of_check(plan, check: dict):
+    """The full link budget (a :class:`~lightfabric.physics.chains.LinkResult`, every element) behind
+    an optical group's recorded check: same chain, length, lane rate, OCS passes, shuffles and margin."""
+    physical = plan.scenario.physical
+    chain_tech = CHAIN_OF[check["technology"]]
+    case_c = physical.laser_case_temperature_c if chain_tech == "cpo" else None
+    return _optical(plan.catalog, chain_tech, float(check["length_m"]), float(check["lane_rate_gbps"]),
+                    int(check.get("ocs_passes", 0)), float(physical.design_margin_db), case_c,
+                    float(check.get("shuffle_loss_db", 0.0)))

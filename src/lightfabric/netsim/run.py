@@ -27,21 +27,54 @@ def _failed_uplinks(graph, count: int, seed: int) -> np.ndarray:
     return np.concatenate([ups[pick], graph.leaf_down.ravel()[pick]])
 
 
-def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: int | None = None,
-                      algorithm: str | None = None, simulate: bool = False, routing: str = "spread", seed: int = 0,
-                      fail_links: int = 0, catalog: Catalog | None = None,
-                      progress: Callable[[str, int, int], None] | None = None) -> dict:
+def _checked(scenario: Scenario, op: str, algorithm: str | None, gpus: int | None) -> tuple[str, int]:
+    """The algorithm (the op's default when None) and the GPU count, checked."""
     if op not in OPS:
         raise LightfabricError.for_field("--op", op, ", ".join(OPS))
     alg = algorithm or DEFAULT_ALGORITHM[op]
     if alg not in ALGORITHMS[op]:
         raise LightfabricError.for_field("--algorithm", alg, f"for {op}: {', '.join(ALGORITHMS[op])}")
-    if not size_bytes > 0:
-        raise LightfabricError.for_field("--size-bytes", size_bytes, "a number of bytes > 0")
     n_total = scenario.cluster.gpus
     n = gpus if gpus is not None else n_total
     if not 2 <= n <= n_total:
         raise LightfabricError.for_field("--gpus", n, f"2 to {n_total:,} (the cluster's GPUs)")
+    return alg, n
+
+
+# 1 kB to 16 GB in steps of 4x: from latency-bound to bandwidth-bound on any fabric here.
+SWEEP_SIZES_BYTES = tuple(float(4 ** k * 1000) for k in range(13))
+
+
+def collective_sweep(scenario: Scenario, *, op: str = "all-reduce", sizes_bytes=SWEEP_SIZES_BYTES,
+                     gpus: int | None = None, algorithm: str | None = None,
+                     catalog: Catalog | None = None) -> dict:
+    """Closed-form time and bus bandwidth of one collective at each message size, per technology
+    (the data of :func:`lightfabric.plots.collective_time_vs_size`)."""
+    alg, n = _checked(scenario, op, algorithm, gpus)
+    sizes = [float(x) for x in sizes_bytes]
+    if not sizes or min(sizes) <= 0:
+        raise LightfabricError.for_field("sizes_bytes", sizes, "one or more sizes in bytes, each > 0")
+    comparison = compare(scenario, catalog)
+    ranks = np.arange(n, dtype=np.int64)
+    results = []
+    for r in comparison.results:
+        row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
+        if r.feasible:
+            topo = topo_of(r.design)
+            runs = [closed_form(topo, op, alg, ranks, size) for size in sizes]
+            row.update({"sizes_bytes": sizes, "time_s": [float(x.time_s) for x in runs],
+                        "busbw_gbps": [float(x.busbw_gbps) for x in runs]})
+        results.append(row)
+    return {"scenario": scenario.name, "op": op, "algorithm": alg, "gpus": n, "results": results}
+
+
+def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: int | None = None,
+                      algorithm: str | None = None, simulate: bool = False, routing: str = "spread", seed: int = 0,
+                      fail_links: int = 0, catalog: Catalog | None = None,
+                      progress: Callable[[str, int, int], None] | None = None) -> dict:
+    alg, n = _checked(scenario, op, algorithm, gpus)
+    if not size_bytes > 0:
+        raise LightfabricError.for_field("--size-bytes", size_bytes, "a number of bytes > 0")
     if routing not in ROUTINGS:
         raise LightfabricError.for_field("--routing", routing, ", ".join(ROUTINGS))
     if fail_links and not simulate:

@@ -196,12 +196,19 @@ def _assess_one(result, scenario: Scenario, *, job_gpus: int, horizon_days: floa
             "gpus_down_mean": _r(mc.gpus_down_mean), "gpus_down_mean_ci95": [_r(x) for x in mc.gpus_down_mean_ci95],
             "gpus_down_p50": mc.gpus_down_p50, "gpus_down_p95": mc.gpus_down_p95, "gpus_down_p99": mc.gpus_down_p99,
             "gpus_down_max": mc.gpus_down_max,
+            "gpus_down_distribution": _distribution(mc.gpus_down_time_fraction),
             "job_interruptions_per_day": _r(mc.job_interruptions_per_day),
             "job_interruptions_per_day_ci95": [_r(x) for x in mc.job_interruptions_per_day_ci95],
             "job_interruptions_per_day_p5_p95": [_r(x) for x in mc.job_interruptions_per_day_p5_p95],
             "seconds": _r(mc.seconds), "link_years_per_second": _r(mc.link_years_per_second),
         },
     }
+
+
+def _distribution(fraction: np.ndarray) -> dict:
+    """The GPUs-down levels seen in the Monte Carlo and the share of time at each (levels never seen are left out)."""
+    levels = np.nonzero(fraction)[0]
+    return {"gpus": [int(n) for n in levels], "time_fraction": [float(f"{fraction[n]:.6g}") for n in levels]}
 
 
 def assess(scenario: Scenario, catalog: Catalog | None = None, *, job_gpus: int | None = None,

@@ -38,6 +38,7 @@ class MonteCarloResult:
     job_interruptions_per_day_ci95: tuple[float, float]
     job_interruptions_per_day_p5_p95: tuple[float, float]
     failures_per_day: np.ndarray               # by class
+    gpus_down_time_fraction: np.ndarray        # [n]: share of the grid's time with n GPUs down
     failures_per_day_ci95_halfwidth: np.ndarray
     seconds: float
     link_years: float
@@ -134,5 +135,6 @@ def simulate(*, rate_h: np.ndarray, flap_rate_h: np.ndarray, wait_h: np.ndarray,
         job_interruptions_per_day_ci95=(float(per_day.mean() - Z95 * si), float(per_day.mean() + Z95 * si)),
         job_interruptions_per_day_p5_p95=(float(np.percentile(per_day, 5)), float(np.percentile(per_day, 95))),
         failures_per_day=fpd.mean(axis=0),
+        gpus_down_time_fraction=hist / hist.sum() if hist.sum() else np.ones(1),
         failures_per_day_ci95_halfwidth=Z95 * fpd.std(axis=0, ddof=1) / np.sqrt(trials),
         seconds=seconds, link_years=links * horizon / HOURS_PER_YEAR * trials)
