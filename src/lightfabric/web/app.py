@@ -1,0 +1,228 @@
+"""The FastAPI app: the page, the catalog browser and the JSON API (schema at /openapi.json, /docs)."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import plotly
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from lightfabric import __version__, plots
+from lightfabric.catalog import Catalog
+from lightfabric.economics import economics as run_economics
+from lightfabric.economics import value_chain
+from lightfabric.errors import LightfabricError
+from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM
+from lightfabric.netsim.run import collective_report, collective_sweep
+from lightfabric.physics import chains
+from lightfabric.reliability import assess
+from lightfabric.web import service
+from lightfabric.web.limits import Limits
+from lightfabric.web.schemas import (CollectiveRequest, CompareRequest, EconomicsRequest, LinkRequest,
+                                     ReliabilityRequest)
+from lightfabric.web.service import InputError, error_loc, figure_json, scenario_of
+
+STATIC = Path(str(resources.files("lightfabric.web") / "static"))
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` with a 413, whether or not Content-Length is sent: the
+    body is read (up to the limit) before the app sees it, then replayed."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            return await self._refuse(scope, receive, send)
+        chunks, seen, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return await self.app(scope, _replay([message]), send)
+            chunks.append(message)
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                return await self._refuse(scope, receive, send)
+            more = message.get("more_body", False)
+        await self.app(scope, _replay(chunks, receive), send)
+
+    async def _refuse(self, scope, receive, send):
+        response = JSONResponse({"detail": [{"loc": ["body"], "type": "too_large",
+                                             "msg": f"request body over {self.max_bytes:,} bytes"}]}, status_code=413)
+        await response(scope, receive, send)
+
+
+def _replay(messages: list, then=None):
+    """An ASGI receive that gives back ``messages``, then defers to ``then`` (disconnects)."""
+    pending = list(messages)
+
+    async def receive():
+        if pending:
+            return pending.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+    return receive
+
+
+def create_app(limits: Limits | None = None) -> FastAPI:
+    limits = limits or Limits()
+    catalog = Catalog.default()
+    gate = threading.BoundedSemaphore(limits.max_concurrent)
+    app = FastAPI(title="lightfabric", version=__version__,
+                  description="Plan the interconnect of AI data centers: build a cluster's fabric with each "
+                              "interconnect technology and compare them, every figure sourced.")
+
+    @contextmanager
+    def slot():
+        if not gate.acquire(timeout=limits.queue_timeout_s):
+            raise InputError(["server"], "the server is busy with other analyses; try again shortly", status=503)
+        try:
+            yield
+        finally:
+            gate.release()
+
+    @app.exception_handler(InputError)
+    async def _input_error(request: Request, e: InputError):
+        return JSONResponse({"detail": e.detail()}, status_code=e.status)
+
+    def run(req, fn, options: dict | None = None):
+        with slot():
+            try:
+                return fn()
+            except LightfabricError as e:
+                raise InputError(error_loc(e, req, options), str(e)) from None
+            except chains.LinkOptionError as e:
+                raise InputError(["body"], str(e)) from None
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js():
+        return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/examples", summary="The packaged example scenarios")
+    def list_examples() -> list[dict]:
+        return [service.example_summary(name) for name in service.examples()]
+
+    @app.get("/api/examples/{name}", summary="One example: its YAML text and its scenario object")
+    def get_example(name: str) -> dict:
+        if name not in service.examples():
+            raise InputError(["path", "name"], f"example: got {name!r}; allowed: {', '.join(service.examples())}",
+                             status=404)
+        text = service.examples()[name].read_text()
+        return {"name": name, "yaml": text}
+
+    @app.get("/api/catalog", summary="Every catalog part, with its kind and how its figures are sourced")
+    def list_catalog(kind: str | None = None) -> list[dict]:
+        kinds = sorted({p.kind for p in catalog})
+        if kind is not None and kind not in kinds:
+            raise InputError(["query", "kind"], f"kind: got {kind!r}; allowed: {', '.join(kinds)}")
+        return [{"id": p.id, "kind": p.kind, "name": p.name, "vendor": p.vendor,
+                 "source_kinds": sorted({s.kind for s in p.sources}), "sources": len(p.sources)}
+                for p in catalog if kind is None or p.kind == kind]
+
+    @app.get("/api/catalog/{part_id}", summary="One part: every figure with its sources")
+    def get_part(part_id: str) -> dict:
+        try:
+            return service.part_detail(catalog, part_id)
+        except LightfabricError as e:
+            raise InputError(["path", "part_id"], str(e), status=404) from None
+
+    @app.post("/api/compare", summary="Build the fabric with each technology and compare them")
+    def api_compare(req: CompareRequest) -> dict:
+        from lightfabric.compare import compare
+        sc = scenario_of(req, limits)
+
+        def work():
+            comparison = compare(sc)
+            result = comparison.to_dict()
+            figs = {}
+            if any(r["feasible"] for r in result["results"]):
+                figs = {"power": plots.power_breakdown(result), "bom": plots.bill_of_materials(result)}
+            return {"scenario": sc.model_dump(mode="json"), "result": result,
+                    "figures": {k: figure_json(v) for k, v in figs.items()}}
+        return run(req, work)
+
+    @app.post("/api/link", summary="Budget one link: every element's loss, the margin and the BER")
+    def api_link(req: LinkRequest) -> dict:
+        def work():
+            if req.technology == "copper":
+                for name in ("laser_power_mw", "lanes_per_laser"):
+                    if getattr(req, name) is not None:
+                        raise InputError(["body", name], f"{name}: copper links have no lasers; leave it out")
+                link = chains.copper_link(catalog, req.length_m, req.lane_rate_gbps, cable=req.cable or "twinax-26awg")
+            else:
+                if req.cable is not None:
+                    raise InputError(["body", "cable"], f"cable: only with technology copper; {req.technology} is optical")
+                link = chains.optical_link(catalog, req.technology, req.length_m, req.lane_rate_gbps,
+                                           laser_power_mw=req.laser_power_mw, lanes_per_laser=req.lanes_per_laser,
+                                           ocs_passes=req.ocs_passes, design_margin_db=req.design_margin_db)
+            result = link.to_dict()
+            return {"result": result, "figures": {"link": figure_json(plots.link_budget_waterfall(result))}}
+        return run(req, work, {"cable": ["body", "cable"]})
+
+    @app.post("/api/reliability", summary="Failures, GPUs down (Monte Carlo), interruptions and goodput")
+    def api_reliability(req: ReliabilityRequest) -> dict:
+        sc = scenario_of(req, limits)
+
+        def work():
+            result = assess(sc, job_gpus=req.job_gpus, trials=req.trials, horizon_days=req.horizon_days, seed=req.seed)
+            figs = {}
+            if any(r["feasible"] for r in result["results"]):
+                figs = {"failures": plots.failures_per_day(result), "gpus-down": plots.gpus_down_distribution(result)}
+            return {"result": result, "figures": {k: figure_json(v) for k, v in figs.items()}}
+        return run(req, work)
+
+    @app.post("/api/economics", summary="TCO, NPV, maintenance and downtime, and the value chain")
+    def api_economics(req: EconomicsRequest) -> dict:
+        sc = scenario_of(req, limits)
+
+        def work():
+            result = run_economics(sc, job_gpus=req.job_gpus)
+            chain = value_chain(sc)
+            figs = {}
+            if any(r["feasible"] for r in result["results"]):
+                figs["tco"] = plots.capex_tco(result)
+            if chain["results"]:
+                figs["valuechain"] = plots.value_chain(chain)
+            return {"result": result, "value_chain": chain, "figures": {k: figure_json(v) for k, v in figs.items()}}
+        return run(req, work)
+
+    @app.post("/api/collective", summary="Time of one collective per technology, and its time against size")
+    def api_collective(req: CollectiveRequest) -> dict:
+        sc = scenario_of(req, limits)
+        alg = req.algorithm or DEFAULT_ALGORITHM[req.op]
+        if alg not in ALGORITHMS[req.op]:
+            raise InputError(["body", "algorithm"], f"algorithm: got {alg!r}; allowed for {req.op}: "
+                                                    f"{', '.join(ALGORITHMS[req.op])}")
+
+        def work():
+            closed = collective_report(sc, op=req.op, size_bytes=req.size_bytes, gpus=req.gpus, algorithm=alg)
+            flows = max((p["flows"] for r in closed["results"] if r["feasible"] for p in r["phases"]), default=0)
+            if req.simulate and flows > limits.max_simulated_flows:
+                raise InputError(["body", "simulate"], f"simulate: {flows:,} flows in a phase; this server simulates "
+                                 f"at most {limits.max_simulated_flows:,} (use fewer gpus, or the closed form)", status=413)
+            result = collective_report(sc, op=req.op, size_bytes=req.size_bytes, gpus=req.gpus, algorithm=alg,
+                                       simulate=True) if req.simulate else closed
+            sweep = collective_sweep(sc, op=req.op, gpus=req.gpus, algorithm=alg)
+            return {"result": result, "sweep": sweep,
+                    "figures": {"collectives": figure_json(plots.collective_time_vs_size(sweep))}}
+        return run(req, work, {"gpus": ["body", "gpus"], "size_bytes": ["body", "size_bytes"]})
+
+    app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
+    return app

@@ -1,0 +1,83 @@
+"""The API's request bodies. Every field says its unit and range; a bad one is a 422 naming it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lightfabric.netsim.collectives import OPS
+from lightfabric.physics.chains import DESIGN_MARGIN_DB, LINK_TECHNOLOGIES
+from lightfabric.scenario.models import TECHNOLOGIES, Scenario
+from lightfabric.web.limits import MAX_HORIZON_DAYS, MAX_TRIALS, MAX_YAML_CHARS
+
+Technology = Literal[TECHNOLOGIES]  # type: ignore[valid-type]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Edits(_Body):
+    """The main fields of a scenario, changed on top of the chosen one (the web page's form)."""
+
+    gpus: int | None = Field(None, gt=0, description="GPUs in the cluster")
+    gpu: str | None = Field(None, min_length=1, max_length=80, description="catalog id of the GPU")
+    switch: str | None = Field(None, min_length=1, max_length=80, description="catalog id of the scale-out switch")
+    port_rate_gbps: float | None = Field(None, gt=0, le=12_800, description="switch port rate, Gb/s")
+    technologies: list[Technology] | None = Field(None, min_length=1, max_length=len(TECHNOLOGIES),
+                                                  description="technologies to build the fabric with")
+    electricity_usd_per_kwh: float | None = Field(None, ge=0, le=10, description="electricity price, USD/kWh")
+
+
+class ScenarioInput(_Body):
+    """Which scenario: a packaged example by name, YAML text (an upload) or a scenario object; none of
+    them means the built-in default. ``edits`` then change its main fields."""
+
+    example: str | None = Field(None, max_length=100, description="name from GET /api/examples")
+    yaml: str | None = Field(None, max_length=MAX_YAML_CHARS, description="scenario YAML text")
+    scenario: Scenario | None = Field(None, description="a scenario object, the same keys as the YAML")
+    edits: Edits | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        given = [k for k in ("example", "yaml", "scenario") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of example, yaml or scenario, not {' and '.join(given)}")
+        return self
+
+
+class CompareRequest(ScenarioInput):
+    pass
+
+
+class ReliabilityRequest(ScenarioInput):
+    job_gpus: int | None = Field(None, gt=0, description="GPUs of the training job; default: the scenario's")
+    trials: int = Field(200, ge=2, le=MAX_TRIALS, description="Monte Carlo trials")
+    horizon_days: float = Field(180.0, ge=1, le=MAX_HORIZON_DAYS, description="Monte Carlo horizon, days")
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+
+
+class EconomicsRequest(ScenarioInput):
+    job_gpus: int | None = Field(None, gt=0, description="GPUs of the training job; default: the scenario's")
+
+
+class CollectiveRequest(ScenarioInput):
+    op: Literal[OPS] = "all-reduce"  # type: ignore[valid-type]
+    algorithm: str | None = Field(None, max_length=40, description="default: the op's (ring or direct)")
+    size_bytes: float = Field(1e9, gt=0, le=1e13, description="message size, bytes")
+    gpus: int | None = Field(None, ge=2, description="GPUs taking part; default: all")
+    simulate: bool = Field(False, description="max-min fair flow simulation instead of the closed form")
+
+
+class LinkRequest(_Body):
+    """One link's budget, as ``lightfabric link`` computes it."""
+
+    technology: Literal[LINK_TECHNOLOGIES]  # type: ignore[valid-type]
+    length_m: float = Field(ge=0, le=100_000, description="fiber or cable length, m")
+    lane_rate_gbps: float = Field(100.0, gt=0, le=1_000, description="100 or 200 for optics; 112, 224 or 448 for copper")
+    laser_power_mw: float | None = Field(None, ge=1e-3, le=2_000, description="optics: run the laser at this power")
+    lanes_per_laser: int | None = Field(None, ge=1, le=64, description="CPO: lanes one external laser feeds")
+    ocs_passes: int = Field(0, ge=0, le=4, description="optics: passes through an optical circuit switch")
+    design_margin_db: float = Field(DESIGN_MARGIN_DB, ge=0, le=10, description="optics: laser sized this far above closing")
+    cable: str | None = Field(None, max_length=80, description="copper: twinax part id")

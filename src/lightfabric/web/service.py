@@ -1,0 +1,132 @@
+"""What the API does, apart from HTTP: find the scenario a request names, apply its edits, run an
+analysis and attach its figures. Errors are raised as :class:`InputError` with the request field."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from lightfabric.catalog import Catalog
+from lightfabric.errors import LightfabricError
+from lightfabric.scenario.loader import ALLOWED, default_scenario_path, parse_scenario
+from lightfabric.scenario.models import Scenario
+from lightfabric.web.limits import Limits
+from lightfabric.web.schemas import ScenarioInput
+
+DEFAULT_EXAMPLE = "default"
+# Where each edit lands in the scenario.
+EDIT_PATHS = {"gpus": ("cluster", "gpus"), "gpu": ("cluster", "gpu"), "switch": ("scale_out", "switch"),
+              "port_rate_gbps": ("scale_out", "port_rate_gbps"), "technologies": ("technologies",),
+              "electricity_usd_per_kwh": ("economics", "electricity_usd_per_kwh")}
+
+
+class InputError(Exception):
+    """A request the server cannot act on: ``loc`` is the request field (as in FastAPI's 422s)."""
+
+    def __init__(self, loc: list, msg: str, status: int = 422):
+        super().__init__(msg)
+        self.loc, self.msg, self.status = loc, msg, status
+
+    def detail(self) -> list[dict]:
+        return [{"loc": self.loc, "msg": self.msg, "type": "value_error"}]
+
+
+@lru_cache(maxsize=1)
+def examples() -> dict[str, Path]:
+    """The packaged scenarios by name: the built-in default and, in a source checkout, examples/*.yaml.
+    The API reads no other file."""
+    found = {DEFAULT_EXAMPLE: default_scenario_path()}
+    repo_examples = Path(__file__).resolve().parents[3] / "examples"
+    if repo_examples.is_dir():
+        for p in sorted(repo_examples.glob("*.yaml")):
+            found[p.stem] = p
+    return found
+
+
+def example_summary(name: str) -> dict:
+    sc = parse_scenario(examples()[name].read_text(), filename=name)
+    return {"name": name, "scenario_name": sc.name, "description": sc.description, "gpus": sc.cluster.gpus,
+            "gpu": sc.cluster.gpu, "switch": sc.scale_out.switch, "technologies": list(sc.technologies)}
+
+
+def _source(req: ScenarioInput) -> tuple[dict, list]:
+    """The scenario's data before edits, and the request field it came from."""
+    if req.scenario is not None:
+        return req.scenario.model_dump(exclude_none=True), ["body", "scenario"]
+    if req.yaml is not None:
+        try:
+            data = parse_scenario(req.yaml, filename="yaml").model_dump(exclude_none=True)
+        except LightfabricError as e:
+            raise InputError(["body", "yaml"], str(e)) from None
+        return data, ["body", "yaml"]
+    name = req.example or DEFAULT_EXAMPLE
+    if name not in examples():
+        raise InputError(["body", "example"], f"example: got {name!r}; allowed: {', '.join(examples())}")
+    return yaml.safe_load(examples()[name].read_text()), ["body", "example"]
+
+
+def scenario_of(req: ScenarioInput, limits: Limits) -> Scenario:
+    """The scenario a request names, with its edits applied, validated and within the limits."""
+    data, where = _source(req)
+    edits = req.edits.model_dump(exclude_none=True) if req.edits else {}
+    for key, value in edits.items():
+        node = data
+        *parents, leaf = EDIT_PATHS[key]
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        path = tuple(str(x) for x in err["loc"])
+        edit = next((k for k, v in EDIT_PATHS.items() if v == path and k in edits), None)
+        loc = ["body", "edits", edit] if edit else where + list(path)
+        dotted = ".".join(path)
+        raise InputError(loc, f"{dotted}: got {err.get('input')!r}; allowed: {ALLOWED.get(dotted, err['msg'])}") from None
+    if sc.cluster.gpus > limits.max_gpus:
+        edit = "gpus" in edits
+        raise InputError(["body", "edits", "gpus"] if edit else where + ["cluster", "gpus"],
+                         f"cluster.gpus: got {sc.cluster.gpus:,}; this server accepts at most {limits.max_gpus:,} GPUs",
+                         status=413)
+    return sc
+
+
+def error_loc(e: LightfabricError, req: ScenarioInput | None, where_by_option: dict[str, list] | None = None) -> list:
+    """The request field a pipeline error is about (its ``field``, mapped to the body)."""
+    f = e.field or ""
+    if f.startswith("--"):
+        key = f[2:].replace("-", "_")
+        return (where_by_option or {}).get(key, ["body", key])
+    path = tuple(f.split(".")) if f else ()
+    if req is not None and req.edits is not None:
+        edits = req.edits.model_dump(exclude_none=True)
+        edit = next((k for k, v in EDIT_PATHS.items() if v == path and k in edits), None)
+        if edit:
+            return ["body", "edits", edit]
+    if req is None:
+        return ["body"] + list(path)
+    src = "scenario" if req.scenario is not None else "yaml" if req.yaml is not None else "example"
+    return ["body", src] + ([p for p in path] if src == "scenario" else [])
+
+
+def figure_json(fig) -> dict:
+    """A figure as the JSON plotly.js draws (data and layout)."""
+    return json.loads(fig.to_json())
+
+
+def part_detail(catalog: Catalog, part_id: str) -> dict:
+    part = catalog.get(part_id, field="id")
+    figures = []
+    for fname, value in part.figures().items():
+        shown = [pc.label() for pc in value] if fname == "port_configs" else (
+            list(value) if isinstance(value, tuple) else value)
+        figures.append({"field": fname, "value": shown,
+                        "sources": [s.model_dump(mode="json", exclude_none=True) for s in part.sources_for(fname)]})
+    return {"id": part.id, "kind": part.kind, "name": part.name, "vendor": part.vendor, "notes": part.notes,
+            "figures": figures, "sources": [s.model_dump(mode="json", exclude_none=True) for s in part.sources]}
+
