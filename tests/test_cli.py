@@ -12,7 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-EXE = shutil.which("lightfabric")
+# The entry point installed beside the interpreter running the tests (a lightfabric elsewhere on
+# PATH may be another install); without one, the module.
+_BESIDE = Path(sys.executable).parent / "lightfabric"
+EXE = str(_BESIDE) if _BESIDE.exists() else None
 
 
 def lf(*args, cwd=None):

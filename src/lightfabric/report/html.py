@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import re
 from collections.abc import Callable
 
 import plotly.graph_objects as go
@@ -29,7 +30,7 @@ from lightfabric.physics.chains import OPTICAL_TECHNOLOGIES, LinkOptionError, la
 from lightfabric.reliability import assess
 from lightfabric.report.economics import break_even_table, economics_table, tornado_table, valuechain_table
 from lightfabric.report.reliability import reliability_table
-from lightfabric.report.table import comparison_table, sources_table
+from lightfabric.report.table import comparison_table
 from lightfabric.scenario.loader import check_parts
 from lightfabric.scenario.models import Scenario
 
@@ -233,6 +234,25 @@ def _infeasible_html(results: dict) -> str:
     return f"<ul id='infeasible'>{''.join(items)}</ul>"
 
 
+def _sources_html(assumptions: list[dict]) -> str:
+    """Every catalog figure used, with its source linked where it has an address."""
+    rows = []
+    for a in assumptions:
+        value = ", ".join(map(str, a["value"])) if isinstance(a["value"], list) else str(a["value"])
+        where = a.get("where") or ""
+        title = html.escape(a["source"])
+        if re.match(r"^https?://", where):
+            title = f"<a href='{html.escape(where)}' rel='noopener noreferrer'>{title}</a>"
+        elif where:
+            title += f" <span class='note'>({html.escape(where)})</span>"
+        kind = a["kind"] + (f" ({a['confidence']})" if a.get("confidence") else "")
+        rows.append(f"<tr><td>{html.escape(a['part'])}</td><td>{html.escape(a['field'])}</td><td class='r'>"
+                    f"{html.escape(value)}</td><td>{html.escape(kind)}</td><td>{title}</td>"
+                    f"<td>{html.escape(a.get('derivation') or '')}</td><td>{html.escape(a.get('date') or '')}</td></tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("part", "field", "value", "kind", "source", "derivation", "date"))
+    return f"<table id='sources'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
 def render(results: dict, *, generated: str | None = None) -> str:
     """The report as one HTML document (plotly.js inline; no external reference)."""
     sc: Scenario = results["scenario"]
@@ -265,7 +285,7 @@ def render(results: dict, *, generated: str | None = None) -> str:
     parts += ["<h2 id='assumptions'>Assumptions and sources</h2>",
               "<p>Scenario economics: " + html.escape(", ".join(f"{k} = {v}" for k, v in sc.economics.model_dump().items()))
               + ". Every catalog figure the designs use, with its source and kind:</p>",
-              f"<div class='src'>{table_html(sources_table(comparison))}</div>"]
+              f"<div class='src'>{_sources_html(results['comparison']['assumptions'])}</div>"]
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>lightfabric report: {html.escape(sc.name)}</title><style>{CSS}</style>"
             f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"

@@ -1,0 +1,115 @@
+"""The web app in a real browser: `lightfabric serve` on loopback, headless Chromium loads the page,
+changes the GPU count and sees the figures change; picks an example, uploads a scenario, browses the
+catalog. Screenshots go to artifacts/ (not committed)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+LF = [sys.executable, "-c", "from lightfabric.cli import main; main()"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    proc = subprocess.Popen(LF + ["serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/api/examples", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"lightfabric serve did not start: {proc.stdout.read()}")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture()
+def page(chromium, server):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def _updates(page, n: int) -> None:
+    page.wait_for_function(f"Number(document.body.dataset.updated || 0) >= {n}", timeout=90_000)
+
+
+def _power_bars(page) -> list[list[float]]:
+    return page.evaluate("document.getElementById('fig-power').data.filter(t => t.type === 'bar').map(t => Array.from(t.y))")
+
+
+def test_changing_the_gpu_count_redraws_the_figures(page, artifacts):
+    _updates(page, 1)
+    assert page.input_value("#gpus") == "32768"
+    before = _power_bars(page)
+    drawn = page.evaluate("Array.from(document.querySelectorAll('.figure.drawn')).map(e => e.id)")
+    for fig in ("fig-power", "fig-bom", "fig-tco", "fig-failures", "fig-gpus-down", "fig-valuechain", "fig-collectives"):
+        assert fig in drawn
+    assert page.locator("#fig-power .main-svg").count() > 0  # plotly rendered an SVG
+    page.fill("#gpus", "4096")
+    page.dispatch_event("#gpus", "change")
+    _updates(page, 2)
+    after = _power_bars(page)
+    assert page.get_attribute("#metrics", "data-gpus") == "4096"
+    # 8x fewer GPUs: every power category drops by roughly that much (switch counts round)
+    ratio = sum(map(sum, before)) / sum(map(sum, after))
+    assert 6 < ratio < 10, ratio
+    page.screenshot(path=str(artifacts / "webapp-4096-gpus.png"), full_page=True)
+
+
+def test_a_bad_value_is_shown_next_to_its_field(page):
+    _updates(page, 1)
+    page.fill("#gpus", "5000000")
+    page.dispatch_event("#gpus", "change")
+    page.wait_for_selector("#gpus.invalid", timeout=30_000)
+    assert "GPUs" in page.inner_text("#errors")
+
+
+def test_example_and_upload(page, tmp_path: Path, artifacts):
+    _updates(page, 1)
+    page.select_option("#example", "rail-8k-h100-pluggable")
+    _updates(page, 2)
+    assert page.input_value("#gpus") == "8192" and page.input_value("#gpu") == "h100"
+    text = Path(__file__).resolve().parent.parent.joinpath("examples", "h100-4k-400g-breakout.yaml").read_text()
+    upload = tmp_path / "mine.yaml"
+    upload.write_text(text)
+    page.set_input_files("#upload", str(upload))
+    _updates(page, 3)
+    assert page.input_value("#gpus") == "4096"
+    assert "mine.yaml" in page.inner_text("#source-note")
+
+
+def test_catalog_browser_shows_sources(page, artifacts):
+    _updates(page, 1)
+    page.click("button[data-tab=catalog]")
+    page.fill("#catalog-search", "tomahawk-5")
+    page.click("#catalog-list tr[data-id=tomahawk-5]")
+    page.wait_for_selector("#catalog-part h3", timeout=10_000)
+    text = page.inner_text("#catalog-part")
+    assert "capacity_gbps" in text and "51200" in text and "vendor-claim" in text
+    page.screenshot(path=str(artifacts / "webapp-catalog.png"))
