@@ -4,7 +4,6 @@ import csv
 from pathlib import Path
 import io
 import json
-import shutil
 import subprocess
 import sys
 

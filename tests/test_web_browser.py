@@ -71,6 +71,8 @@ def test_changing_the_gpu_count_redraws_the_figures(page, artifacts):
     for fig in ("fig-power", "fig-bom", "fig-tco", "fig-failures", "fig-gpus-down", "fig-valuechain", "fig-collectives"):
         assert fig in drawn
     assert page.locator("#fig-power .main-svg").count() > 0  # plotly rendered an SVG
+    page.wait_for_timeout(1000)  # let plotly's transitions settle before the picture
+    page.screenshot(path=str(artifacts / "webapp.png"))
     page.fill("#gpus", "4096")
     page.dispatch_event("#gpus", "change")
     _updates(page, 2)

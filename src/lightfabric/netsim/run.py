@@ -41,6 +41,12 @@ def _checked(scenario: Scenario, op: str, algorithm: str | None, gpus: int | Non
     return alg, n
 
 
+def _designs(scenario: Scenario, catalog: Catalog | None):
+    """Each design of the scenario with the start of its report row."""
+    for r in compare(scenario, catalog).results:
+        yield r, {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
+
+
 # 1 kB to 16 GB in steps of 4x: from latency-bound to bandwidth-bound on any fabric here.
 SWEEP_SIZES_BYTES = tuple(float(4 ** k * 1000) for k in range(13))
 
@@ -54,11 +60,9 @@ def collective_sweep(scenario: Scenario, *, op: str = "all-reduce", sizes_bytes=
     sizes = [float(x) for x in sizes_bytes]
     if not sizes or min(sizes) <= 0:
         raise LightfabricError.for_field("sizes_bytes", sizes, "one or more sizes in bytes, each > 0")
-    comparison = compare(scenario, catalog)
     ranks = np.arange(n, dtype=np.int64)
     results = []
-    for r in comparison.results:
-        row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
+    for r, row in _designs(scenario, catalog):
         if r.feasible:
             topo = topo_of(r.design)
             runs = [closed_form(topo, op, alg, ranks, size) for size in sizes]
@@ -79,11 +83,9 @@ def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: i
         raise LightfabricError.for_field("--routing", routing, ", ".join(ROUTINGS))
     if fail_links and not simulate:
         raise LightfabricError.for_field("--fail-links", fail_links, "used with --simulate (the closed form has no failures)")
-    comparison = compare(scenario, catalog)
     ranks = np.arange(n, dtype=np.int64)
     results = []
-    for r in comparison.results:
-        row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
+    for r, row in _designs(scenario, catalog):
         if not r.feasible:
             results.append(row)
             continue
