@@ -127,3 +127,15 @@ def test_empty_results_draw_empty_figures():
     fig = plots.power_breakdown({"scenario": "x", "results": [{"technology": "cpo", "feasible": False}]})
     assert [t for t in fig.data if t.type == "bar"] == []
 
+
+
+def test_tornado_of_one_design():
+    sc = parse_scenario(scenario_text(gpus=2048).replace("technologies: [pluggable-dsp, lpo, cpo]", "technologies: [cpo]"))
+    sens = sensitivity_report(sc)
+    t = sens["tornado"]
+    assert t["versus"] is None
+    fig = plots.tornado(sens)
+    rows = sorted(t["rows"], key=lambda r: r["swing"]["cpo"])
+    for k, row in enumerate(rows):
+        assert (fig.data[0].base + fig.data[0].x[k]) * 1e6 == pytest.approx(row["at_low"]["cpo"], rel=1e-9)
+        assert (fig.data[1].base + fig.data[1].x[k]) * 1e6 == pytest.approx(row["at_high"]["cpo"], rel=1e-9)

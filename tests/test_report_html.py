@@ -127,3 +127,19 @@ def test_report_draws_offline_in_chromium(written, chromium, tmp_path, artifacts
     page.locator("[data-figure=link-cpo]").screenshot(path=str(artifacts / "report-link-cpo.png"))
     page.locator("[data-figure=power]").screenshot(path=str(artifacts / "report-power.png"))
     context.close()
+
+
+def test_report_of_one_technology(tmp_path):
+    """One design: no break-even (it needs two), but every figure it allows, the tornado included."""
+    scenario = tmp_path / "one.yaml"
+    scenario.write_text(load_scenario().model_dump_json())  # JSON is YAML
+    text = scenario.read_text().replace('"technologies":["pluggable-dsp","lpo","cpo"]', '"technologies":["cpo"]')
+    assert '"technologies":["cpo"]' in text
+    scenario.write_text(text)
+    out = tmp_path / "one.html"
+    r = lf("report", str(scenario), "-o", str(out), "--trials", "20")
+    assert r.returncode == 0, r.stderr
+    outline = _Outline()
+    outline.feed(out.read_text())
+    assert "tornado" in outline.figures and "link-cpo" in outline.figures
+    assert "Break-even" not in out.read_text()

@@ -45,24 +45,35 @@ def value_chain(valuechain: dict) -> go.Figure:
 
 
 def tornado(sensitivity: dict) -> go.Figure:
-    """The sensitivity tornado (``lightfabric sensitivity``): for each input, the change of the
-    difference between the two compared technologies when the input moves to its low and high end,
-    widest swing on top. A bar that crosses zero marks an input that can flip the choice."""
-    t = sensitivity["tornado"]
-    a, b = t["versus"]
-    base = t["base_difference"]
-    rows = sorted(t["rows"], key=lambda r: r["difference_swing"])
-    names = [f"{r['label']} ({r['range']})" for r in rows]
-    unit, scale = ("M USD", 1e6) if t["metric"].endswith("usd") else ("", 1.0)
-    fig = go.Figure()
-    fig.add_bar(name="input at low end", y=names, x=[(r["difference_at_low"] - base) / scale for r in rows],
-                base=base / scale, orientation="h", marker_color="#56B4E9",
-                hovertemplate="%{y}<br>low end: %{x:,.1f}<extra></extra>")
-    fig.add_bar(name="input at high end", y=names, x=[(r["difference_at_high"] - base) / scale for r in rows],
-                base=base / scale, orientation="h", marker_color="#D55E00",
-                hovertemplate="%{y}<br>high end: %{x:,.1f}<extra></extra>")
-    fig.add_vline(x=base / scale, line_dash="dot", annotation_text="base", annotation_position="top")
-    fig.add_vline(x=0, line_color="#333333")
-    return layout(fig, f"Sensitivity of {t['metric']}: {a} minus {b}", x=f"{a} - {b} ({unit})".replace(" ()", ""),
-                  barmode="overlay", height=max(360, 40 * len(rows) + 120))
+    """The sensitivity tornado (``lightfabric sensitivity``), widest swing on top: for each input, the
+    metric when the input moves to its low and its high end, the others as in the scenario.
 
+    With two designs compared (``versus``) the bars are the difference between them, and a bar that
+    crosses zero marks an input that can flip the choice; with one design, its own metric.
+    """
+    t = sensitivity["tornado"]
+    unit, scale = ("M USD", 1e6) if t["metric"].endswith("usd") else ("", 1.0)
+    if t.get("versus"):
+        a, b = t["versus"]
+        base = t["base_difference"]
+        ends = {end: [r[f"difference_at_{end}"] for r in t["rows"]] for end in ("low", "high")}
+        swing = [r["difference_swing"] for r in t["rows"]]
+        subject, axis = f"{a} minus {b}", f"{a} - {b}"
+    else:
+        tech = next(iter(t["base"]))
+        base = t["base"][tech]
+        ends = {end: [r[f"at_{end}"][tech] for r in t["rows"]] for end in ("low", "high")}
+        swing = [r["swing"][tech] for r in t["rows"]]
+        subject, axis = tech, f"{t['metric']} of {tech}"
+    order = sorted(range(len(t["rows"])), key=lambda k: swing[k])
+    names = [f"{t['rows'][k]['label']} ({t['rows'][k]['range']})" for k in order]
+    fig = go.Figure()
+    for end, name, colour in (("low", "input at low end", "#56B4E9"), ("high", "input at high end", "#D55E00")):
+        fig.add_bar(name=name, y=names, x=[(ends[end][k] - base) / scale for k in order], base=base / scale,
+                    orientation="h", marker_color=colour,
+                    hovertemplate="%{y}<br>" + end + " end: %{x:+,.1f} from the base<extra></extra>")
+    fig.add_vline(x=base / scale, line_dash="dot", annotation_text="base", annotation_position="top")
+    if t.get("versus"):
+        fig.add_vline(x=0, line_color="#333333")
+    return layout(fig, f"Sensitivity of {t['metric']}: {subject}", x=f"{axis} ({unit})".replace(" ()", ""),
+                  barmode="overlay", height=max(360, 40 * len(names) + 120))

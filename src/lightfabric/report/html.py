@@ -281,7 +281,9 @@ def render(results: dict, *, generated: str | None = None) -> str:
         if "error" not in results.get(name, {"error": ""}):
             parts.append(table_html(make(results[name])))
     if "error" not in results.get("sensitivity", {"error": ""}):
-        parts += [table_html(tornado_table(results["sensitivity"])), table_html(break_even_table(results["sensitivity"]))]
+        parts.append(table_html(tornado_table(results["sensitivity"])))
+        if results["sensitivity"]["tornado"].get("versus"):
+            parts.append(table_html(break_even_table(results["sensitivity"])))
     parts += ["<h2 id='assumptions'>Assumptions and sources</h2>",
               "<p>Scenario economics: " + html.escape(", ".join(f"{k} = {v}" for k, v in sc.economics.model_dump().items()))
               + ". Every catalog figure the designs use, with its source and kind:</p>",
