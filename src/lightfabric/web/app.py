@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from lightfabric import __version__, plots
 from lightfabric.catalog import Catalog
+from lightfabric.compare import compare
 from lightfabric.economics import economics as run_economics
 from lightfabric.economics import value_chain
 from lightfabric.errors import LightfabricError
@@ -145,7 +146,6 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
     @app.post("/api/compare", summary="Build the fabric with each technology and compare them")
     def api_compare(req: CompareRequest) -> dict:
-        from lightfabric.compare import compare
         sc = scenario_of(req, limits)
 
         def work():
