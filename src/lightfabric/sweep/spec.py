@@ -1,0 +1,324 @@
+"""A sweep file: a base scenario, the axes to vary and the constraints that drop points.
+
+Points are never held all at once: :func:`chunk` makes any slice of the design space from its
+indices (mixed-radix digits for a grid; a seeded sample for random and Latin-hypercube designs),
+so a million-point sweep streams through in bounded memory and any partition can be re-made
+exactly on any machine.
+
+Example (docs/sweeps.md)::
+
+    base: default                 # a packaged example name or a scenario path
+    sample: {method: grid}        # grid, random or lhs (with points: N)
+    axes:
+      cluster.gpus: [8192, 16384, 32768]
+      economics.electricity_usd_per_kwh: {linspace: [0.04, 0.20, 5]}
+      scale_out.oversubscription: {low: 1, high: 3}        # random / lhs only
+    constraints:
+      - "cluster.gpus * economics.electricity_usd_per_kwh < 5000"
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
+                      model_validator)
+from scipy.stats import qmc
+
+from lightfabric.errors import LightfabricError, did_you_mean
+from lightfabric.scenario.models import Scenario
+
+Value = Union[float, int, str, bool, list[str]]  # a list: e.g. one value of the technologies axis
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Values(_Strict):
+    values: list[Value] = Field(min_length=1)
+
+
+class Linspace(_Strict):
+    linspace: tuple[float, float, int] = Field(description="start, stop, number of values (both ends included)")
+
+    @field_validator("linspace")
+    @classmethod
+    def _count(cls, v):
+        if v[2] < 1:
+            raise ValueError("the number of values must be >= 1")
+        return v
+
+
+class Range(_Strict):
+    range: tuple[float, float, float] = Field(description="start, stop (excluded), step, as numpy.arange")
+
+    @field_validator("range")
+    @classmethod
+    def _step(cls, v):
+        if v[2] == 0 or (v[1] - v[0]) / v[2] <= 0:
+            raise ValueError("the step must be non-zero and lead from start towards stop")
+        return v
+
+
+class Interval(_Strict):
+    """A continuous axis for random and Latin-hypercube samples."""
+
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.log and self.low <= 0:
+            raise ValueError("a log axis needs low > 0")
+        return self
+
+
+def _axis_kind(v) -> str | None:
+    if isinstance(v, list):
+        return "List"
+    if isinstance(v, dict):
+        for key, tag in (("values", "Values"), ("linspace", "Linspace"), ("range", "Range"), ("low", "Interval"),
+                         ("high", "Interval")):
+            if key in v:
+                return tag
+    return None
+
+
+# One form per axis, chosen by its keys, so that an error speaks of that form only.
+Axis = Annotated[Union[Annotated[list[Value], Tag("List")], Annotated[Values, Tag("Values")],
+                       Annotated[Linspace, Tag("Linspace")], Annotated[Range, Tag("Range")],
+                       Annotated[Interval, Tag("Interval")]],
+                 Discriminator(_axis_kind, custom_error_type="axis_form",
+                               custom_error_message="an axis is a list of values, or {values: [...]}, "
+                                                    "{linspace: [start, stop, num]}, {range: [start, stop, step]} "
+                                                    "or {low, high[, log, integer]}")]
+
+
+class Sample(_Strict):
+    method: Literal["grid", "random", "lhs"] = "grid"
+    points: int | None = Field(None, gt=0, le=10**9, description="random and lhs: how many points")
+
+    @model_validator(mode="after")
+    def _points(self):
+        if self.method != "grid" and self.points is None:
+            raise ValueError(f"sample.points is required for method {self.method}")
+        if self.method == "grid" and self.points is not None:
+            raise ValueError("a grid has the product of its axes' lengths; leave sample.points out")
+        return self
+
+
+class SweepSpec(_Strict):
+    base: str = Field("default", min_length=1, description="a packaged example name or a scenario path")
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    sample: Sample = Sample()
+    axes: dict[str, Axis] = Field(min_length=1)
+    constraints: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self):
+        for name, axis in self.axes.items():
+            check_path(name)
+            if isinstance(axis, Interval) and self.sample.method == "grid":
+                raise ValueError(f"axes.{name}: an interval (low/high) needs sample.method random or lhs; "
+                                 f"a grid takes values, linspace or range")
+            if isinstance(axis, list) and not axis:
+                raise ValueError(f"axes.{name}: an empty list of values")
+        for c in self.constraints:
+            compile_constraint(c, list(self.axes))
+        return self
+
+
+def check_path(path: str) -> None:
+    """Raise ValueError unless ``path`` (e.g. ``scale_out.port_rate_gbps``) is a scenario field."""
+    model: type[BaseModel] = Scenario
+    parts = path.split(".")
+    for i, key in enumerate(parts):
+        fields = model.model_fields
+        if key not in fields:
+            where = ".".join(parts[:i]) or "the scenario"
+            raise ValueError(f"axis {path!r}: {key!r} is not a field of {where}{did_you_mean(key, fields)}; "
+                             f"fields there: {', '.join(fields)}")
+        ann = fields[key].annotation
+        inner = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)]
+        sub = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else (inner[0] if inner else None)
+        if i < len(parts) - 1:
+            if sub is None:
+                raise ValueError(f"axis {path!r}: {key!r} has no fields below it")
+            model = sub
+        elif sub is not None:
+            raise ValueError(f"axis {path!r} is a section; name one of its fields: {', '.join(sub.model_fields)}")
+
+
+# --- constraints: a small, safe expression language over the axes -----------------------------
+
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+           ast.Mod: operator.mod, ast.Pow: operator.pow, ast.FloorDiv: operator.floordiv}
+_CMPOPS = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+           ast.Eq: operator.eq, ast.NotEq: operator.ne}
+
+
+def compile_constraint(text: str, axes: list[str]):
+    """Parse a constraint such as ``"cluster.gpus <= 65536 and scale_out.oversubscription < 2"``.
+
+    Allowed: numbers, strings, axis names, + - * / // % **, comparisons, and/or/not, parentheses.
+    Anything else (calls, attributes of other things, subscripts) is refused. Returns a function of
+    a column dict giving a boolean array.
+    """
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as e:
+        raise ValueError(f"constraint {text!r}: not an expression ({e.msg})") from None
+
+    def name_of(node) -> str | None:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            inner = name_of(node.value)
+            return None if inner is None else f"{inner}.{node.attr}"
+        return None
+
+    def build(node):
+        if isinstance(node, ast.Expression):
+            return build(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
+            v = node.value
+            return lambda cols: v
+        name = name_of(node)
+        if name is not None:
+            if name not in axes:
+                raise ValueError(f"constraint {text!r}: {name!r} is not an axis{did_you_mean(name, axes)}; "
+                                 f"axes: {', '.join(axes)}")
+            return lambda cols: cols[name]
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            f, a, b = _BINOPS[type(node.op)], build(node.left), build(node.right)
+            return lambda cols: f(a(cols), b(cols))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not)):
+            a = build(node.operand)
+            return (lambda cols: -a(cols)) if isinstance(node.op, ast.USub) else (lambda cols: np.logical_not(a(cols)))
+        if isinstance(node, ast.BoolOp):
+            parts = [build(v) for v in node.values]
+            combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+
+            def boolean(cols):
+                out = parts[0](cols)
+                for p in parts[1:]:
+                    out = combine(out, p(cols))
+                return out
+            return boolean
+        if isinstance(node, ast.Compare) and all(type(op) in _CMPOPS for op in node.ops):
+            terms = [build(node.left)] + [build(c) for c in node.comparators]
+            ops = [_CMPOPS[type(op)] for op in node.ops]
+
+            def compare(cols):
+                out, left = True, terms[0](cols)
+                for op, term in zip(ops, terms[1:]):
+                    right = term(cols)
+                    out = np.logical_and(out, op(left, right))
+                    left = right
+                return out
+            return compare
+        raise ValueError(f"constraint {text!r}: {ast.unparse(node)!r} is not allowed; use numbers, axis names, "
+                         f"arithmetic, comparisons, and/or/not")
+
+    return build(tree)
+
+
+# --- the design space ------------------------------------------------------------------------
+
+def values_of(axis) -> np.ndarray | None:
+    """The discrete values of an axis (None for an interval)."""
+    if isinstance(axis, list):
+        if any(isinstance(v, (str, list)) for v in axis):
+            out = np.empty(len(axis), dtype=object)  # element by element: a list value stays one value
+            for i, v in enumerate(axis):
+                out[i] = tuple(v) if isinstance(v, list) else v
+            return out
+        return np.asarray(axis)
+    if isinstance(axis, Values):
+        return values_of(axis.values)
+    if isinstance(axis, Linspace):
+        start, stop, num = axis.linspace
+        return np.linspace(start, stop, num)
+    if isinstance(axis, Range):
+        return np.arange(*axis.range)
+    return None
+
+
+def size(spec: SweepSpec) -> int:
+    """Points before constraints."""
+    if spec.sample.method != "grid":
+        return spec.sample.points
+    return math.prod(len(values_of(a)) for a in spec.axes.values())
+
+
+def chunk(spec: SweepSpec, start: int, stop: int) -> dict[str, np.ndarray]:
+    """Points ``start`` to ``stop`` (excluded) as columns, before constraints. Any chunk of the
+    space is made the same way on any machine: grid points from their index; random and
+    Latin-hypercube points from the seed (a Latin hypercube is drawn whole, so its chunks slice
+    one seeded draw)."""
+    n = size(spec)
+    if not 0 <= start <= stop <= n:
+        raise ValueError(f"chunk {start}:{stop} outside 0:{n}")
+    idx = np.arange(start, stop, dtype=np.int64)
+    cols: dict[str, np.ndarray] = {}
+    names = list(spec.axes)
+    if spec.sample.method == "grid":
+        rest = idx.copy()
+        for name in reversed(names):  # the last axis varies fastest
+            vals = values_of(spec.axes[name])
+            cols[name] = vals[rest % len(vals)]
+            rest //= len(vals)
+        return {name: cols[name] for name in names}
+    if spec.sample.method == "lhs":
+        unit = qmc.LatinHypercube(d=len(names), seed=spec.seed).random(n)[start:stop]
+    else:
+        unit = np.random.default_rng(spec.seed).random((n, len(names)))[start:stop]
+    for j, name in enumerate(names):
+        cols[name] = _scale(spec.axes[name], unit[:, j])
+    return cols
+
+
+def _scale(axis, u: np.ndarray) -> np.ndarray:
+    vals = values_of(axis)
+    if vals is not None:
+        return vals[np.minimum((u * len(vals)).astype(np.int64), len(vals) - 1)]
+    lo, hi = axis.low, axis.high
+    x = np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo))) if axis.log else lo + u * (hi - lo)
+    return np.rint(x).astype(np.int64) if axis.integer else x
+
+
+def keep(spec: SweepSpec, cols: dict[str, np.ndarray]) -> np.ndarray:
+    """The points of a chunk that meet every constraint."""
+    n = len(next(iter(cols.values()))) if cols else 0
+    mask = np.ones(n, dtype=bool)
+    for c in spec.constraints:
+        mask &= np.broadcast_to(np.asarray(compile_constraint(c, list(spec.axes))(cols), dtype=bool), (n,))
+    return mask
+
+
+def parse_sweep(data: object, filename: str = "<sweep>") -> SweepSpec:
+    """Validate a sweep file's data; errors name the file, the field, the value and what is allowed."""
+    if not isinstance(data, dict):
+        raise LightfabricError(f"{filename}: a sweep file is a mapping with base, axes, sample and constraints")
+    try:
+        return SweepSpec.model_validate(data)
+    except ValidationError as e:
+        msgs: dict[str, list[str]] = {}
+        for err in e.errors():
+            # union branches (list[...], Values, Linspace, ...) are pydantic's words, not the user's
+            loc = ".".join(str(x) for x in err["loc"] if not (isinstance(x, str) and ("[" in x or x[:1].isupper()
+                                                                                       or x in ("float", "int", "str", "bool"))))
+            msgs.setdefault(loc or "sweep", [])
+            msg = err["msg"].removeprefix("Value error, ")
+            if msg not in msgs[loc or "sweep"]:
+                msgs[loc or "sweep"].append(msg)
+        raise LightfabricError("\n".join(f"{filename}: {loc}: {'; or '.join(m)}" for loc, m in msgs.items())) from None
