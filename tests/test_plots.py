@@ -14,7 +14,7 @@ from lightfabric.netsim.run import collective_sweep
 from lightfabric.physics import chains
 from lightfabric.reliability import assess
 from lightfabric.report.html import _links
-from lightfabric.scenario.loader import check_parts, parse_scenario
+from lightfabric.scenario.loader import parse_scenario
 from conftest import scenario_text
 
 
@@ -41,9 +41,9 @@ def test_copper_waterfall_adds_up_the_channel_loss(catalog):
     assert sum(trace.y[:-1]) == pytest.approx(link["details"]["channel_loss_db"], abs=0.01)
 
 
-def test_report_links_reproduce_the_design_checks(scenario, catalog):
+def test_report_links_reproduce_the_design_checks(scenario):
     comparison = compare(scenario)
-    links = _links(comparison, check_parts(scenario, catalog))["links"]
+    links = _links(comparison)["links"]
     assert {link["design"] for link in links} == {"pluggable-dsp", "lpo", "cpo"}
     for link in links:
         assert link["margin_db"] == pytest.approx(link["check_margin_db"], abs=0.01)

@@ -6,6 +6,7 @@ Errors in the user's input print one message (field, value, what is allowed) and
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 import os
 import shutil
@@ -257,13 +258,7 @@ def reliability(
     if format is Format.json:
         print(json.dumps(report, indent=2))
         return
-    console = _wide_console()
-    console.print(reliability_table(report))
-    for r in report["results"]:
-        if not r["feasible"]:
-            _say_infeasible(console, r)
-            continue
-        console.print(units_table(r))
+    _print_designs(reliability_table(report), report["results"], units_table)
 
 
 @contextmanager
@@ -285,6 +280,17 @@ def _progress_bar(description: str, unit: str = "", show: bool = True):
 
 def _say_infeasible(console: Console, result: dict) -> None:
     console.print(f"[bold red]{result['technology']} is infeasible:[/] {'; '.join(result['reasons'])}", highlight=False)
+
+
+def _print_designs(table: Table, results: list[dict], per_design: Callable[[dict], Table | None] | None = None) -> None:
+    """Print a report's table, then each design: why it is infeasible, or its own table (if any)."""
+    console = _wide_console()
+    console.print(table)
+    for r in results:
+        if not r["feasible"]:
+            _say_infeasible(console, r)
+        elif per_design is not None and (t := per_design(r)) is not None:
+            console.print(t)
 
 
 def _print_json(report: dict) -> None:
@@ -330,15 +336,7 @@ def economics(
     if format is Format.json:
         _print_json(report)
         return
-    console = _wide_console()
-    console.print(economics_table(report))
-    for r in report["results"]:
-        if not r["feasible"]:
-            _say_infeasible(console, r)
-            continue
-        t = packaging_table(r)
-        if t is not None:
-            console.print(t)
+    _print_designs(economics_table(report), report["results"], packaging_table)
 
 
 @app.command()
@@ -443,11 +441,7 @@ def collective(
     if format is Format.json:
         _print_json(report)
         return
-    console = _wide_console()
-    console.print(collective_table(report))
-    for r in report["results"]:
-        if not r["feasible"]:
-            _say_infeasible(console, r)
+    _print_designs(collective_table(report), report["results"])
 
 
 @app.command()
@@ -472,11 +466,7 @@ def step(
     if format is Format.json:
         _print_json(report)
         return
-    console = _wide_console()
-    console.print(step_table(report))
-    for r in report["results"]:
-        if not r["feasible"]:
-            _say_infeasible(console, r)
+    _print_designs(step_table(report), report["results"])
 
 
 @app.command()

@@ -18,7 +18,6 @@ from rich.table import Table
 from rich.text import Text
 
 from lightfabric import __version__, plots
-from lightfabric.catalog import Catalog
 from lightfabric.compare import compare
 from lightfabric.density import density_report
 from lightfabric.economics import economics as run_economics
@@ -31,7 +30,6 @@ from lightfabric.reliability import assess
 from lightfabric.report.economics import break_even_table, economics_table, tornado_table, valuechain_table
 from lightfabric.report.reliability import reliability_table
 from lightfabric.report.table import comparison_table
-from lightfabric.scenario.loader import check_parts
 from lightfabric.scenario.models import Scenario
 
 # The sections gather() fills, in order; each is a result dict, or {"error": message} when the
@@ -41,7 +39,7 @@ SECTIONS = ("comparison", "links", "lasers", "reliability", "economics", "valuec
 COLLECTIVE_ALGORITHMS = ("ring", "tree")
 
 
-def _links(comparison, catalog: Catalog) -> dict:
+def _links(comparison) -> dict:
     """The budget of each feasible optical design's longest link, as its physical check computed it."""
     out = []
     for r in comparison.results:
@@ -63,13 +61,13 @@ def gather(scenario: Scenario, *, trials: int = 200, horizon_days: float = 180.0
 
     ``progress(section, done, total)`` is called as each section finishes.
     """
-    catalog = check_parts(scenario, Catalog.default())
     comparison = compare(scenario)
+    catalog = comparison.plan.catalog  # the scenario's overrides applied, as the designs used it
     out: dict = {"scenario": scenario, "comparison_object": comparison}
     lane = comparison.plan.port.lane_rate_gbps
     steps: dict[str, Callable[[], dict]] = {
         "comparison": comparison.to_dict,
-        "links": lambda: _links(comparison, catalog),
+        "links": lambda: _links(comparison),
         "lasers": lambda: {"lasers": [laser_report(catalog, t, lane_rate_gbps=lane,
                                                    design_margin_db=scenario.physical.design_margin_db)
                                       for t in OPTICAL_TECHNOLOGIES]},

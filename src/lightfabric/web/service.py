@@ -69,6 +69,11 @@ def _source(req: ScenarioInput) -> tuple[dict, list]:
     return yaml.safe_load(examples()[name].read_text()), ["body", "example"]
 
 
+def _edit_at(path: tuple, edits: dict) -> str | None:
+    """The edit the request made at scenario field ``path``, if any."""
+    return next((k for k, v in EDIT_PATHS.items() if v == path and k in edits), None)
+
+
 def scenario_of(req: ScenarioInput, limits: Limits) -> Scenario:
     """The scenario a request names, with its edits applied, validated and within the limits."""
     data, where = _source(req)
@@ -84,7 +89,7 @@ def scenario_of(req: ScenarioInput, limits: Limits) -> Scenario:
     except ValidationError as e:
         err = e.errors()[0]
         path = tuple(str(x) for x in err["loc"])
-        edit = next((k for k, v in EDIT_PATHS.items() if v == path and k in edits), None)
+        edit = _edit_at(path, edits)
         loc = ["body", "edits", edit] if edit else where + list(path)
         dotted = ".".join(path)
         raise InputError(loc, f"{dotted}: got {err.get('input')!r}; allowed: {ALLOWED.get(dotted, err['msg'])}") from None
@@ -104,8 +109,7 @@ def error_loc(e: LightfabricError, req: ScenarioInput | None, where_by_option: d
         return (where_by_option or {}).get(key, ["body", key])
     path = tuple(f.split(".")) if f else ()
     if req is not None and req.edits is not None:
-        edits = req.edits.model_dump(exclude_none=True)
-        edit = next((k for k, v in EDIT_PATHS.items() if v == path and k in edits), None)
+        edit = _edit_at(path, req.edits.model_dump(exclude_none=True))
         if edit:
             return ["body", "edits", edit]
     if req is None:
