@@ -86,17 +86,16 @@ def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | N
     by_category["packaging_yield"] = pack["premium_usd"]
     maint = maintenance(design, a.classes, eco, sc.reliability.spares_fill_rate, cat)
     down = downtime(a.goodput, prepared.job_gpus, a.expectation.gpus_down_mean, gpu_hour_usd(prepared, eco))
-    energy_year = float(energy_cost_usd(result.power_w["total"], eco.electricity_usd_per_kwh, eco.pue, 1.0))
-
+    t = cost_totals(capex_usd=capex, power_w=result.power_w["total"], spares_usd=maint["spares_usd"],
+                    maintenance_usd_per_year=maint["usd_per_year"], downtime_usd_per_year=down["usd_per_year"],
+                    electricity_usd_per_kwh=eco.electricity_usd_per_kwh, pue=eco.pue, years=eco.years,
+                    discount_rate=eco.discount_rate)
     y = eco.years
-    yearly = {"energy_usd": energy_year, "maintenance_usd": maint["usd_per_year"], "downtime_usd": down["usd_per_year"]}
-    yearly_total = sum(yearly.values())
-    energy = energy_year * y
-    maintenance_usd = maint["spares_usd"] + maint["usd_per_year"] * y
-    downtime_usd = down["usd_per_year"] * y
-    tco = capex + energy + maintenance_usd + downtime_usd
-    af = annuity_factor(eco.discount_rate, y)
-    npv = capex + maint["spares_usd"] + yearly_total * af
+    yearly = {"energy_usd": float(t["energy_usd_per_year"]), "maintenance_usd": maint["usd_per_year"],
+              "downtime_usd": down["usd_per_year"]}
+    yearly_total = float(t["yearly_usd"])
+    energy, maintenance_usd, downtime_usd = float(t["energy_usd"]), float(t["maintenance_usd"]), float(t["downtime_usd"])
+    tco, npv, af = float(t["tco_usd"]), float(t["npv_usd"]), float(t["annuity_factor"])
     gm = _premium_margin(pack)
     segs = valuechain.segments_usd(design.bom, cat, pack["premium_usd"], gm)
     return {
@@ -118,6 +117,30 @@ def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | N
                         "job_interruptions_per_day": a.expectation.job_interruptions_per_day},
         "value_chain_usd": segs,
     }
+
+
+def cost_totals(*, capex_usd, power_w, spares_usd, maintenance_usd_per_year, downtime_usd_per_year,
+                electricity_usd_per_kwh, pue, years, discount_rate) -> dict:
+    """The money totals of one design, element-wise over numpy arrays (the sweep) or on floats.
+
+    * energy per year: IT power x PUE x 8,760 h x electricity price (:func:`energy_cost_usd`);
+    * ``tco_usd`` = capex + energy x years + spares + maintenance per year x years + downtime per
+      year x years (undiscounted);
+    * ``npv_usd`` = capex + spares + (energy + maintenance + downtime per year) x a(r, years), with
+      the annuity factor a of :func:`~lightfabric.economics.finance.annuity_factor`.
+
+    ``downtime_usd_per_year`` is the GPU-hours lost in a year times the value of a GPU-hour.
+    """
+    energy_year = energy_cost_usd(power_w, electricity_usd_per_kwh, pue, 1.0)
+    yearly = energy_year + maintenance_usd_per_year + downtime_usd_per_year
+    energy = energy_year * years
+    maintenance_usd = spares_usd + maintenance_usd_per_year * years
+    downtime_usd = downtime_usd_per_year * years
+    af = annuity_factor(discount_rate, years)
+    return {"energy_usd_per_year": energy_year, "yearly_usd": yearly, "energy_usd": energy,
+            "maintenance_usd": maintenance_usd, "downtime_usd": downtime_usd,
+            "tco_usd": capex_usd + energy + maintenance_usd + downtime_usd,
+            "npv_usd": capex_usd + spares_usd + yearly * af, "annuity_factor": af}
 
 
 def _premium_margin(pack: dict) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -56,6 +57,18 @@ ALLOWED: dict[str, str] = {
 
 def default_scenario_path() -> Path:
     return Path(str(resources.files("lightfabric.scenario") / DEFAULT_SCENARIO))
+
+
+@lru_cache(maxsize=1)
+def packaged_scenarios() -> dict[str, Path]:
+    """The scenarios known by name: ``default`` (the built-in one) and, in a source checkout, every
+    ``examples/*.yaml`` by its stem (e.g. ``gb300-nvl72-64k-cpo``)."""
+    found = {"default": default_scenario_path()}
+    repo_examples = Path(__file__).resolve().parents[3] / "examples"
+    if repo_examples.is_dir():
+        for p in sorted(repo_examples.glob("*.yaml")):
+            found[p.stem] = p
+    return found
 
 
 def _marks(node: yaml.Node, path: tuple = (), out: dict | None = None, filename: str = "") -> dict:

@@ -27,7 +27,6 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
                       model_validator)
-from scipy.stats import qmc
 
 from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.scenario.models import Scenario
@@ -138,7 +137,16 @@ class SweepSpec(_Strict):
 
 
 def check_path(path: str) -> None:
-    """Raise ValueError unless ``path`` (e.g. ``scale_out.port_rate_gbps``) is a scenario field."""
+    """Raise ValueError unless ``path`` is a scenario field (e.g. ``scale_out.port_rate_gbps``) or a
+    catalog figure written as ``overrides.PART_ID.FIELD`` (e.g. ``overrides.cpo-engine-1.6t.price_usd``)."""
+    if path.startswith("overrides."):
+        from lightfabric.catalog import Catalog
+        from lightfabric.errors import CatalogError
+        try:
+            Catalog.default().with_overrides({path.removeprefix("overrides."): 0.0})
+        except CatalogError as e:
+            raise ValueError(f"axis {path!r}: {e}") from None
+        return
     model: type[BaseModel] = Scenario
     parts = path.split(".")
     for i, key in enumerate(parts):
@@ -156,6 +164,8 @@ def check_path(path: str) -> None:
             model = sub
         elif sub is not None:
             raise ValueError(f"axis {path!r} is a section; name one of its fields: {', '.join(sub.model_fields)}")
+        elif path == "overrides":
+            raise ValueError("axis 'overrides' is a section; name a catalog figure as overrides.PART_ID.FIELD")
 
 
 # --- constraints: a small, safe expression language over the axes -----------------------------
@@ -261,30 +271,87 @@ def size(spec: SweepSpec) -> int:
 
 
 def chunk(spec: SweepSpec, start: int, stop: int) -> dict[str, np.ndarray]:
-    """Points ``start`` to ``stop`` (excluded) as columns, before constraints. Any chunk of the
-    space is made the same way on any machine: grid points from their index; random and
-    Latin-hypercube points from the seed (a Latin hypercube is drawn whole, so its chunks slice
-    one seeded draw)."""
+    """Points ``start`` to ``stop`` (excluded) as columns, before constraints.
+
+    Every point is made from its index alone, so any chunk is made the same way on any machine in
+    time and memory proportional to the chunk: grid points from their mixed-radix digits (the last
+    axis varies fastest); random points from counter-based uniforms (:func:`uniforms`); Latin
+    hypercube points put point ``i`` in stratum ``pi_j(i)`` of axis ``j``, with ``pi_j`` a seeded
+    permutation of ``0..n-1`` (:func:`permute`), plus a uniform offset inside the stratum
+    (McKay, Beckman and Conover, Technometrics 21(2), 1979).
+    """
     n = size(spec)
     if not 0 <= start <= stop <= n:
         raise ValueError(f"chunk {start}:{stop} outside 0:{n}")
-    idx = np.arange(start, stop, dtype=np.int64)
+    idx = np.arange(start, stop, dtype=np.uint64)
     cols: dict[str, np.ndarray] = {}
     names = list(spec.axes)
     if spec.sample.method == "grid":
-        rest = idx.copy()
-        for name in reversed(names):  # the last axis varies fastest
+        rest = idx.astype(np.int64)
+        for name in reversed(names):
             vals = values_of(spec.axes[name])
             cols[name] = vals[rest % len(vals)]
             rest //= len(vals)
         return {name: cols[name] for name in names}
-    if spec.sample.method == "lhs":
-        unit = qmc.LatinHypercube(d=len(names), seed=spec.seed).random(n)[start:stop]
-    else:
-        unit = np.random.default_rng(spec.seed).random((n, len(names)))[start:stop]
     for j, name in enumerate(names):
-        cols[name] = _scale(spec.axes[name], unit[:, j])
+        u = uniforms(spec.seed, j, idx)
+        if spec.sample.method == "lhs":
+            strata = permute(idx, n, _mix(np.uint64((spec.seed * 0x9E3779B97F4A7C15 + j + 1) & _M64)))
+            u = (strata.astype(np.float64) + u) / n
+        cols[name] = _scale(spec.axes[name], u)
     return cols
+
+
+# --- counter-based random numbers: the i-th number needs no other ------------------------------
+
+_M64 = 0xFFFFFFFFFFFFFFFF
+
+
+def _mix(x):
+    """SplitMix64's finaliser (Steele, Lea and Flood, "Fast splittable pseudorandom number
+    generators", OOPSLA 2014): a bijection of 64-bit words whose outputs pass BigCrush."""
+    x = np.asarray(x, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def uniforms(seed: int, stream: int, idx: np.ndarray) -> np.ndarray:
+    """Uniform numbers in [0, 1), one per index, for ``(seed, stream)``: 53 bits of
+    ``mix(mix(seed, stream) + golden * (index + 1))``."""
+    key = _mix(np.uint64((seed * 0x100000001B3 + stream * 0x9E3779B97F4A7C15 + 1) & _M64))
+    with np.errstate(over="ignore"):
+        x = _mix(key + np.uint64(0x9E3779B97F4A7C15) * (np.asarray(idx, dtype=np.uint64) + np.uint64(1)))
+    return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
+
+
+def permute(idx: np.ndarray, n: int, key) -> np.ndarray:
+    """A keyed permutation of ``0..n-1`` applied to ``idx``, without making the whole permutation.
+
+    A four-round Feistel network on the smallest even number of bits covering ``n`` is a bijection
+    of ``0..2^bits-1``; cycle-walking (re-applying it while the result is ``>= n``) restricts it to
+    ``0..n-1`` (Black and Rogaway, "Ciphers with arbitrary finite domains", CT-RSA 2002). The domain
+    is under ``4 n``, so a few walks suffice.
+    """
+    half = max(1, (max(n - 1, 1).bit_length() + 1) // 2)
+    mask = np.uint64((1 << half) - 1)
+    sh = np.uint64(half)
+    keys = [_mix(np.uint64((int(key) + r + 1) & _M64)) for r in range(4)]
+
+    def feistel(x):
+        left, right = x >> sh, x & mask
+        for k in keys:
+            with np.errstate(over="ignore"):
+                left, right = right, left ^ (_mix(right ^ k) & mask)
+        return (left << sh) | right
+
+    out = feistel(np.asarray(idx, dtype=np.uint64))
+    over = out >= np.uint64(n)
+    while over.any():
+        out[over] = feistel(out[over])
+        over = out >= np.uint64(n)
+    return out
 
 
 def _scale(axis, u: np.ndarray) -> np.ndarray:

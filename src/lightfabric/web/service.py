@@ -4,7 +4,6 @@ analysis and attach its figures. Errors are raised as :class:`InputError` with t
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 
 from lightfabric.catalog import Catalog
 from lightfabric.errors import LightfabricError
-from lightfabric.scenario.loader import ALLOWED, default_scenario_path, parse_scenario
+from lightfabric.scenario.loader import ALLOWED, packaged_scenarios, parse_scenario
 from lightfabric.scenario.models import Scenario
 from lightfabric.web.limits import Limits
 from lightfabric.web.schemas import ScenarioInput
@@ -35,16 +34,10 @@ class InputError(Exception):
         return [{"loc": self.loc, "msg": self.msg, "type": "value_error"}]
 
 
-@lru_cache(maxsize=1)
 def examples() -> dict[str, Path]:
-    """The packaged scenarios by name: the built-in default and, in a source checkout, examples/*.yaml.
+    """The packaged scenarios by name (:func:`lightfabric.scenario.loader.packaged_scenarios`).
     The API reads no other file."""
-    found = {DEFAULT_EXAMPLE: default_scenario_path()}
-    repo_examples = Path(__file__).resolve().parents[3] / "examples"
-    if repo_examples.is_dir():
-        for p in sorted(repo_examples.glob("*.yaml")):
-            found[p.stem] = p
-    return found
+    return packaged_scenarios()
 
 
 def example_summary(name: str) -> dict:
