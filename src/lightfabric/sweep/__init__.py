@@ -1,5 +1,7 @@
-"""Design-space sweeps (issue 9, in progress): the sweep file and its design space (:mod:`.spec`)."""
+"""Design-space sweeps: the sweep file (:mod:`.spec`), the metrics of a partition (:mod:`.evaluate`),
+running them locally or on Dask (:mod:`.run`), the DuckDB store (:mod:`.store`) and Pareto fronts
+(:mod:`.pareto`). See docs/sweeps.md."""
 
-from lightfabric.sweep.spec import SweepSpec, chunk, keep, parse_sweep, size
+from lightfabric.sweep.spec import Sweep, SweepSpec, chunk, keep, load_sweep, parse_sweep, size
 
-__all__ = ["SweepSpec", "chunk", "keep", "parse_sweep", "size"]
+__all__ = ["Sweep", "SweepSpec", "chunk", "keep", "load_sweep", "parse_sweep", "size"]

@@ -22,9 +22,12 @@ from __future__ import annotations
 import ast
 import math
 import operator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import numpy as np
+import yaml
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
                       model_validator)
 
@@ -389,3 +392,95 @@ def parse_sweep(data: object, filename: str = "<sweep>") -> SweepSpec:
             if msg not in msgs[loc or "sweep"]:
                 msgs[loc or "sweep"].append(msg)
         raise LightfabricError("\n".join(f"{filename}: {loc}: {'; or '.join(m)}" for loc, m in msgs.items())) from None
+
+
+def _field_at(path: str):
+    """The pydantic field of a dotted scenario path, or None (an override or unknown path)."""
+    model: type[BaseModel] = Scenario
+    field = None
+    for key in path.split("."):
+        if model is None or key not in model.model_fields:
+            return None
+        field = model.model_fields[key]
+        ann = field.annotation
+        inner = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else (inner[0] if inner else None)
+    return field
+
+
+def field_is_int(path: str) -> bool:
+    """Whether a scenario field takes whole numbers (so 8192.0 from a linspace is given as 8192)."""
+    field = _field_at(path)
+    if field is None:
+        return False
+    ann = field.annotation
+    args = getattr(ann, "__args__", ()) or (ann,)
+    return any(a is int for a in args) and not any(a is float for a in args)
+
+
+def axis_extremes(axis) -> list:
+    """The values of a discrete axis, or the ends of an interval: what a range check must see."""
+    vals = values_of(axis)
+    if vals is None:
+        return [axis.low, axis.high]
+    return [v.item() if isinstance(v, np.generic) else v for v in vals]
+
+
+@dataclass
+class Sweep:
+    """A sweep file read and checked: its spec, the base scenario's data and where each came from."""
+
+    spec: SweepSpec
+    base: dict
+    base_text: str
+    base_name: str
+    filename: str
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read a sweep file and its base scenario; every error names the file, the field, the value
+    and what is allowed (LightfabricError)."""
+    from lightfabric.scenario.loader import packaged_scenarios, parse_scenario
+
+    p = Path(path)
+    if p.suffix.lower() not in (".yaml", ".yml"):
+        raise LightfabricError.for_field("SWEEP", str(p), "a sweep file ending in .yaml or .yml")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LightfabricError.for_field("SWEEP", str(p), "the path of a sweep YAML file (see examples/sweeps/)",
+                                         problem="no such file") from None
+    except (IsADirectoryError, UnicodeDecodeError) as e:
+        raise LightfabricError.for_field("SWEEP", str(p), "a UTF-8 YAML file", problem=type(e).__name__) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
+        raise LightfabricError(f"{where}: malformed YAML: {getattr(e, 'problem', None) or e}") from None
+    spec = parse_sweep(data, filename=str(p))
+
+    named = packaged_scenarios()
+    base_path = (p.parent / spec.base) if (p.parent / spec.base).is_file() else Path(spec.base)
+    if spec.base in named:
+        base_path = named[spec.base]
+    elif not base_path.is_file():
+        raise LightfabricError.for_field(f"{p}: base", spec.base, "a packaged scenario (" + ", ".join(named)
+                                         + ") or the path of a scenario file, relative to the sweep file",
+                                         problem="no such scenario" + did_you_mean(spec.base, named))
+    base_text = base_path.read_text(encoding="utf-8")
+    parse_scenario(base_text, filename=str(base_path))  # the base itself must be valid
+    base = yaml.safe_load(base_text)
+
+    from lightfabric.scenario.models import Economics
+    for name, axis in spec.axes.items():
+        if not name.startswith("economics."):
+            continue
+        key = name.split(".", 1)[1]
+        for v in axis_extremes(axis):
+            try:
+                Economics.model_validate({key: v})
+            except ValidationError as e:
+                raise LightfabricError(f"{p}: axes.{name}: got {v!r}: {e.errors()[0]['msg']}",
+                                       field=f"axes.{name}", value=v) from None
+    return Sweep(spec=spec, base=base, base_text=base_text, base_name=str(base_path), filename=str(p))
