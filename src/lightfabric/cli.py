@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import contextmanager
 import os
 import shutil
 import sys
@@ -21,6 +20,7 @@ from rich.table import Table
 
 from lightfabric import __version__
 from lightfabric.catalog import Catalog
+from lightfabric.cli_common import err, fail as _fail, progress_bar as _progress_bar
 from lightfabric.compare import compare as run_compare
 from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.physics import chains as physics_chains
@@ -37,7 +37,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(scenario_app, name="scenario")
 
 out = Console(soft_wrap=False)
-err = Console(stderr=True)
+
 
 
 class Format(str, Enum):
@@ -46,9 +46,6 @@ class Format(str, Enum):
     csv = "csv"
 
 
-def _fail(e: LightfabricError) -> None:
-    err.print(f"[bold red]error:[/] {e}", markup=True, highlight=False, soft_wrap=True)
-    raise typer.Exit(e.exit_code)
 
 
 def _version(value: bool) -> None:
@@ -259,23 +256,6 @@ def reliability(
         print(json.dumps(report, indent=2))
         return
     _print_designs(reliability_table(report), report["results"], units_table)
-
-
-@contextmanager
-def _progress_bar(description: str, unit: str = "", show: bool = True):
-    """A transient progress bar on stderr, one task per key; yields ``progress(key, done, total)``."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    count = "{task.completed}/{task.total}" + (f" {unit}" if unit else "")
-    with Progress(TextColumn(description), BarColumn(), TextColumn(count), TimeElapsedColumn(), console=err,
-                  transient=True, disable=not (show and err.is_terminal)) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(key: str, done: int, total: int) -> None:
-            if key not in tasks:
-                tasks[key] = bar.add_task(key, total=total)
-            bar.update(tasks[key], completed=done)
-
-        yield progress
 
 
 def _say_infeasible(console: Console, result: dict) -> None:
@@ -624,6 +604,11 @@ def scenario_check(
         _fail(e)
     print(f"{file}: ok ({s.name}: {s.cluster.gpus:,} x {s.cluster.gpu}, {s.scale_out.switch} at "
           f"{s.scale_out.port_rate_gbps:g}G, technologies {', '.join(s.technologies)})")
+
+
+from lightfabric.sweep.cli import sweep_app  # noqa: E402 - after the shared helpers it uses
+
+app.add_typer(sweep_app, name="sweep")
 
 
 def main() -> None:

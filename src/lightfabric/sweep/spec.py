@@ -85,6 +85,8 @@ class Interval(_Strict):
 
 
 def _axis_kind(v) -> str | None:
+    if isinstance(v, BaseModel):  # serialising a parsed axis
+        return type(v).__name__
     if isinstance(v, list):
         return "List"
     if isinstance(v, dict):

@@ -1,0 +1,155 @@
+"""The results of a sweep in one DuckDB file.
+
+Three tables:
+
+* ``results``: one row per design point (a point of the sweep and one of its designs): ``point``,
+  one column per axis (:func:`~lightfabric.sweep.evaluate.column_name`), ``technology``,
+  ``feasible``, ``reason`` and the metrics of :data:`~lightfabric.sweep.evaluate.METRICS`;
+* ``partitions``: the partitions stored, each written in the same transaction as its rows, so a
+  run killed at any moment leaves whole partitions only and a rerun skips exactly those;
+* ``sweep_meta``: the sweep file, the base scenario, the fingerprint that a resume must match, and
+  the map from axis to column.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from lightfabric.errors import LightfabricError
+from lightfabric.sweep.evaluate import METRICS, axis_column, column_name
+from lightfabric.sweep.spec import SweepSpec, chunk
+
+MEMORY_LIMIT = "256MB"  # DuckDB's buffer cache; the driver's memory levels off here
+
+
+def column_types(spec: SweepSpec) -> dict[str, pa.DataType]:
+    """The Arrow type of every results column."""
+    first = chunk(spec, 0, 1)
+    types: dict[str, pa.DataType] = {"point": pa.int64()}
+    for axis in spec.axes:
+        kind = axis_column(first[axis]).dtype.kind
+        types[column_name(axis)] = {"i": pa.int64(), "u": pa.int64(), "f": pa.float64(), "b": pa.bool_()}.get(kind, pa.string())
+    types.update(technology=pa.string(), feasible=pa.bool_(), reason=pa.string())
+    types.update({m: pa.float64() for m in METRICS})
+    return types
+
+
+def to_arrow(columns: dict[str, np.ndarray], types: dict[str, pa.DataType]) -> pa.Table:
+    """Columns from :func:`~lightfabric.sweep.evaluate.evaluate_partition` as an Arrow table; NaN
+    metrics (infeasible designs) become NULL."""
+    arrays = []
+    for name, t in types.items():
+        v = columns[name]
+        if pa.types.is_floating(t):
+            v = np.asarray(v, dtype=float)
+            arrays.append(pa.array(v, type=t, mask=np.isnan(v)))
+        elif pa.types.is_string(t):
+            arrays.append(pa.array([None if x is None else str(x) for x in v], type=t))
+        else:
+            arrays.append(pa.array(np.asarray(v).astype(t.to_pandas_dtype()), type=t))
+    return pa.Table.from_arrays(arrays, names=list(types))
+
+
+_SQL_TYPES = {pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN", pa.string(): "VARCHAR"}
+
+
+class ResultStore:
+    """A sweep's DuckDB file, open for writing."""
+
+    def __init__(self, path: Path, spec: SweepSpec, meta: dict[str, str], fresh: bool = False):
+        self.path = Path(path)
+        if self.path.suffix.lower() != ".duckdb":
+            raise LightfabricError.for_field("--output", str(path), "a file name ending in .duckdb")
+        if not self.path.parent.is_dir():
+            raise LightfabricError.for_field("--output", str(path), "a file in an existing directory",
+                                             problem=f"no directory {str(self.path.parent)!r}")
+        if fresh:
+            for p in (self.path, Path(str(self.path) + ".wal")):
+                p.unlink(missing_ok=True)
+        existed = self.path.exists()
+        try:
+            self.con = duckdb.connect(str(self.path))
+        except duckdb.Error as e:
+            raise LightfabricError.for_field("--output", str(path), "a DuckDB file lightfabric can open for writing",
+                                             problem=str(e).splitlines()[0]) from None
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.types = column_types(spec)
+        if existed:
+            self._check_resumable(meta)
+        else:
+            self._create(meta)
+
+    def _create(self, meta: dict[str, str]) -> None:
+        cols = ", ".join(f'"{n}" {_SQL_TYPES[t]}' for n, t in self.types.items())
+        self.con.execute(f"CREATE TABLE results ({cols})")
+        self.con.execute("CREATE TABLE partitions (partition INTEGER PRIMARY KEY, start_point BIGINT, "
+                         "stop_point BIGINT, points BIGINT, rows BIGINT, seconds DOUBLE, worker VARCHAR)")
+        self.con.execute("CREATE TABLE sweep_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        self.con.executemany("INSERT INTO sweep_meta VALUES (?, ?)", list(meta.items()))
+
+    def _check_resumable(self, meta: dict[str, str]) -> None:
+        try:
+            got = dict(self.con.execute("SELECT key, value FROM sweep_meta").fetchall())
+        except duckdb.Error:
+            self.con.close()
+            raise LightfabricError.for_field("--output", str(self.path), "a new file, or a results file of this sweep",
+                                             problem="the file exists and is not a lightfabric sweep; "
+                                                     "use --fresh to replace it") from None
+        if got.get("fingerprint") != meta["fingerprint"]:
+            self.con.close()
+            raise LightfabricError.for_field(
+                "--output", str(self.path), "a results file of this very sweep (same sweep file, base scenario, "
+                "partition size, catalog and lightfabric version) to resume, or --fresh to replace it",
+                problem="it holds another sweep")
+
+    def done(self) -> set[int]:
+        return {r[0] for r in self.con.execute("SELECT partition FROM partitions").fetchall()}
+
+    def write(self, partition: int, start: int, stop: int, columns: dict[str, np.ndarray], seconds: float,
+              worker: str, kill_inside=None) -> int:
+        """Store one partition's rows and its record in one transaction; returns the rows written."""
+        table = to_arrow(columns, self.types)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.register("part_rows", table)
+            self.con.execute("INSERT INTO results SELECT * FROM part_rows")
+            self.con.unregister("part_rows")
+            if kill_inside is not None:
+                kill_inside()
+            n_points = int(len(np.unique(columns["point"])))
+            self.con.execute("INSERT INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [partition, start, stop, n_points, table.num_rows, seconds, worker])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return table.num_rows
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def open_results(path: Path, field: str = "RESULTS") -> duckdb.DuckDBPyConnection:
+    """Open a results file read-only (queries cannot change it)."""
+    p = Path(path)
+    if not p.is_file():
+        raise LightfabricError.for_field(field, str(p), "a results file written by 'lightfabric sweep run'",
+                                         problem="no such file")
+    try:
+        con = duckdb.connect(str(p), read_only=True)
+        con.execute("SELECT count(*) FROM sweep_meta").fetchone()
+    except duckdb.Error as e:
+        raise LightfabricError.for_field(field, str(p), "a results file written by 'lightfabric sweep run'",
+                                         problem=str(e).splitlines()[0]) from None
+    return con
+
+
+def meta(con: duckdb.DuckDBPyConnection) -> dict:
+    got = dict(con.execute("SELECT key, value FROM sweep_meta").fetchall())
+    got["axes"] = json.loads(got.get("axes", "{}"))
+    return got
