@@ -164,13 +164,13 @@ def run_sweep(sweep: Sweep, output: Path, *, workers: int | None = None, schedul
                 hook()
 
         try:
-            if scheduler is not None:
-                _run_dask(sweep, todo, scheduler, store_result)
-            elif (workers or os.cpu_count() or 1) == 1 or len(todo) <= 1:
-                for part in todo:
-                    store_result(part, evaluate_task(sweep.spec, sweep.base, part[1], part[2]))
-            else:
-                _run_local(sweep, todo, workers or os.cpu_count() or 1, store_result)
+            with _StopRequest() as stop:
+                if scheduler is not None:
+                    _run_dask(sweep, todo, scheduler, store_result, stop)
+                elif (workers or os.cpu_count() or 1) == 1 or len(todo) <= 1:
+                    _run_serial(sweep, todo, store_result, stop)
+                else:
+                    _run_local(sweep, todo, workers or os.cpu_count() or 1, store_result, stop)
         except KeyboardInterrupt:
             raise SweepInterrupted(f"interrupted: {summary.evaluated + len(done)} of {len(parts)} partitions are "
                                    f"stored in {output}; run the same command again to finish the rest") from None
@@ -183,33 +183,74 @@ def run_sweep(sweep: Sweep, output: Path, *, workers: int | None = None, schedul
         store.close()
 
 
-def _run_local(sweep: Sweep, todo: list, workers: int, store_result) -> None:
+class _StopRequest:
+    """Ctrl-C sets a flag instead of raising where it lands (e.g. inside DuckDB's write): the loop
+    stops at the next point where the store is consistent."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        import threading
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, *_):
+        self.requested = True
+
+    def __exit__(self, *_):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+
+def _drive(todo: list, slots: int, submit, wait_some, store_result, stop: _StopRequest) -> None:
+    """Keep ``slots`` partitions in flight; store each as it finishes, in partition order among
+    those finishing together; stop cleanly when Ctrl-C was pressed."""
+    queue = iter(todo)
+    running: dict = {}
+    for part in queue:
+        running[submit(part)] = part
+        if len(running) >= slots:
+            break
+    while running:
+        stop.check()
+        finished = wait_some(list(running))
+        for fut in sorted(finished, key=lambda f: running[f][0]):
+            part = running.pop(fut)
+            store_result(part, fut.result())
+            stop.check()
+            nxt = next(queue, None)
+            if nxt is not None:
+                running[submit(nxt)] = nxt
+
+
+def _run_serial(sweep: Sweep, todo: list, store_result, stop: _StopRequest) -> None:
+    for part in todo:
+        stop.check()
+        store_result(part, evaluate_task(sweep.spec, sweep.base, part[1], part[2]))
+
+
+def _run_local(sweep: Sweep, todo: list, workers: int, store_result, stop: _StopRequest) -> None:
     import multiprocessing
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_ignore_sigint)
     try:
-        queue = iter(todo)
-        running = {}
-        for part in queue:
-            running[pool.submit(evaluate_task, sweep.spec, sweep.base, part[1], part[2])] = part
-            if len(running) >= 2 * workers:
-                break
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in sorted(finished, key=lambda f: running[f][0]):
-                part = running.pop(fut)
-                store_result(part, fut.result())
-                nxt = next(queue, None)
-                if nxt is not None:
-                    running[pool.submit(evaluate_task, sweep.spec, sweep.base, nxt[1], nxt[2])] = nxt
+        _drive(todo, 2 * workers, lambda part: pool.submit(evaluate_task, sweep.spec, sweep.base, part[1], part[2]),
+               lambda futs: wait(futs, timeout=0.25, return_when=FIRST_COMPLETED)[0], store_result, stop)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(sweep: Sweep, todo: list, scheduler: str, store_result) -> None:
+def _run_dask(sweep: Sweep, todo: list, scheduler: str, store_result, stop: _StopRequest) -> None:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client, wait as dask_wait
     except ImportError:  # pragma: no cover - a core dependency
         raise LightfabricError.for_field("--scheduler", scheduler, "a machine with dask[distributed] installed") from None
     try:
@@ -217,24 +258,17 @@ def _run_dask(sweep: Sweep, todo: list, scheduler: str, store_result) -> None:
     except (OSError, TimeoutError) as e:
         raise LightfabricError.for_field("--scheduler", scheduler, "the address of a running Dask scheduler",
                                          problem=f"cannot connect: {e}") from None
+
+    def wait_some(futs):
+        try:
+            return dask_wait(futs, timeout=0.25, return_when="FIRST_COMPLETED").done
+        except TimeoutError:
+            return set()
+
     try:
         slots = 2 * max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
         spec, base = client.scatter([sweep.spec, sweep.base], broadcast=True)
-        queue = iter(todo)
-        running = {}
-        for part in queue:
-            running[client.submit(evaluate_task, spec, base, part[1], part[2], pure=False)] = part
-            if len(running) >= slots:
-                break
-        pending = as_completed(list(running))
-        for fut in pending:
-            part = running.pop(fut)
-            store_result(part, fut.result())
-            fut.release()
-            nxt = next(queue, None)
-            if nxt is not None:
-                new = client.submit(evaluate_task, spec, base, nxt[1], nxt[2], pure=False)
-                running[new] = nxt
-                pending.add(new)
+        _drive(todo, slots, lambda part: client.submit(evaluate_task, spec, base, part[1], part[2], pure=False),
+               wait_some, store_result, stop)
     finally:
         client.close()

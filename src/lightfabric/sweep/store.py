@@ -49,9 +49,9 @@ def to_arrow(columns: dict[str, np.ndarray], types: dict[str, pa.DataType]) -> p
             v = np.asarray(v, dtype=float)
             arrays.append(pa.array(v, type=t, mask=np.isnan(v)))
         elif pa.types.is_string(t):
-            arrays.append(pa.array([None if x is None else str(x) for x in v], type=t))
+            arrays.append(pa.array(np.asarray(v, dtype=object), type=t, from_pandas=True))
         else:
-            arrays.append(pa.array(np.asarray(v).astype(t.to_pandas_dtype()), type=t))
+            arrays.append(pa.array(np.asarray(v, dtype=bool if pa.types.is_boolean(t) else np.int64), type=t))
     return pa.Table.from_arrays(arrays, names=list(types))
 
 

@@ -1,0 +1,345 @@
+"""Sweeps end to end: the vectorized metrics against the single-design pipeline, cost-driven choices
+rebuilt, local runs independent of workers and partitions, resume after real kills, Ctrl-C, a real
+Dask cluster on loopback, Pareto fronts against brute force, and bad input."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from lightfabric.compare import compare
+from lightfabric.economics.evaluate import economics
+from lightfabric.sweep import load_sweep, size
+from lightfabric.sweep.evaluate import FabricCache, METRICS, evaluate_partition, scenario_at
+from lightfabric.sweep.pareto import brute_force_front, pareto_front
+from lightfabric.sweep.run import run_sweep
+from lightfabric.sweep.spec import chunk
+
+ROOT = Path(__file__).resolve().parents[1]
+LF = [str(Path(sys.executable).parent / "lightfabric")]
+BIN = Path(sys.executable).parent
+
+
+def write_sweep(tmp_path: Path, body: dict, name: str = "s.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(body))
+    return p
+
+
+def pipeline_metrics(sc) -> list[dict]:
+    """The metrics of every design of ``sc`` from compare() and economics(), one dict per design."""
+    comp, eco = compare(sc), economics(sc)
+    out = []
+    for c, e in zip(comp.results, eco["results"]):
+        if not c.feasible:
+            out.append({"technology": c.technology, "feasible": False})
+            continue
+        out.append({"technology": c.technology, "feasible": True, "tiers": c.topology["tiers"],
+                    "switches": c.topology["switches"], "pluggable_modules": c.bom["pluggable_modules"],
+                    "optical_engines": c.bom["optical_engines"], "lasers": c.bom["lasers"], "fiber_m": c.bom["fiber_m"],
+                    "power_w": c.power_w["total"], "power_per_gpu_w": c.power_per_gpu_w, "capex_usd": e["capex_usd"],
+                    "energy_usd": e["energy_usd"], "maintenance_usd": e["maintenance_usd"],
+                    "downtime_usd": e["downtime_usd"], "tco_usd": e["tco_usd"], "tco_per_gpu_usd": e["per_gpu"]["tco_usd"],
+                    "npv_usd": e["npv_usd"], **e["reliability"]})
+    return out
+
+
+def assert_rows_match_pipeline(spec, base, out, cols, points):
+    for p in points:
+        sc = scenario_at(base, {a: cols[a][p] for a in spec.axes})
+        rows = np.flatnonzero(out["point"] == p)
+        want = pipeline_metrics(sc)
+        assert [out["technology"][r] for r in rows] == [w["technology"] for w in want]
+        for r, w in zip(rows, want):
+            assert bool(out["feasible"][r]) == w["feasible"]
+            if not w["feasible"]:
+                assert all(np.isnan(out[m][r]) for m in METRICS)
+                continue
+            assert set(METRICS) <= set(w)
+            for m in METRICS:
+                assert out[m][r] == pytest.approx(w[m], rel=1e-9, abs=1e-9), (p, w["technology"], m)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(gpus=st.lists(st.sampled_from([512, 2048, 4096, 12288]), min_size=1, max_size=2, unique=True),
+       switch=st.sampled_from(["tomahawk-5", "tomahawk-6-100g"]),
+       oversub=st.sampled_from([1.0, 2.0, 3.0]),
+       techs=st.sampled_from([["pluggable-dsp", "lpo", "cpo"], ["lro", "npo", "ocs"], ["copper", "oio"]]),
+       policy=st.sampled_from([None, "auto", "lpo"]),
+       price=st.lists(st.floats(0.0, 0.5), min_size=1, max_size=3, unique=True),
+       pue=st.lists(st.floats(1.0, 2.0), min_size=1, max_size=2, unique=True),
+       years=st.lists(st.floats(0.5, 12.0), min_size=1, max_size=2, unique=True),
+       rate=st.lists(st.floats(0.0, 0.3), min_size=1, max_size=2, unique=True),
+       hour=st.lists(st.floats(0.5, 9.0), min_size=1, max_size=2, unique=True),
+       labour=st.sampled_from([30.0, 52.0, 120.0]))
+def test_vectorized_metrics_equal_the_single_design_pipeline(gpus, switch, oversub, techs, policy, price, pue,
+                                                             years, rate, hour, labour):
+    axes = {"cluster.gpus": gpus, "scale_out.switch": [switch], "scale_out.oversubscription": [oversub],
+            "technologies": [techs], "economics.labour_usd_per_h": [labour],
+            "economics.electricity_usd_per_kwh": price, "economics.pue": pue, "economics.years": years,
+            "economics.discount_rate": rate, "economics.gpu_hour_usd": hour}
+    if policy is not None:
+        axes["technology.leaf_spine"] = [policy]
+    from lightfabric.sweep import parse_sweep
+    spec = parse_sweep({"axes": axes})
+    base = yaml.safe_load((ROOT / "src/lightfabric/scenario/default.yaml").read_text())
+    n = size(spec)
+    out = evaluate_partition(spec, base, 0, n, cache=FabricCache())
+    cols = chunk(spec, 0, n)
+    assert sorted(set(out["point"])) == list(range(n))
+    picks = sorted({0, n - 1, n // 2})
+    assert_rows_match_pipeline(spec, base, out, cols, picks)
+
+
+def test_a_cost_chosen_design_is_rebuilt_when_the_price_flips_its_choice(tmp_path):
+    # CPO made dear and LPO power-hungry: at zero price auto picks LPO/LRO, at 10 USD/kWh CPO on top tiers
+    base = yaml.safe_load((ROOT / "src/lightfabric/scenario/default.yaml").read_text())
+    base.update(technology={"nic_leaf": "auto", "leaf_spine": "auto", "spine_core": "auto"},
+                technologies=["pluggable-dsp"],
+                overrides={"osfp-800g-lpo-dr8.power_w": 40.0, "bailly-oe-6.4t.price_usd": 30000.0})
+    base["cluster"]["gpus"] = 4096
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base))
+    sweep = load_sweep(write_sweep(tmp_path, {"base": "base.yaml", "axes": {
+        "economics.electricity_usd_per_kwh": [0.0, 10.0], "economics.pue": [1.3]}}))
+    choices = [{g.technology for g in compare(scenario_at(sweep.base, {"economics.electricity_usd_per_kwh": p}))
+                .result("policy").design.link_groups} for p in (0.0, 10.0)]
+    assert choices[0] != choices[1]  # the flip this test is about
+    out = evaluate_partition(sweep.spec, sweep.base, 0, 2, cache=FabricCache())
+    assert_rows_match_pipeline(sweep.spec, sweep.base, out, chunk(sweep.spec, 0, 2), [0, 1])
+
+
+def rows_of(path: Path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT * FROM results ORDER BY point, technology").fetchall()
+    finally:
+        con.close()
+
+
+SMALL = {"base": "default", "axes": {"cluster.gpus": [2048, 4096], "scale_out.oversubscription": [1.0, 2.0],
+                                     "economics.electricity_usd_per_kwh": {"linspace": [0.05, 0.2, 4]},
+                                     "economics.pue": [1.2, 1.4]}}
+
+
+def _same(a: list[tuple], b: list[tuple]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        for u, v in zip(x, y):
+            if isinstance(u, float) and isinstance(v, float):
+                if not (u == v or (np.isnan(u) and np.isnan(v))):
+                    return False
+            elif u != v:
+                return False
+    return True
+
+
+def test_local_runs_agree_whatever_the_workers_and_partitions(tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path, SMALL))
+    one = run_sweep(sweep, tmp_path / "one.duckdb", workers=1, partition_points=64)
+    two = run_sweep(sweep, tmp_path / "two.duckdb", workers=2, partition_points=5)
+    assert one.partitions == 1 and two.partitions == 7 and two.evaluated == 7
+    assert len(two.workers) == 2
+    a, b = rows_of(tmp_path / "one.duckdb"), rows_of(tmp_path / "two.duckdb")
+    assert len(a) == 32 * 3 and _same(a, b)
+
+
+def _cli(*args, env=None, **kw):
+    return subprocess.run(LF + list(args), capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          **kw)
+
+
+@pytest.mark.parametrize("where", ["after:2", "inside:3"])
+def test_a_killed_run_resumes_with_every_point_exactly_once(tmp_path, where):
+    sw = write_sweep(tmp_path, SMALL)
+    whole = tmp_path / "whole.duckdb"
+    assert _cli("sweep", "run", str(sw), "-o", str(whole), "--workers", "1", "--partition-points", "4").returncode == 0
+    out = tmp_path / "killed.duckdb"
+    r = _cli("sweep", "run", str(sw), "-o", str(out), "--workers", "1", "--partition-points", "4",
+             env={"LIGHTFABRIC_SWEEP_KILL": where})
+    assert r.returncode == -signal.SIGKILL
+    con = duckdb.connect(str(out), read_only=True)
+    stored = con.execute("SELECT count(*) FROM partitions").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM results").fetchone()[0]
+    con.close()
+    assert stored == int(where.split(":")[1]) and rows == stored * 4 * 3  # whole partitions only
+    r = _cli("sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "4")
+    assert r.returncode == 0, r.stderr
+    assert f"{stored} found stored, {8 - stored} evaluated" in r.stdout
+    con = duckdb.connect(str(out), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT (point, technology)) FROM results").fetchone() == (96, 96)
+    con.close()
+    assert _same(rows_of(out), rows_of(whole))
+
+
+def test_ctrl_c_stops_with_130_and_the_rerun_finishes(tmp_path):
+    body = {"base": "default", "axes": {"cluster.gpus": {"range": [1024, 1024 + 64 * 200, 64]},
+                                        "scale_out.oversubscription": [1.0, 1.5, 2.0]}}
+    sw = write_sweep(tmp_path, body)
+    out = tmp_path / "r.duckdb"
+    p = subprocess.Popen(LF + ["sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(6)
+    os.killpg(p.pid, signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 130, (stdout, stderr)
+    assert "interrupted" in stderr and "run the same command again" in stderr
+    r = _cli("sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "2")
+    assert r.returncode == 0, r.stderr
+    con = duckdb.connect(str(out), read_only=True)
+    assert con.execute("SELECT count(DISTINCT point), count(*) FROM results").fetchone() == (600, 1800)
+    con.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_real_dask_cluster_gives_the_local_rows(tmp_path):
+    from distributed import Client
+    port = _free_port()
+    addr = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    try:
+        time.sleep(1.0)
+        for _ in range(2):
+            procs.append(subprocess.Popen([str(BIN / "dask"), "worker", addr, "--nthreads", "1", "--nworkers", "1",
+                                           "--no-dashboard", "--local-directory", str(tmp_path)],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+        with Client(addr, timeout="30s") as c:
+            c.wait_for_workers(2, timeout=60)
+        sw = write_sweep(tmp_path, SMALL)
+        r = _cli("sweep", "run", str(sw), "-o", str(tmp_path / "dask.duckdb"), "--scheduler", addr,
+                 "--partition-points", "3")
+        assert r.returncode == 0, r.stderr
+        assert "evaluated on Dask" in r.stdout
+        local = run_sweep(load_sweep(sw), tmp_path / "local.duckdb", workers=1, partition_points=32)
+        assert local.rows_written == 96
+        assert _same(rows_of(tmp_path / "dask.duckdb"), rows_of(tmp_path / "local.duckdb"))
+        con = duckdb.connect(str(tmp_path / "dask.duckdb"), read_only=True)
+        workers = {w for (w,) in con.execute("SELECT DISTINCT worker FROM partitions").fetchall()}
+        con.close()
+        assert len(workers) == 2  # both Dask workers took partitions
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda k: st.tuples(
+    st.lists(st.lists(st.one_of(st.integers(0, 4).map(float), st.just(float("nan"))), min_size=k, max_size=k),
+             min_size=0, max_size=120),
+    st.lists(st.booleans(), min_size=k, max_size=k))))
+def test_pareto_front_equals_brute_force(case):
+    rows, maximize = case
+    k = len(maximize)
+    v = np.array(rows, dtype=float).reshape(-1, k)
+    assert np.array_equal(pareto_front(v, maximize), brute_force_front(v, maximize))
+
+
+def test_pareto_front_across_blocks():
+    from lightfabric.sweep import pareto
+    rng = np.random.default_rng(3)
+    v = rng.integers(0, 40, size=(5000, 3)).astype(float)
+    v[rng.random(5000) < 0.01, 1] = np.nan
+    assert len(v) > 2 * pareto.BLOCK
+    assert np.array_equal(pareto_front(v, [False, True, False]), brute_force_front(v, [False, True, False]))
+
+
+def test_cli_query_pareto_export_and_report(tmp_path):
+    sw = write_sweep(tmp_path, SMALL)
+    res = tmp_path / "r.duckdb"
+    assert _cli("sweep", "run", str(sw), "-o", str(res), "--workers", "1").returncode == 0
+    r = _cli("sweep", "query", str(res), "SELECT technology, count(*) AS n FROM results GROUP BY 1 ORDER BY 1",
+             "--format", "json")
+    import json
+    assert json.loads(r.stdout) == [{"technology": t, "n": 32} for t in ("cpo", "lpo", "pluggable-dsp")]
+    r = _cli("sweep", "pareto", str(res), "--minimize", "power_per_gpu_w,tco_per_gpu_usd", "--maximize", "goodput",
+             "--format", "json")
+    assert r.returncode == 0, r.stderr
+    front = json.loads(r.stdout)
+    con = duckdb.connect(str(res), read_only=True)
+    t = con.execute("SELECT point, technology, power_per_gpu_w, tco_per_gpu_usd, goodput FROM results "
+                    "WHERE feasible").fetchall()
+    con.close()
+    v = np.array([row[2:] for row in t], dtype=float)
+    want = {(t[i][0], t[i][1]) for i in brute_force_front(v, [False, False, True])}
+    assert {(f["point"], f["technology"]) for f in front} == want and want
+    r = _cli("sweep", "export", str(res), "-o", str(tmp_path / "r.parquet"))
+    import pyarrow.parquet as pq
+    assert r.returncode == 0 and pq.read_table(tmp_path / "r.parquet").num_rows == 96
+    r = _cli("sweep", "report", str(res), "-o", str(tmp_path / "r.html"))
+    text = (tmp_path / "r.html").read_text()
+    assert r.returncode == 0 and "Pareto front" in text and text.count("plotly-graph-div") == 3  # 3 pairs
+    assert "https://" not in text.split("<body>")[1][:2000]
+
+
+def test_every_example_sweep_is_valid_and_its_size_is_documented():
+    doc = (ROOT / "docs/sweeps.md").read_text()
+    examples = sorted((ROOT / "examples/sweeps").glob("*.yaml"))
+    assert len(examples) >= 3
+    for p in examples:
+        sweep = load_sweep(p)
+        assert f"`{p.name}`" in doc, p.name
+        assert f"{size(sweep.spec):,}" in doc, (p.name, size(sweep.spec))
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "missing.yaml"], ["SWEEP", "no such file"]),
+    (["run", "x.txt"], [".yaml"]),
+    (["run", "{sw}", "--workers", "0"], ["--workers", ">= 1"]),
+    (["run", "{sw}", "--scheduler", "127.0.0.1:1"], ["--scheduler", "tcp://"]),
+    (["run", "{sw}", "--scheduler", "tcp://127.0.0.1:{port}"], ["--scheduler", "cannot connect"]),
+    (["run", "{bad}"], ["cluster.gpuz", "did you mean"]),
+    (["run", "{sw}", "-o", "out.csv"], ["--output", ".duckdb"]),
+    (["query", "nothing.duckdb", "SELECT 1"], ["RESULTS", "no such file"]),
+    (["query", "{res}", "SELEC 1"], ["SQL", "syntax"]),
+    (["query", "{res}", "DROP TABLE results"], ["SQL", "read-only"]),
+    (["pareto", "{res}", "--minimize", "tco"], ["--minimize", "tco_usd"]),
+    (["pareto", "{res}", "--minimize", "tco_usd", "--where", "nope > 1"], ["--where"]),
+    (["export", "{res}", "-o", "x.csv"], ["--output", ".parquet"]),
+])
+def test_bad_input_exits_2_with_one_message(tmp_path, args, words, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sw = write_sweep(tmp_path, SMALL)
+    bad = write_sweep(tmp_path, {"axes": {"cluster.gpuz": [1]}}, "bad.yaml")
+    res = tmp_path / "res.duckdb"
+    if any("{res}" in a for a in args):
+        run_sweep(load_sweep(sw), res, workers=1)
+    args = [a.format(sw=sw, bad=bad, res=res, port=_free_port()) for a in args]
+    r = _cli("sweep", *args, timeout=120)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    for w in words:
+        assert w.lower() in r.stderr.lower(), r.stderr
+
+
+def test_resuming_another_sweep_is_refused(tmp_path):
+    sw = write_sweep(tmp_path, SMALL)
+    res = tmp_path / "r.duckdb"
+    run_sweep(load_sweep(sw), res, workers=1)
+    other = write_sweep(tmp_path, {**SMALL, "axes": {**SMALL["axes"], "economics.pue": [1.5]}}, "o.yaml")
+    r = _cli("sweep", "run", str(other), "-o", str(res))
+    assert r.returncode == 2 and "another sweep" in r.stderr and "--fresh" in r.stderr
+    assert _cli("sweep", "run", str(other), "-o", str(res), "--fresh", "--workers", "1").returncode == 0
+    assert len(rows_of(res)) == 16 * 3
