@@ -101,3 +101,36 @@ def test_bad_sweep_files_name_the_field(body, words):
     for w in words:
         assert w in str(e.value), str(e.value)
     assert str(e.value).startswith("s.yaml: ")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 5000), st.integers(0, 2**63))
+def test_the_keyed_permutation_is_a_bijection(n, key):
+    from lightfabric.sweep.spec import permute
+    out = permute(np.arange(n, dtype=np.uint64), n, key)
+    assert sorted(out.tolist()) == list(range(n))
+
+
+def test_counter_based_uniforms_are_uniform_and_independent_of_the_chunk():
+    from scipy.stats import kstest
+
+    from lightfabric.sweep.spec import uniforms
+    u = uniforms(5, 2, np.arange(200_000, dtype=np.uint64))
+    assert 0.0 <= u.min() and u.max() < 1.0
+    assert kstest(u, "uniform").pvalue > 0.001
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01   # neighbours uncorrelated
+    other = uniforms(5, 3, np.arange(200_000, dtype=np.uint64))
+    assert abs(np.corrcoef(u, other)[0, 1]) < 0.01         # streams (axes) uncorrelated
+    assert np.array_equal(uniforms(5, 2, np.arange(1000, 1100, dtype=np.uint64)), u[1000:1100])
+
+
+def test_catalog_figures_are_axes_and_unknown_ones_are_named():
+    spec = parse_sweep({"axes": {"overrides.osfp-800g-dr8.price_usd": [800, 900]}})
+    assert list(chunk(spec, 0, 2)["overrides.osfp-800g-dr8.price_usd"]) == [800, 900]
+    for axis, words in (("overrides.osfp-800g-dr9.price_usd", ["osfp-800g-dr9", "did you mean"]),
+                        ("overrides.osfp-800g-dr8.prize_usd", ["prize_usd", "price_usd"]),
+                        ("overrides.osfp", ["PART_ID.FIELD"])):
+        with pytest.raises(LightfabricError) as e:
+            parse_sweep({"axes": {axis: [1.0]}})
+        for w in words:
+            assert w in str(e.value), str(e.value)

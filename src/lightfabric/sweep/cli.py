@@ -70,7 +70,7 @@ def run(
     output: Annotated[Path, typer.Option("--output", "-o", help="DuckDB file for the results (resumed if it exists).")] = Path("results.duckdb"),
     workers: Annotated[Optional[int], typer.Option("--workers", help="Local worker processes; default: every core.")] = None,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT of its scheduler.")] = None,
-    partition_points: Annotated[int, typer.Option("--partition-points", help="Points per partition (the unit of work, storage and resume).")] = 25_000,
+    partition_points: Annotated[Optional[int], typer.Option("--partition-points", help="Points per partition (the unit of work, storage and resume); default: 1/64 of the sweep, 50 to 25,000.")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="Replace the results file instead of resuming it.")] = False,
 ) -> None:
     """Evaluate every point of a sweep and store one row per design point in DuckDB. Interrupted

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import resource
 import signal
@@ -31,7 +32,14 @@ from lightfabric.sweep.evaluate import column_name, evaluate_partition
 from lightfabric.sweep.spec import Sweep, SweepSpec, size
 from lightfabric.sweep.store import ResultStore
 
-DEFAULT_PARTITION_POINTS = 25_000
+MAX_PARTITION_POINTS = 25_000
+
+
+def default_partition_points(n: int) -> int:
+    """Points per partition when none is given: at most 25,000 (about 20 MB of rows in flight per
+    partition), and small enough that a sweep has some 64 partitions to spread over workers. It
+    depends on the sweep's size only, so a resume on another number of workers matches."""
+    return max(1, min(MAX_PARTITION_POINTS, max(50, math.ceil(n / 64))))
 
 
 class SweepInterrupted(LightfabricError):
@@ -110,7 +118,7 @@ def _kill_hook(stage: str, count: int) -> Callable[[], None] | None:
 
 
 def run_sweep(sweep: Sweep, output: Path, *, workers: int | None = None, scheduler: str | None = None,
-              partition_points: int = DEFAULT_PARTITION_POINTS, fresh: bool = False,
+              partition_points: int | None = None, fresh: bool = False,
               progress: Callable[[int, int], None] | None = None) -> RunSummary:
     """Evaluate every partition of ``sweep`` not yet in ``output`` and store it.
 
@@ -121,12 +129,14 @@ def run_sweep(sweep: Sweep, output: Path, *, workers: int | None = None, schedul
     """
     if workers is not None and workers < 1:
         raise LightfabricError.for_field("--workers", workers, "a whole number >= 1")
+    n = size(sweep.spec)
+    if partition_points is None:
+        partition_points = default_partition_points(n)
     if partition_points < 1:
         raise LightfabricError.for_field("--partition-points", partition_points, "a whole number >= 1")
     if scheduler is not None and not scheduler.startswith("tcp://"):
         raise LightfabricError.for_field("--scheduler", scheduler, "the address of a Dask scheduler, tcp://HOST:PORT")
     t0 = time.perf_counter()
-    n = size(sweep.spec)
     parts = partitions(n, partition_points)
     meta = {"fingerprint": fingerprint(sweep, partition_points), "sweep_file": sweep.filename,
             "sweep": json.dumps(sweep.spec.model_dump(mode="json")), "base": sweep.base_name,
@@ -254,7 +264,7 @@ def _run_dask(sweep: Sweep, todo: list, scheduler: str, store_result, stop: _Sto
     except ImportError:  # pragma: no cover - a core dependency
         raise LightfabricError.for_field("--scheduler", scheduler, "a machine with dask[distributed] installed") from None
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout="5s")
     except (OSError, TimeoutError) as e:
         raise LightfabricError.for_field("--scheduler", scheduler, "the address of a running Dask scheduler",
                                          problem=f"cannot connect: {e}") from None

@@ -147,10 +147,18 @@ def check_path(path: str) -> None:
     if path.startswith("overrides."):
         from lightfabric.catalog import Catalog
         from lightfabric.errors import CatalogError
+        key = path.removeprefix("overrides.")
+        if "." not in key:
+            raise ValueError(f"axis {path!r}: name a catalog figure as overrides.PART_ID.FIELD")
+        part_id, name = key.rsplit(".", 1)
         try:
-            Catalog.default().with_overrides({path.removeprefix("overrides."): 0.0})
+            part = Catalog.default().get(part_id, field=f"axis {path!r}")
         except CatalogError as e:
-            raise ValueError(f"axis {path!r}: {e}") from None
+            raise ValueError(str(e)) from None
+        fields = part.data_fields()
+        if name not in fields:
+            raise ValueError(f"axis {path!r}: {name!r} is not a field of {part.kind} {part_id!r}"
+                             f"{did_you_mean(name, fields)}; fields: {', '.join(fields)}")
         return
     model: type[BaseModel] = Scenario
     parts = path.split(".")
