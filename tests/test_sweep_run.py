@@ -343,3 +343,35 @@ def test_resuming_another_sweep_is_refused(tmp_path):
     assert r.returncode == 2 and "another sweep" in r.stderr and "--fresh" in r.stderr
     assert _cli("sweep", "run", str(other), "-o", str(res), "--fresh", "--workers", "1").returncode == 0
     assert len(rows_of(res)) == 16 * 3
+
+
+def test_a_point_that_cannot_be_built_is_one_row_with_its_reason(tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path, {"axes": {"cluster.gpus": [1024, 3_000_000]}}))
+    out = evaluate_partition(sweep.spec, sweep.base, 0, 2, cache=FabricCache())
+    assert list(out["point"]) == [0, 0, 0, 1]
+    assert out["technology"][3] is None and not out["feasible"][3]
+    assert out["reason"][3].startswith("cluster.gpus: got 3000000") and "at most 65,536" in out["reason"][3]
+    assert all(np.isnan(out[m][3]) for m in METRICS)
+
+
+def test_a_terminal_sees_the_progress_bar(tmp_path):
+    sw = write_sweep(tmp_path, SMALL)
+    master, slave = os.openpty()
+    p = subprocess.Popen(LF + ["sweep", "run", str(sw), "-o", str(tmp_path / "r.duckdb"), "--workers", "1",
+                               "--partition-points", "8"], stdout=subprocess.PIPE, stderr=slave, text=True,
+                         env={**os.environ, "COLUMNS": "160", "TERM": "xterm"})
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    p.wait(timeout=120)
+    os.close(master)
+    assert p.returncode == 0, seen.decode(errors="replace")
+    text = seen.decode(errors="replace")
+    assert "/32 points" in text and "points/s" in text

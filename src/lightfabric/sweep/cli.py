@@ -78,14 +78,14 @@ def run(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from lightfabric.sweep.run import run_sweep
-    from lightfabric.sweep.spec import load_sweep
+    from lightfabric.sweep.spec import load_sweep, size
 
     try:
         sweep = load_sweep(sweep_file)
         with Progress(TextColumn("sweep"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} points"),
-                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
+                      TextColumn("{task.fields[rate]}"), TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"),
                       TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("sweep", total=None, rate="")
+            task = bar.add_task("sweep", total=size(sweep.spec), rate="")
 
             def progress(done: int, total: int) -> None:
                 elapsed = bar.tasks[task].elapsed or 0.0
@@ -100,8 +100,11 @@ def run(
     print(f"{sweep_file}: {s.points:,} points in {s.partitions} partition(s): {s.resumed} found stored, "
           f"{s.evaluated} evaluated on {where} ({len(s.workers)} process(es)); {s.rows_written:,} design-point rows "
           f"written to {output}")
-    print(f"{s.seconds:.1f} s, {s.points_per_s:,.0f} points/s; peak memory: driver {s.driver_peak_rss_mib:,.0f} MiB, "
-          f"largest worker {s.worker_peak_rss_mib:,.0f} MiB")
+    if s.evaluated:
+        print(f"{s.seconds:.1f} s, {s.points_per_s:,.0f} points/s; peak memory: driver {s.driver_peak_rss_mib:,.0f} MiB, "
+              f"largest worker {s.worker_peak_rss_mib:,.0f} MiB")
+    else:
+        print("nothing left to evaluate: every partition was stored already (--fresh starts again)")
     print(f"next: lightfabric sweep query {output} \"SELECT technology, min(tco_usd) FROM results GROUP BY 1\"; "
           f"lightfabric sweep pareto {output} --minimize power_w,tco_usd --maximize goodput")
 
