@@ -183,20 +183,48 @@ def test_a_killed_run_resumes_with_every_point_exactly_once(tmp_path, where):
     assert _same(rows_of(out), rows_of(whole))
 
 
+def _read_pty(master: int, until=None, timeout_s: float = 120.0) -> str:
+    """What a process wrote to its pseudo-terminal, up to a regex match (or the end)."""
+    import re
+    import select
+    seen, t0 = b"", time.monotonic()
+    while time.monotonic() - t0 < timeout_s:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if until is not None and re.search(until, seen.decode(errors="replace")):
+            break
+    return seen.decode(errors="replace")
+
+
 def test_ctrl_c_stops_with_130_and_the_rerun_finishes(tmp_path):
     body = {"base": "default", "axes": {"cluster.gpus": {"range": [1024, 1024 + 64 * 200, 64]},
                                         "scale_out.oversubscription": [1.0, 1.5, 2.0]}}
     sw = write_sweep(tmp_path, body)
     out = tmp_path / "r.duckdb"
+    master, slave = os.openpty()
     p = subprocess.Popen(LF + ["sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "2"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(6)
+                         stdout=slave, stderr=slave, text=True, start_new_session=True,
+                         env={**os.environ, "COLUMNS": "160", "TERM": "xterm"})
+    os.close(slave)
+    before = _read_pty(master, until=r"\b[1-9][\d,]*/600 points")  # a partition is stored
+    assert "/600 points" in before, before
     os.killpg(p.pid, signal.SIGINT)
-    stdout, stderr = p.communicate(timeout=120)
-    assert p.returncode == 130, (stdout, stderr)
-    assert "interrupted" in stderr and "run the same command again" in stderr
+    after = _read_pty(master)
+    p.wait(timeout=120)
+    os.close(master)
+    assert p.returncode == 130, after
+    assert "interrupted" in after and "run the same command again" in after
     r = _cli("sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "2")
     assert r.returncode == 0, r.stderr
+    assert "0 found stored" not in r.stdout
     con = duckdb.connect(str(out), read_only=True)
     assert con.execute("SELECT count(DISTINCT point), count(*) FROM results").fetchone() == (600, 1800)
     con.close()
@@ -361,17 +389,8 @@ def test_a_terminal_sees_the_progress_bar(tmp_path):
                                "--partition-points", "8"], stdout=subprocess.PIPE, stderr=slave, text=True,
                          env={**os.environ, "COLUMNS": "160", "TERM": "xterm"})
     os.close(slave)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
+    text = _read_pty(master)
     p.wait(timeout=120)
     os.close(master)
-    assert p.returncode == 0, seen.decode(errors="replace")
-    text = seen.decode(errors="replace")
+    assert p.returncode == 0, text
     assert "/32 points" in text and "points/s" in text
