@@ -162,52 +162,6 @@ def query(
     print_rows(names, rows, format)
 
 
-def _objectives(con, minimize: str | None, maximize: str | None) -> list[tuple[str, bool]]:
-    numeric = {name for name, typ in con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'results'").fetchall()
-        if typ in ("DOUBLE", "BIGINT", "INTEGER", "FLOAT")} - {"point"}
-    objs = [(o.strip(), False) for o in (minimize or "").split(",") if o.strip()]
-    objs += [(o.strip(), True) for o in (maximize or "").split(",") if o.strip()]
-    if not objs:
-        raise LightfabricError.for_field("--minimize/--maximize", None, "at least one numeric column, e.g. "
-                                         "--minimize power_w,tco_usd --maximize goodput")
-    for name, is_max in objs:
-        if name not in numeric:
-            from lightfabric.errors import did_you_mean
-            raise LightfabricError.for_field("--maximize" if is_max else "--minimize", name,
-                                             ", ".join(sorted(numeric)), problem="not a numeric column"
-                                             + did_you_mean(name, numeric))
-    return objs
-
-
-def pareto_rows(con, objs: list[tuple[str, bool]], where: str | None):
-    """The front's rows (every column) and the feasible rows' count."""
-    import duckdb
-
-    from lightfabric.sweep.pareto import pareto_front
-    cond = "feasible" + (f" AND ({where})" if where else "")
-    cols = ", ".join(f'"{n}"' for n, _ in objs)
-    try:
-        table = con.execute(f"SELECT rowid, {cols} FROM results WHERE {cond}").fetchnumpy()
-    except duckdb.Error as e:
-        raise LightfabricError.for_field("--where", where, "an SQL condition on the columns of results",
-                                         problem=str(e).splitlines()[0]) from None
-    values = {n: table[n].filled(float("nan")) if hasattr(table[n], "filled") else table[n] for n, _ in objs}
-    import numpy as np
-    v = np.column_stack([np.asarray(values[n], dtype=float) for n, _ in objs]) if len(table["rowid"]) else \
-        np.zeros((0, len(objs)))
-    front = pareto_front(v, [m for _, m in objs])
-    ids = np.asarray(table["rowid"])[front]
-    con.execute("CREATE TEMP TABLE front_ids (id BIGINT)")
-    con.executemany("INSERT INTO front_ids VALUES (?)", [[int(i)] for i in ids])
-    order = ", ".join(f'"{n}" {"DESC" if m else "ASC"}' for n, m in objs)
-    cur = con.execute(f"SELECT * FROM results WHERE rowid IN (SELECT id FROM front_ids) ORDER BY {order}, point")
-    names = [d[0] for d in cur.description]
-    rows = cur.fetchall()
-    con.execute("DROP TABLE front_ids")
-    return names, rows, len(v)
-
-
 @sweep_app.command("pareto")
 def pareto(
     results: Annotated[Path, typer.Argument(metavar="RESULTS", help="DuckDB file from 'sweep run'.")],
@@ -218,10 +172,11 @@ def pareto(
     limit: Annotated[int, typer.Option("--limit", help="Front rows to print at most (table format).")] = 100,
 ) -> None:
     """The feasible design points no other beats on every objective at once."""
+    from lightfabric.sweep.front import front_rows, objectives
     con = _results(results)
     try:
-        objs = _objectives(con, minimize, maximize)
-        names, rows, n = pareto_rows(con, objs, where)
+        objs = objectives(con, minimize, maximize)
+        names, rows, n = front_rows(con, objs, where)
     except LightfabricError as e:
         fail(e)
     if format is not OutFormat.table:
@@ -262,12 +217,13 @@ def report(
 ) -> None:
     """One self-contained HTML file: the sweep, each technology's best, the Pareto front plotted for
     every pair of objectives, the front's rows and why points were infeasible."""
+    from lightfabric.sweep.front import objectives
     from lightfabric.sweep.report import render
     if output.suffix.lower() not in (".html", ".htm"):
         fail(LightfabricError.for_field("--output", str(output), "a file name ending in .html"))
     con = _results(results)
     try:
-        objs = _objectives(con, minimize, maximize)
+        objs = objectives(con, minimize, maximize)
         text = render(con, objs, where)
     except LightfabricError as e:
         fail(e)

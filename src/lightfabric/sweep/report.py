@@ -16,6 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from lightfabric.plots.sweep import pareto_scatter
 from lightfabric.sweep.evaluate import METRICS
+from lightfabric.sweep.front import front_rows
 from lightfabric.sweep.store import meta
 
 SAMPLE_POINTS = 20_000  # design points drawn for the background of each plot
@@ -33,11 +34,9 @@ def _table(names: list[str], rows: list[tuple]) -> str:
 
 def render(con, objectives: list[tuple[str, bool]], where: str | None = None, *, generated: str | None = None) -> str:
     """The report as one HTML document."""
-    from lightfabric.sweep.cli import pareto_rows
-
     m = meta(con)
     axes = m["axes"]
-    names, front_rows, n_feasible = pareto_rows(con, objectives, where)
+    names, rows, n_feasible = front_rows(con, objectives, where)
     total, feasible = con.execute("SELECT count(*), count(*) FILTER (WHERE feasible) FROM results").fetchone()
     points = con.execute("SELECT count(DISTINCT point) FROM results").fetchone()[0]
     objs = [o for o, _ in objectives]
@@ -45,7 +44,7 @@ def render(con, objectives: list[tuple[str, bool]], where: str | None = None, *,
     cond = "feasible" + (f" AND ({where})" if where else "")
     sample = con.execute(f"SELECT * FROM (SELECT point, technology, {cols} FROM results WHERE {cond}) "
                          f"USING SAMPLE reservoir({SAMPLE_POINTS} ROWS) REPEATABLE (42)").fetchnumpy() if n_feasible else None
-    front = {n: np.array([r[i] for r in front_rows], dtype=object if n == "technology" else None)
+    front = {n: np.array([r[i] for r in rows], dtype=object if n == "technology" else None)
              for i, n in enumerate(names) if n in objs + ["technology", "point"]}
 
     parts = [f"<h1>Sweep of {html.escape(m.get('sweep_file', ''))}</h1>",
@@ -59,10 +58,10 @@ def render(con, objectives: list[tuple[str, bool]], where: str | None = None, *,
                        + " FROM results WHERE technology IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
     parts += ["<h2>Best value of each objective, per technology</h2>",
               _table(["technology", "design points", "feasible"] + [f"{'max' if mx else 'min'} {o}" for o, mx in objectives], best)]
-    parts.append(f"<h2>Pareto front: {len(front_rows):,} of {n_feasible:,} feasible design points</h2>"
+    parts.append(f"<h2>Pareto front: {len(rows):,} of {n_feasible:,} feasible design points</h2>"
                  + ("<p>Condition: " + html.escape(where) + "</p>" if where else ""))
     figs = []
-    if sample is not None and len(front_rows):
+    if sample is not None and len(rows):
         sample = {k: (np.asarray(v.filled(np.nan)) if hasattr(v, "filled") else np.asarray(v)) for k, v in sample.items()}
         for (x, xm), (y, ym) in itertools.combinations(objectives, 2):
             fig = pareto_scatter(sample, front, x, y, xm, ym)
@@ -70,9 +69,9 @@ def render(con, objectives: list[tuple[str, bool]], where: str | None = None, *,
     parts += [f"<div class='fig'>{f}</div>" for f in figs]
     show = ["point", *axes.values(), "technology"] + objs
     idx = [names.index(c) for c in show]
-    parts += ["<h3>Front rows</h3>", _table(show, [tuple(r[i] for i in idx) for r in front_rows[:500]])]
-    if len(front_rows) > 500:
-        parts.append(f"<p>{len(front_rows) - 500:,} more rows: lightfabric sweep pareto ... --format csv</p>")
+    parts += ["<h3>Front rows</h3>", _table(show, [tuple(r[i] for i in idx) for r in rows[:500]])]
+    if len(rows) > 500:
+        parts.append(f"<p>{len(rows) - 500:,} more rows: lightfabric sweep pareto ... --format csv</p>")
     reasons = con.execute("SELECT coalesce(technology, '(no scenario)'), reason, count(*) FROM results "
                           "WHERE NOT feasible GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 50").fetchall()
     parts += ["<h2>Why design points were infeasible</h2>",
