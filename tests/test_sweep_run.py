@@ -132,6 +132,15 @@ SMALL = {"base": "default", "axes": {"cluster.gpus": [2048, 4096], "scale_out.ov
                                      "economics.pue": [1.2, 1.4]}}
 
 
+@pytest.fixture(scope="module")
+def small_results(tmp_path_factory) -> Path:
+    """SMALL run once, in this process: the reference rows and a results file to query."""
+    d = tmp_path_factory.mktemp("small")
+    res = d / "small.duckdb"
+    run_sweep(load_sweep(write_sweep(d, SMALL)), res, workers=1)
+    return res
+
+
 def _same(a: list[tuple], b: list[tuple]) -> bool:
     if len(a) != len(b):
         return False
@@ -161,10 +170,8 @@ def _cli(*args, env=None, **kw):
 
 
 @pytest.mark.parametrize("where", ["after:2", "inside:3"])
-def test_a_killed_run_resumes_with_every_point_exactly_once(tmp_path, where):
+def test_a_killed_run_resumes_with_every_point_exactly_once(tmp_path, where, small_results):
     sw = write_sweep(tmp_path, SMALL)
-    whole = tmp_path / "whole.duckdb"
-    assert _cli("sweep", "run", str(sw), "-o", str(whole), "--workers", "1", "--partition-points", "4").returncode == 0
     out = tmp_path / "killed.duckdb"
     r = _cli("sweep", "run", str(sw), "-o", str(out), "--workers", "1", "--partition-points", "4",
              env={"LIGHTFABRIC_SWEEP_KILL": where})
@@ -180,7 +187,7 @@ def test_a_killed_run_resumes_with_every_point_exactly_once(tmp_path, where):
     con = duckdb.connect(str(out), read_only=True)
     assert con.execute("SELECT count(*), count(DISTINCT (point, technology)) FROM results").fetchone() == (96, 96)
     con.close()
-    assert _same(rows_of(out), rows_of(whole))
+    assert _same(rows_of(out), rows_of(small_results))
 
 
 def _read_pty(master: int, until=None, timeout_s: float = 120.0) -> str:
@@ -205,7 +212,7 @@ def _read_pty(master: int, until=None, timeout_s: float = 120.0) -> str:
 
 
 def test_ctrl_c_stops_with_130_and_the_rerun_finishes(tmp_path):
-    body = {"base": "default", "axes": {"cluster.gpus": {"range": [1024, 1024 + 64 * 200, 64]},
+    body = {"base": "default", "axes": {"cluster.gpus": {"range": [1024, 1024 + 64 * 100, 64]},
                                         "scale_out.oversubscription": [1.0, 1.5, 2.0]}}
     sw = write_sweep(tmp_path, body)
     out = tmp_path / "r.duckdb"
@@ -214,8 +221,8 @@ def test_ctrl_c_stops_with_130_and_the_rerun_finishes(tmp_path):
                          stdout=slave, stderr=slave, text=True, start_new_session=True,
                          env={**os.environ, "COLUMNS": "160", "TERM": "xterm"})
     os.close(slave)
-    before = _read_pty(master, until=r"\b[1-9][\d,]*/600 points")  # a partition is stored
-    assert "/600 points" in before, before
+    before = _read_pty(master, until=r"\b[1-9][\d,]*/300 points")  # a partition is stored
+    assert "/300 points" in before, before
     os.killpg(p.pid, signal.SIGINT)
     after = _read_pty(master)
     p.wait(timeout=120)
@@ -226,7 +233,7 @@ def test_ctrl_c_stops_with_130_and_the_rerun_finishes(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "0 found stored" not in r.stdout
     con = duckdb.connect(str(out), read_only=True)
-    assert con.execute("SELECT count(DISTINCT point), count(*) FROM results").fetchone() == (600, 1800)
+    assert con.execute("SELECT count(DISTINCT point), count(*) FROM results").fetchone() == (300, 900)
     con.close()
 
 
@@ -347,13 +354,11 @@ def test_every_example_sweep_is_valid_and_its_size_is_documented():
     (["pareto", "{res}", "--minimize", "tco_usd", "--where", "nope > 1"], ["--where"]),
     (["export", "{res}", "-o", "x.csv"], ["--output", ".parquet"]),
 ])
-def test_bad_input_exits_2_with_one_message(tmp_path, args, words, monkeypatch):
+def test_bad_input_exits_2_with_one_message(tmp_path, args, words, monkeypatch, small_results):
     monkeypatch.chdir(tmp_path)
     sw = write_sweep(tmp_path, SMALL)
     bad = write_sweep(tmp_path, {"axes": {"cluster.gpuz": [1]}}, "bad.yaml")
-    res = tmp_path / "res.duckdb"
-    if any("{res}" in a for a in args):
-        run_sweep(load_sweep(sw), res, workers=1)
+    res = small_results
     args = [a.format(sw=sw, bad=bad, res=res, port=_free_port()) for a in args]
     r = _cli("sweep", *args, timeout=120)
     assert r.returncode == 2, (r.stdout, r.stderr)
