@@ -214,3 +214,13 @@ def test_cpo_power_from_components_vs_vendor_claims(catalog):
     # more of the port than the engine and laser). The band records the gap so a change shows.
     nvidia = chains.port_power_from_components(catalog, "cpo", 1600, 200)["total"]
     assert 0.4 <= nvidia / 9.0 <= 0.8
+
+
+def test_binomial_tail_equals_scipy_stats():
+    from scipy import stats
+
+    from lightfabric.physics.ber import binomial_tail
+    p = np.array([0.0, 1e-15, 1e-9, 1e-6, 1e-4, 1e-2, 0.1, 0.5, 0.9, 1.0])
+    for n in (1, 10, 513, 544):
+        for k in (-1, 0, 1, 15, n - 1, n, n + 1):
+            np.testing.assert_allclose(binomial_tail(k, n, p), stats.binom.sf(k, n, p), rtol=1e-10, atol=1e-300)

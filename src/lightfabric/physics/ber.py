@@ -19,7 +19,7 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 KP4_N = 544                  # RS(544,514) codeword, symbols
 KP4_K = 514
@@ -67,12 +67,22 @@ def ser_pam_from_snr(snr, levels: int = 4):
     return 2.0 * (1.0 - 1.0 / levels) * gaussian_q(np.sqrt(3.0 * snr / (levels ** 2 - 1)))
 
 
+def binomial_tail(k: int, n: int, p):
+    """``P(X > k)`` for ``X ~ Binomial(n, p)``: ``scipy.special.bdtrc`` (the regularized incomplete
+    beta function), equal to ``scipy.stats.binom.sf`` without importing ``scipy.stats``, which
+    costs every command about a second at start-up. Zero for ``k >= n``."""
+    p = np.asarray(p, dtype=float)
+    if k >= n:
+        return np.zeros_like(p)
+    return special.bdtrc(k, n, p)
+
+
 def rs_codeword_error_ratio(symbol_error_ratio, n: int = KP4_N, t: int = KP4_T):
     """Probability that an RS codeword has more than ``t`` symbol errors (uncorrectable).
 
     Assumes independent symbol errors (no burst errors, no error propagation in a DFE).
     """
-    return stats.binom.sf(t, n, np.asarray(symbol_error_ratio, dtype=float))
+    return binomial_tail(t, n, np.asarray(symbol_error_ratio, dtype=float))
 
 
 def post_fec_ber(pre_fec_ber, n: int = KP4_N, t: int = KP4_T, symbol_bits: int = KP4_SYMBOL_BITS):
@@ -86,7 +96,7 @@ def post_fec_ber(pre_fec_ber, n: int = KP4_N, t: int = KP4_T, symbol_bits: int =
     pb = np.asarray(pre_fec_ber, dtype=float)
     ps = -np.expm1(symbol_bits * np.log1p(-pb))
     # E[i; i > t] for a binomial: n p P(X' >= t) with X' ~ Binom(n-1, p)  (i C(n,i) = n C(n-1,i-1))
-    expected_errors_beyond_t = n * ps * stats.binom.sf(t - 1, n - 1, ps)
+    expected_errors_beyond_t = n * ps * binomial_tail(t - 1, n - 1, ps)
     ser_out = expected_errors_beyond_t / n
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(ps > 0, ser_out * pb / np.where(ps > 0, ps, 1.0), 0.0)
