@@ -105,8 +105,8 @@ def run(
               f"largest worker {s.worker_peak_rss_mib:,.0f} MiB")
     else:
         print("nothing left to evaluate: every partition was stored already (--fresh starts again)")
-    print(f"next: lightfabric sweep query {output} \"SELECT technology, min(tco_usd) FROM results GROUP BY 1\"; "
-          f"lightfabric sweep pareto {output} --minimize power_w,tco_usd --maximize goodput")
+    print(f"next: lightfabric sweep query {output} \"SELECT technology, min(tco_per_gpu_usd) FROM results GROUP BY 1\"; "
+          f"lightfabric sweep pareto {output} --minimize power_per_gpu_w,tco_per_gpu_usd --maximize goodput")
 
 
 @sweep_app.command("check")
