@@ -39,13 +39,10 @@ app.add_typer(scenario_app, name="scenario")
 out = Console(soft_wrap=False)
 
 
-
 class Format(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
 
 
 def _version(value: bool) -> None:

@@ -19,17 +19,26 @@ def fail(e: LightfabricError) -> None:
 
 
 @contextmanager
-def progress_bar(description: str, unit: str = "", show: bool = True):
-    """A transient progress bar on stderr, one task per key; yields ``progress(key, done, total)``."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    count = "{task.completed}/{task.total}" + (f" {unit}" if unit else "")
-    with Progress(TextColumn(description), BarColumn(), TextColumn(count), TimeElapsedColumn(), console=err,
-                  transient=True, disable=not (show and err.is_terminal)) as bar:
+def progress_bar(description: str, unit: str = "", show: bool = True, rate: bool = False):
+    """A transient progress bar on stderr, one task per key; yields ``progress(key, done, total)``.
+
+    ``rate`` adds the units per second and the time left (for long runs such as sweeps)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    count = "{task.completed:,}/{task.total:,}" + (f" {unit}" if unit else "")
+    columns = [TextColumn(description), BarColumn(), TextColumn(count)]
+    if rate:
+        columns += [TextColumn("{task.fields[rate]}"), TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"),
+                    TimeRemainingColumn()]
+    else:
+        columns.append(TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not (show and err.is_terminal)) as bar:
         tasks: dict[str, int] = {}
 
         def progress(key: str, done: int, total: int) -> None:
             if key not in tasks:
-                tasks[key] = bar.add_task(key, total=total)
-            bar.update(tasks[key], completed=done)
+                tasks[key] = bar.add_task(key, total=total, rate="")
+            elapsed = bar.tasks[tasks[key]].elapsed or 0.0
+            bar.update(tasks[key], completed=done, total=total,
+                       rate=f"{done / elapsed:,.0f} {unit or 'units'}/s" if rate and elapsed > 0 else "")
 
         yield progress

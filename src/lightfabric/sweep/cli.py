@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lightfabric.cli_common import err, fail
+from lightfabric.cli_common import err, fail, progress_bar
 from lightfabric.errors import LightfabricError
 
 sweep_app = typer.Typer(help="Design-space sweeps: grids and samples of scenarios, run locally or on a Dask "
@@ -75,25 +75,14 @@ def run(
 ) -> None:
     """Evaluate every point of a sweep and store one row per design point in DuckDB. Interrupted
     (Ctrl-C, a kill), the same command resumes: stored partitions are skipped."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
     from lightfabric.sweep.run import run_sweep
-    from lightfabric.sweep.spec import load_sweep, size
+    from lightfabric.sweep.spec import load_sweep
 
     try:
         sweep = load_sweep(sweep_file)
-        with Progress(TextColumn("sweep"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} points"),
-                      TextColumn("{task.fields[rate]}"), TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"),
-                      TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("sweep", total=size(sweep.spec), rate="")
-
-            def progress(done: int, total: int) -> None:
-                elapsed = bar.tasks[task].elapsed or 0.0
-                bar.update(task, completed=done, total=total,
-                           rate=f"{done / elapsed:,.0f} points/s" if elapsed > 0 else "")
-
+        with progress_bar("sweep", "points", rate=True) as progress:
             s = run_sweep(sweep, output, workers=workers, scheduler=scheduler, partition_points=partition_points,
-                          fresh=fresh, progress=progress)
+                          fresh=fresh, progress=lambda done, total: progress("sweep", done, total))
     except LightfabricError as e:
         fail(e)
     where = f"Dask at {scheduler}" if scheduler else f"{workers or 'all'} local worker(s)"

@@ -141,6 +141,14 @@ class SweepSpec(_Strict):
         return self
 
 
+def _submodel(annotation) -> type[BaseModel] | None:
+    """The section model a field holds (``ScaleUp`` for ``ScaleUp | None``), or None for a value."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    inner = [a for a in getattr(annotation, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)]
+    return inner[0] if inner else None
+
+
 def check_path(path: str) -> None:
     """Raise ValueError unless ``path`` is a scenario field (e.g. ``scale_out.port_rate_gbps``) or a
     catalog figure written as ``overrides.PART_ID.FIELD`` (e.g. ``overrides.cpo-engine-1.6t.price_usd``)."""
@@ -168,9 +176,7 @@ def check_path(path: str) -> None:
             where = ".".join(parts[:i]) or "the scenario"
             raise ValueError(f"axis {path!r}: {key!r} is not a field of {where}{did_you_mean(key, fields)}; "
                              f"fields there: {', '.join(fields)}")
-        ann = fields[key].annotation
-        inner = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)]
-        sub = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else (inner[0] if inner else None)
+        sub = _submodel(fields[key].annotation)
         if i < len(parts) - 1:
             if sub is None:
                 raise ValueError(f"axis {path!r}: {key!r} has no fields below it")
@@ -412,9 +418,7 @@ def _field_at(path: str):
         if model is None or key not in model.model_fields:
             return None
         field = model.model_fields[key]
-        ann = field.annotation
-        inner = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)]
-        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else (inner[0] if inner else None)
+        model = _submodel(field.annotation)
     return field
 
 
