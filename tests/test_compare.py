@@ -210,6 +210,9 @@ def test_ocs_passes_can_break_the_optical_budget(catalog):
         assert not r.feasible and any(x.startswith("leaf-spine links:") and "sensitivity" in x for x in r.reasons)
 
 
-def test_unknown_ocs_group_is_refused():
-    with pytest.raises(LightfabricError, match="ocs_passes"):
-        parse_scenario(scenario_text(extra="physical:\n  ocs_passes: {core: 1}\n"))
+def test_unknown_ocs_group_is_refused(catalog):
+    # link groups are the topology's, so the fabric, not the schema, knows them
+    with pytest.raises(LightfabricError, match=r"physical\.ocs_passes\.core.*host-leaf, leaf-spine"):
+        lightfabric.compare(parse_scenario(scenario_text(extra="physical:\n  ocs_passes: {core: 1}\n")), catalog)
+    with pytest.raises(LightfabricError, match="0 to 4"):
+        parse_scenario(scenario_text(extra="physical:\n  ocs_passes: {leaf-spine: 5}\n"))

@@ -13,11 +13,11 @@ import pytest
 from lightfabric.compare import compare
 from lightfabric.errors import LightfabricError
 from lightfabric.netsim.collectives import closed_form, phases, simulated
-from lightfabric.netsim.graph import build_graph, route
 from lightfabric.netsim.maxmin import max_min_rates
 from lightfabric.netsim.simulate import simulate_phase
 from lightfabric.netsim.step import load_model, parse_plan, step_time
-from lightfabric.netsim.topo import SAME_LEAF, SAME_POD, topo_of
+from lightfabric.netsim.topo import topo_of
+from lightfabric.topology.clos_paths import SAME_LEAF, SAME_POD
 from lightfabric.scenario.loader import load_scenario, parse_scenario
 from tests.test_cli import lf
 
@@ -41,7 +41,7 @@ def _topo(gpus=512, over=1.0, tech="pluggable-dsp"):
 def two_tier():
     t = _topo()
     assert t.tiers == 2
-    return t, build_graph(t)
+    return t, t.build_graph()
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def three_tier():
     c = compare(load_scenario(None))
     t = topo_of(c.result("pluggable-dsp").design)
     assert t.tiers == 3
-    return t, build_graph(t)
+    return t, t.build_graph()
 
 
 # --- max-min and closed forms by hand -----------------------------------------------------------
@@ -113,7 +113,7 @@ def test_simulation_equals_closed_form_across_pods(three_tier, op, alg, n):
 def test_hierarchical_all_reduce_uses_the_scale_up_domain():
     c = compare(load_scenario(Path(__file__).parent.parent / "examples" / "gb300-nvl72-64k-cpo.yaml"))
     topo = topo_of(c.result("cpo").design)
-    graph = build_graph(topo)
+    graph = topo.build_graph()
     ranks = np.arange(72 * 8)
     hier = closed_form(topo, "all-reduce", "hierarchical", ranks, 1e9)
     flat = closed_form(topo, "all-reduce", "ring", ranks, 1e9)
@@ -127,7 +127,7 @@ def test_oversubscription_two_to_one_roughly_halves_all_to_all_bandwidth():
     res = {}
     for over in (1.0, 2.0):
         t = _topo(gpus=512, over=over)
-        g = build_graph(t)
+        g = t.build_graph()
         s = simulated(g, "all-to-all", "direct", np.arange(512), 1e8)
         a = closed_form(t, "all-to-all", "direct", np.arange(512), 1e8)
         res[over] = (s.busbw_gbps, a.busbw_gbps, s.max_link_utilization)
@@ -142,17 +142,17 @@ def test_a_failed_uplink_takes_its_share_of_the_leaf_throughput(two_tier):
     src = np.arange(gpl)                                  # every GPU of leaf 0 ...
     dst = src + gpl                                       # ... to its twin in leaf 1
     cap = graph.capacity_gbps
-    before = max_min_rates(route(graph, src, dst), cap).sum()
+    before = max_min_rates(graph.route(src, dst), cap).sum()
     # fail one of leaf 0's uplinks (to spine 0), both directions
-    failed = graph.with_failures([graph.leaf_up[0, 0], graph.leaf_down[0, 0]])
-    after = max_min_rates(route(failed, src, dst), failed.capacity_gbps).sum()
-    u_capacity = graph.capacity_gbps[graph.leaf_up[0]].sum()
-    lost = graph.capacity_gbps[graph.leaf_up[0, 0]]
+    failed = graph.with_failures([graph.wiring.leaf_up[0, 0], graph.wiring.leaf_down[0, 0]])
+    after = max_min_rates(failed.route(src, dst), failed.capacity_gbps).sum()
+    u_capacity = graph.capacity_gbps[graph.wiring.leaf_up[0]].sum()
+    lost = graph.capacity_gbps[graph.wiring.leaf_up[0, 0]]
     expected = min(before, u_capacity - lost)
     assert after == pytest.approx(expected)
     assert after < before
     # no flow is routed through the failed link
-    assert not np.isin(route(failed, src, dst), [graph.leaf_up[0, 0]]).any()
+    assert not np.isin(failed.route(src, dst), [graph.wiring.leaf_up[0, 0]]).any()
 
 
 def test_hash_collisions_slow_a_permutation_that_spread_routing_keeps_at_line_rate(three_tier):
@@ -180,8 +180,8 @@ def test_results_do_not_depend_on_flow_order_and_seeds_repeat(three_tier):
     assert a.time_s == b.time_s and a.max_link_utilization == b.max_link_utilization
     c = simulate_phase(graph, src, dst, 1e6, "hash", seed=7)
     assert c == a
-    paths_a = route(graph, src, dst, "hash", 7)
-    paths_b = route(graph, src[order], dst[order], "hash", 7)
+    paths_a = graph.route(src, dst, "hash", 7)
+    paths_b = graph.route(src[order], dst[order], "hash", 7)
     assert (paths_a[order] == paths_b).all()
 
 

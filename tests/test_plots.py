@@ -23,7 +23,7 @@ def scenario():
     return parse_scenario(scenario_text(gpus=2048))
 
 
-@pytest.mark.parametrize("technology", chains.OPTICAL_TECHNOLOGIES)
+@pytest.mark.parametrize("technology", chains.OPTICAL_CHAINS)
 @pytest.mark.parametrize("length_m", [2.0, 50.0, 400.0])
 def test_waterfall_ends_at_the_received_oma(catalog, technology, length_m):
     link = chains.optical_link(catalog, technology, length_m, 100.0).to_dict()
@@ -50,7 +50,7 @@ def test_report_links_reproduce_the_design_checks(scenario):
 
 
 def test_laser_power_per_lane(catalog):
-    reports = [chains.laser_report(catalog, t) for t in chains.OPTICAL_TECHNOLOGIES]
+    reports = [chains.laser_report(catalog, t) for t in chains.OPTICAL_CHAINS]
     bar = plots.laser_power_per_lane(reports).data[0]
     for r, y in zip(reports, bar.y):
         assert y == pytest.approx(r["laser_power_mw"] / r["lanes_per_laser"], rel=1e-3)

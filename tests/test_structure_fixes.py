@@ -72,11 +72,27 @@ def test_top_of_rack_leaf_within_one_rack_stays_in_rack(catalog):
     assert c.plan.lengths["host-leaf"].max_m == pytest.approx(1.1 * 15 / 16 + 0.3)
 
 
-def test_llama3_example_host_links_leave_the_rack(catalog):
-    c = lightfabric.compare(lightfabric.load_scenario(EXAMPLES / "h100-16k-llama3-like.yaml"), catalog)
+def test_llama3_like_leaves_of_86_gpus_cannot_use_copper(catalog):
+    # the example as it was: a 2:1 Tomahawk 5 leaf fills 43 ports (86 GPUs over 5.4 racks of 16), so its
+    # NIC links run up to 34 m and the copper policy is infeasible with the reach as reason
+    sc = lightfabric.load_scenario(EXAMPLES / "h100-16k-llama3-like.yaml")
+    sc = sc.model_copy(update={"scale_out": sc.scale_out.model_copy(update={"leaf_host_ports": None})})
+    c = lightfabric.compare(sc, catalog)
+    assert c.plan.fabric.tier("leaf").count == 191
     assert c.plan.lengths["host-leaf"].max_m > 20.0
+    policy = c.result("policy")
+    assert not policy.feasible and "host-leaf" in policy.reasons[0] and "reaches 2 m" in policy.reasons[0]
+
+
+def test_llama3_like_top_of_rack_leaf_per_rack(catalog):
+    # leaf_host_ports: 8 -> a leaf per 16-GPU rack (1,024), 4 uplinks each at 2:1, copper in the rack
+    c = lightfabric.compare(lightfabric.load_scenario(EXAMPLES / "h100-16k-llama3-like.yaml"), catalog)
+    leaf = c.plan.fabric.tier("leaf")
+    assert leaf.count == 16384 // 16 and leaf.gpus_cut == 16
+    assert c.plan.fabric.group("leaf-spine").links == 1024 * 4
+    assert c.plan.lengths["host-leaf"].max_m == pytest.approx(1.1 * 15 / 16 + 0.3)
     host = next(g for g in c.result("policy").design.link_groups if g.name == "host-leaf")
-    assert host.lengths.max_m <= host.lower_end.reach_m
+    assert host.technology == "copper" and c.result("policy").feasible
 
 
 # 3. engine-based links are budgeted with the engine the design chose --------------------------------

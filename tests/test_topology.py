@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lightfabric.errors import TopologyError
-from lightfabric.topology.fat_tree import build_fat_tree, fewest_tiers, leaf_split, max_host_ports
+from lightfabric.topology.clos import build_fat_tree, fewest_tiers, leaf_split, max_host_ports
 
 
 def test_two_tier_radix_64_2048_hosts_hand_calculation():

@@ -1,11 +1,17 @@
-"""What every command of the CLI shares: the error console, the one-message failure, the progress bar."""
+"""What every command of the CLI shares: the error console, the one-message failure, the progress bar,
+the output formats and the side-by-side printing of a report's designs."""
 
 from __future__ import annotations
 
+import json
+import shutil
+from collections.abc import Callable
 from contextlib import contextmanager
+from enum import Enum
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from lightfabric.errors import LightfabricError
 
@@ -42,3 +48,56 @@ def progress_bar(description: str, unit: str = "", show: bool = True, rate: bool
                        rate=f"{done / elapsed:,.0f} {unit or 'units'}/s" if rate and elapsed > 0 else "")
 
         yield progress
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def check_range(option: str, value: float | None, low: float, high: float, allowed: str) -> None:
+    if value is not None and not (low <= value <= high):
+        fail(LightfabricError.for_field(option, value, allowed, problem="out of range"))
+
+
+def say_infeasible(console: Console, result: dict) -> None:
+    console.print(f"[bold red]{result['technology']} is infeasible:[/] {'; '.join(result['reasons'])}", highlight=False)
+
+
+def print_designs(table: Table, results: list[dict], per_design: Callable[[dict], Table | None] | None = None) -> None:
+    """Print a report's table, then each design: why it is infeasible, or its own table (if any)."""
+    console = wide_console()
+    console.print(table)
+    for r in results:
+        if not r["feasible"]:
+            say_infeasible(console, r)
+        elif per_design is not None and (t := per_design(r)) is not None:
+            console.print(t)
+
+
+def print_json(report: dict) -> None:
+    print(json.dumps(json_ready(report), indent=2))
+
+
+def json_ready(obj, sig: int = 10):
+    """Floats rounded to ``sig`` significant digits (numpy scalars made plain) for JSON output."""
+    if isinstance(obj, dict):
+        return {k: json_ready(v, sig) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_ready(v, sig) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return float(f"{obj:.{sig}g}")
+    return obj
+
+
+def wide_console() -> Console:
+    return Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
+
+
+def table_or_json(format: Format) -> None:
+    if format is Format.csv:
+        fail(LightfabricError.for_field("--format", "csv", "table or json"))
+

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lightfabric.catalog import Catalog
-from lightfabric.design import Design, FabricPlan, build_design, plan_fabric
-from lightfabric.metrics.bom import fiber_metres
+from lightfabric.design import Design, FabricPlan, build_design, group_specs, plan_fabric, try_technology
 from lightfabric.metrics import bom_counts, capex_breakdown_usd, energy_cost_usd, power_breakdown_w
+from lightfabric.metrics.bom import fiber_metres
 from lightfabric.scenario.loader import check_parts
 from lightfabric.scenario.models import Scenario
-from lightfabric.technologies import REGISTRY
+from lightfabric.technologies import registry
 
 
 def _r(x: float, nd: int = 3) -> float:
@@ -128,6 +128,7 @@ class Comparison:
                 "oversubscription": self.scenario.scale_out.oversubscription,
                 "link_lengths": {k: v.as_dict() for k, v in p.lengths.items()},
                 "planes": p.planes, "topology": self.scenario.scale_out.topology,
+                "topology_notes": list(p.fabric.notes),
                 "scale_up": None if self.scenario.scale_up is None else self.scenario.scale_up.model_dump(),
                 "economics": self.scenario.economics.model_dump(),
             },
@@ -139,12 +140,10 @@ class Comparison:
     def reach_table(self) -> list[dict]:
         """For every link group (electrical spine) and technology: the longest link, whether the
         technology reaches it and why not."""
-        from lightfabric.design import _try, group_specs
-        from lightfabric.scenario.models import LINK_TECHNOLOGIES
         rows = []
         for spec in group_specs(self.plan, ocs_spine=False):
-            for tech in LINK_TECHNOLOGIES:
-                _, check, reason = _try(self.plan, spec, tech)
+            for tech in registry.LINK_TECHNOLOGIES:
+                _, check, reason = try_technology(self.plan, spec, tech)
                 rows.append({"group": spec.name, "technology": tech, "length_m": round(spec.length_m, 2),
                              "mean_length_m": round(spec.lengths.mean_m, 2), "feasible": reason is None,
                              "margin_db": None if check is None else check.get("margin_db"),
@@ -167,32 +166,27 @@ class Comparison:
 def _label(plan: FabricPlan, design_id: str) -> str:
     if design_id == "policy":
         return "Per-tier policy: " + plan.scenario.technology.label()
-    if design_id == "ocs":
-        return "OCS spine (links: lowest-TCO feasible)"
-    return REGISTRY[design_id].label
+    return registry.label(design_id)
 
 
 def _topology(plan: FabricPlan, design: Design) -> dict:
-    """The scale-out tree of the design (all planes), with the scale-up domains if any."""
-    t = plan.topology.as_dict()
-    p = plan.planes
-    per_tier = [n * p for n in plan.topology.switches_per_tier]
+    """The topology's counts for the design (all planes): an OCS spine's tier has no switches and its
+    uplinks use one switch port each; with the scale-up domains if any."""
+    fabric = plan.fabric
+    t = {k: list(v) if isinstance(v, list) else v for k, v in fabric.summary.items()}
     if design.ocs:
+        per_tier, links = t["switches_per_tier"], t["links_per_tier"]
         per_tier[-1] = 0
-    t.update({"planes": p, "topology": plan.scenario.scale_out.topology,
-              "switches_per_tier": per_tier, "switches": sum(per_tier),
-              "links_per_tier": [n * p for n in plan.topology.links_per_tier],
-              "ports_total": sum(per_tier) * plan.topology.radix})
-    t["ports_used"] = t["links_per_tier"][0] + (2 * sum(t["links_per_tier"][1:]) if not design.ocs else
-                                                2 * sum(t["links_per_tier"][1:-1]) + t["links_per_tier"][-1])
-    t["ports_spare"] = t["ports_total"] - t["ports_used"]
-    if plan.rail_group_servers:
-        t["rail_group_servers"] = plan.rail_group_servers
+        t["switches"] = sum(per_tier)
+        t["ports_total"] = t["switches"] * t["radix"]
+        t["ports_used"] = links[0] + 2 * sum(links[1:-1]) + links[-1]
+        t["ports_spare"] = t["ports_total"] - t["ports_used"]
+    t["switch_tier_names"] = [tier.name for tier in fabric.switch_tiers]
     if plan.scale_up is not None:
         su = plan.scale_up.as_dict()
-        cable = next((g.medium for g in design.link_groups if g.name == "scale-up"), None)
-        if cable is not None and getattr(cable, "pairs", None):
-            su["twinax_pairs"] = cable.pairs * next(g.cables for g in design.link_groups if g.name == "scale-up")
+        gpu_links = next((g for g in design.link_groups if g.spec.scale_up and g.spec.lower.kind == "gpu"), None)
+        if gpu_links is not None and getattr(gpu_links.medium, "pairs", None):
+            su["twinax_pairs"] = gpu_links.medium.pairs * gpu_links.cables
         t["scale_up"] = su
     return t
 

@@ -1,124 +1,14 @@
-"""Bandwidth density: how much a switch of each technology can carry, and how much bandwidth one
-millimetre of package edge or one rack unit of front panel passes.
-
-Three limits, each from a figure with its source (the ``SOURCES`` table prints with the result):
-
-* **Faceplate** (pluggables, copper): a 1 RU panel holds 32 OSFP cages (NVIDIA QM9700: 1U, 32
-  OSFP; SN5600: 2U, 64 OSFP). With the fastest module of a technology in the catalog that is
-  32 x 1.6T = 51.2 Tb/s per panel; 3.2T modules would raise it to 102.4 Tb/s, which the seed
-  article calls near the practical limit of pluggable optics.
-* **Fiber panel** (co-packaged, near-packaged, optical I/O): the front panel carries MPO adapters
-  instead of cages, 48 per RU (a 48-port panel, luxoptx); an MPO-16 carries one 8-lane DR port
-  at 100G lanes, two 4-lane DR ports at 200G lanes, or, with 16-wavelength WDM at 1.6 Tb/s per
-  fiber (Lightmatter/Qualcomm, OFC 2026), 8 duplex pairs of 1.6 Tb/s.
-* **Shoreline** (package edge, one direction): electrical SerDes escape through the package's
-  BGA: Tomahawk 5 carries 51.2 Tb/s over a 9,352-ball, 0.9 mm-pitch hexagonal BGA, a package of
-  side sqrt(9352 x 0.81 x sqrt(3)/2) = 81 mm, so 51.2 / (4 x 81) = 0.16 Tb/s per mm. Optical
-  I/O leaves through fiber array units at 127 um pitch: one DR lane of 200G per fiber pair is
-  200 / 0.254 = 0.79 Tb/s/mm; a WDM fiber pair at 1.6 Tb/s is 6.3 Tb/s/mm; the chiplet's UCIe
-  advanced-package edge carries 1.3 TB/s/mm = 10.4 Tb/s/mm.
-"""
+"""Bandwidth density per technology (``lightfabric density``): each registered technology's limit
+(faceplate, fiber panel or package shoreline; :mod:`lightfabric.physics.density`)."""
 
 from __future__ import annotations
 
-from math import sqrt
-
-from lightfabric.catalog import Catalog, CopperCable, OpticalEngine, PluggableModule, SwitchAsic
-
-OSFP_CAGES_PER_RU = 32
-MPO_ADAPTERS_PER_RU = 48
-MPO_FIBERS = 16
-FAU_PITCH_MM = 0.127
-WDM_FIBER_TBPS = 1.6
-UCIE_ADVANCED_TBPS_PER_MM = 1.3 * 8
-FUTURE_MODULE_TBPS = 3.2
-TH5_BALLS, TH5_PITCH_MM, TH5_TBPS = 9352, 0.9, 51.2
-
-SOURCES = {
-    "faceplate": "NVIDIA QM9700 (1U, 32 OSFP cages) and SN5600 (2U, 64 OSFP) manuals; seed article (51.2 Tb/s "
-                 "per panel with 1.6T modules, 102.4 Tb/s with 3.2T)",
-    "fiber_panel": "luxoptx 48-port MPO panel (estimate: 48 MPO-16 adapters per RU); OFC 2026 exhibitor news "
-                   "(1.6 Tb/s per fiber, 16 wavelengths)",
-    "shoreline_electrical": "chipcraft.tech Tomahawk 5 field study (9,352-ball BGA, 0.9 mm pitch, 51.2 Tb/s); "
-                            "derived: 81 mm package side",
-    "shoreline_optical": "estimate: 127 um fiber-array pitch; OFC 2026 exhibitor news (1.6 Tb/s per WDM fiber); "
-                         "Das Sharma, Hot Interconnects 2025 (UCIe 2.5D 1.3 TB/s/mm)",
-}
-
-
-def package_side_mm(balls: int = TH5_BALLS, pitch_mm: float = TH5_PITCH_MM) -> float:
-    """Side of a square package holding ``balls`` on a hexagonal grid of ``pitch_mm``."""
-    return sqrt(balls * pitch_mm ** 2 * sqrt(3) / 2)
-
-
-def electrical_shoreline_tbps_per_mm() -> float:
-    return TH5_TBPS / (4 * package_side_mm())
-
-
-def optical_shoreline_tbps_per_mm(tbps_per_fiber_pair: float) -> float:
-    return tbps_per_fiber_pair / (2 * FAU_PITCH_MM)
-
-
-def _top_rate_tbps(catalog: Catalog, technology: str) -> float:
-    if technology == "copper":
-        rates = [c.rate_gbps for c in catalog.of_kind(CopperCable) if c.variant in ("dac", "acc", "aec")]
-    else:
-        rates = [m.rate_gbps for m in catalog.of_kind(PluggableModule) if m.technology == technology]
-    return max(rates) / 1000.0
-
-
-def _largest_host_tbps(catalog: Catalog, technology: str) -> tuple[float, str]:
-    engines = [e for e in catalog.of_kind(OpticalEngine) if e.technology == technology]
-    switches = [s for s in catalog.of_kind(SwitchAsic) if s.protocol != "nvlink"]
-    best = (0.0, "")
-    for s in switches:
-        if any((s.id in e.hosts or "*" in e.hosts) and e.lane_rate_gbps == s.serdes_lane_rate_gbps for e in engines):
-            best = max(best, (s.capacity_gbps / 1000.0, s.id))
-    return best
+from lightfabric.catalog import Catalog
+from lightfabric.physics import density
+from lightfabric.technologies.registry import REGISTRY
 
 
 def density_report(catalog: Catalog) -> dict:
-    """Per technology: largest switch, ports per rack unit (at 800G), shoreline Tb/s per mm."""
-    elec = electrical_shoreline_tbps_per_mm()
-    dr_pair = optical_shoreline_tbps_per_mm(0.2)
-    wdm_pair = optical_shoreline_tbps_per_mm(WDM_FIBER_TBPS)
-    out: dict[str, dict] = {}
-    for tech in ("pluggable-dsp", "lro", "lpo", "copper"):
-        top = _top_rate_tbps(catalog, tech)
-        out[tech] = {
-            "limit": "faceplate", "max_switch_capacity_tbps": round(OSFP_CAGES_PER_RU * top, 1),
-            "ceiling_tbps": round(OSFP_CAGES_PER_RU * FUTURE_MODULE_TBPS, 1),
-            "ports_per_rack_unit": OSFP_CAGES_PER_RU, "port_rate_gbps": top * 1000,
-            "tbps_per_rack_unit": round(OSFP_CAGES_PER_RU * top, 1),
-            "shoreline_tbps_per_mm": round(elec, 3), "shoreline_kind": "electrical SerDes (package BGA)",
-            "source": SOURCES["faceplate"] + "; " + SOURCES["shoreline_electrical"],
-        }
-    ports_dr = MPO_ADAPTERS_PER_RU * MPO_FIBERS // 8    # 800G of 4 x 200G DR lanes: 8 fibers
-    for tech in ("npo", "cpo"):
-        cap, host = _largest_host_tbps(catalog, tech)
-        out[tech] = {
-            "limit": "switch ASIC (optics are off the faceplate)", "max_switch_capacity_tbps": cap,
-            "largest_switch": host, "ceiling_tbps": 409.6,
-            "ports_per_rack_unit": ports_dr, "port_rate_gbps": 800.0,
-            "tbps_per_rack_unit": round(ports_dr * 0.8, 1),
-            "shoreline_tbps_per_mm": round(dr_pair, 3), "shoreline_kind": "optical, DR fiber pairs at 127 um",
-            "source": "catalog engines and hosts; NVIDIA Spectrum-X Photonics 409.6 Tb/s (multi-ASIC); "
-                      + SOURCES["fiber_panel"] + "; " + SOURCES["shoreline_optical"],
-        }
-    perimeter_mm = 4 * package_side_mm()
-    wdm_ports = MPO_ADAPTERS_PER_RU * (MPO_FIBERS // 2) * WDM_FIBER_TBPS / 0.8
-    out["oio"] = {
-        "limit": "package shoreline (chiplets around a Tomahawk-5-size package)",
-        "max_switch_capacity_tbps": round(perimeter_mm * min(wdm_pair, UCIE_ADVANCED_TBPS_PER_MM), 0),
-        "ceiling_tbps": None, "ports_per_rack_unit": int(wdm_ports), "port_rate_gbps": 800.0,
-        "tbps_per_rack_unit": round(wdm_ports * 0.8, 1),
-        "shoreline_tbps_per_mm": round(wdm_pair, 3), "shoreline_kind": "optical, WDM fiber pairs at 127 um "
-        f"(die edge UCIe-A {UCIE_ADVANCED_TBPS_PER_MM:g} Tb/s/mm)",
-        "source": SOURCES["fiber_panel"] + "; " + SOURCES["shoreline_optical"],
-        "note": "a bound from the package edge, not a product: no switch ships with optical I/O chiplets",
-    }
-    return {"technologies": out,
-            "assumptions": {"osfp_cages_per_ru": OSFP_CAGES_PER_RU, "mpo_adapters_per_ru": MPO_ADAPTERS_PER_RU,
-                            "fau_pitch_mm": FAU_PITCH_MM, "package_side_mm": round(package_side_mm(), 1),
-                            "future_module_tbps": FUTURE_MODULE_TBPS},
-            "sources": SOURCES}
+    """Per technology: largest switch, ports per rack unit, shoreline Tb/s per mm, with sources."""
+    return {"technologies": {t.id: t.density(catalog) for t in REGISTRY.values()},
+            "assumptions": density.assumptions(), "sources": density.SOURCES}

@@ -46,6 +46,12 @@ class TopologyError(LightfabricError):
     """The cluster cannot be built with the chosen switch, port rate and tiers."""
 
 
+def either(choices: Iterable[str]) -> str:
+    """``a, b or c``: the allowed values as a user reads them."""
+    choices = list(choices)
+    return choices[0] if len(choices) == 1 else ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
 def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """The closest matches of ``word`` among ``choices`` (for "did you mean" hints)."""
     choices = list(choices)

@@ -13,32 +13,35 @@ from math import ceil
 
 from lightfabric.catalog import Catalog, CoPackageFlow, EngineFlow, OpticalEngine
 from lightfabric.catalog.matching import index_by_target, most_specific
-from lightfabric.design import SWITCH_TIERS, Design, _tier_devices
+from lightfabric.catalog.defaults import FAU_PART
+from lightfabric.design import Design
 from lightfabric.economics.packaging import PackageCost, engine_cost, matured, package_cost
-
-FAU_PART = "fau-engine"
+from lightfabric.topology.base import SWITCH
 MATURITY_FACTORS = (3.0, 2.0, 1.0, 0.5, 0.25, 0.0)
 
 
 @dataclass(frozen=True)
 class EngineTier:
-    """The optical engines of one device tier: which engine, how many devices, engines per device."""
+    """The optical engines of one device tier: which engine, how many devices, engines per device, and
+    whether the devices are scale-out switches (whose ports run at the fabric's port rate)."""
 
     tier: str
     engine: OpticalEngine
     devices: int
     per_device: float
+    on_switch: bool = False
 
 
 def engines_by_tier(design: Design) -> list[EngineTier]:
     """Every device tier of ``design`` that carries optical engines (switches, NICs, GPUs)."""
     cat = design.plan.catalog
-    devices = _tier_devices(design.plan, ocs_spine=design.ocs is not None)
+    devices = design.devices()
     out = []
     for line in design.bom:
         part = cat.get(line.part_id)
         if line.tier and isinstance(part, OpticalEngine) and devices.get(line.tier):
-            out.append(EngineTier(line.tier, part, devices[line.tier], line.count / devices[line.tier]))
+            out.append(EngineTier(line.tier, part, devices[line.tier], line.count / devices[line.tier],
+                                  design.fabric.tier(line.tier).kind == SWITCH))
     return out
 
 
@@ -85,7 +88,7 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
         gm = (cf or ef).vendor_gross_margin
         price_delta = (cost - ref_cost) / (1.0 - gm)
         premium += n_dev * price_delta
-        port_gbps = design.plan.port.rate_gbps if tier in SWITCH_TIERS else engine.capacity_gbps
+        port_gbps = design.plan.port.rate_gbps if et.on_switch else engine.capacity_gbps
         ports = per_dev * engine.capacity_gbps / port_gbps
         list_usd = per_dev * (engine.price_usd + engine.fiber_array_units * fau)
         curve = []

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 
 from lightfabric.catalog import Catalog, CoPackageFlow, OpticalEngine, ValueShare
 from lightfabric.catalog.matching import index_by_target, most_specific
-from lightfabric.design import SWITCH_TIERS, BomLine, Design
-from lightfabric.economics.copackaging import FAU_PART, EngineTier, engines_by_tier
+from lightfabric.catalog.defaults import FAU_PART
+from lightfabric.design import BomLine, Design
+from lightfabric.economics.copackaging import EngineTier, engines_by_tier
 from lightfabric.metrics.cost import HOURS_PER_YEAR
 from lightfabric.reliability.inventory import FailureClass
 from lightfabric.reliability.rates import HOURS_PER_DAY
 from lightfabric.reliability.spares import spares_for_fill_rate
 from lightfabric.scenario.models import Economics
+from lightfabric.technologies.registry import REGISTRY
 
 
 def unit_prices_usd(bom: list[BomLine]) -> dict[str, float]:
@@ -99,7 +101,7 @@ def spare_unit_usd(design: Design, fc: FailureClass, prices: dict[str, float],
         switch = design.plan.switch
         engines = engines_by_tier(design) if engines is None else engines
         on_package = max((et.per_device * _engine_usd(et.engine, prices) for et in engines
-                          if et.engine.technology == "cpo" and et.tier in SWITCH_TIERS), default=0.0)
+                          if REGISTRY[et.engine.technology].co_packaged and et.on_switch), default=0.0)
         return prices.get(switch.id, switch.system_price_usd) + on_package
     if isinstance(part, OpticalEngine):
         return _engine_usd(part, prices)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from lightfabric.catalog import Catalog
-from lightfabric.design import BomLine, shuffle_ports
+from lightfabric.catalog import Catalog, FiberCable
+from lightfabric.catalog.defaults import shuffle_ports
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lightfabric.design.types import BomLine
 
 
-def bom_counts(bom: Iterable[BomLine], catalog: Catalog) -> dict[str, float]:
+def bom_counts(bom: "Iterable[BomLine]", catalog: Catalog) -> dict[str, float]:
     """Totals by kind of part, and the laser diodes inside modules and laser sources."""
     out = {"switches": 0, "pluggable_modules": 0, "optical_engines": 0, "external_laser_modules": 0,
            "lasers": 0, "fibers": 0, "fiber_strands": 0, "fiber_m": 0.0, "mpo_connectors": 0, "nics": 0,
@@ -51,11 +55,10 @@ def bom_counts(bom: Iterable[BomLine], catalog: Catalog) -> dict[str, float]:
 
 def fiber_metres(groups) -> float:
     """Metres of fiber cable in the link groups (mean length x cables)."""
-    from lightfabric.catalog import FiberCable
     return float(sum(g.lengths.mean_m * g.cables for g in groups if isinstance(g.medium, FiberCable)))
 
 
-def totals_by_category(bom: Iterable[BomLine], per_unit: Callable[[BomLine], dict[str, float]],
+def totals_by_category(bom: "Iterable[BomLine]", per_unit: "Callable[[BomLine], dict[str, float]]",
                        categories: tuple[str, ...]) -> dict[str, float]:
     """Sum ``count x per-unit figure`` over the lines, by category, with a ``total``."""
     out = {c: 0.0 for c in categories}

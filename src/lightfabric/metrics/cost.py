@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lightfabric.design import BomLine
 from lightfabric.metrics.bom import totals_by_category
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lightfabric.design.types import BomLine
 
 CAPEX_CATEGORIES = ("switches", "optics", "lasers", "nics", "fiber", "cables")
 HOURS_PER_YEAR = 8760.0
 
 
-def capex_breakdown_usd(bom: Iterable[BomLine]) -> dict[str, float]:
+def capex_breakdown_usd(bom: "Iterable[BomLine]") -> dict[str, float]:
     """Capital cost in USD by category (switch systems, optics, external lasers, NICs, fiber) and ``total``."""
     return totals_by_category(bom, lambda line: line.cost_usd_each, CAPEX_CATEGORIES)
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from lightfabric.design import BomLine
 from lightfabric.metrics.bom import totals_by_category
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lightfabric.design.types import BomLine
 
 POWER_CATEGORIES = ("switch_asics", "switch_systems", "optics", "lasers", "nics")
 
 
-def power_breakdown_w(bom: Iterable[BomLine]) -> dict[str, float]:
+def power_breakdown_w(bom: "Iterable[BomLine]") -> dict[str, float]:
     """Typical power in W by category, and their ``total``.
 
     Categories: ``switch_asics`` (switch chips), ``switch_systems`` (the rest of each switch box

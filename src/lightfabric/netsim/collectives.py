@@ -34,9 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lightfabric.errors import LightfabricError
-from lightfabric.netsim.graph import Graph
 from lightfabric.netsim.simulate import simulate_phase
-from lightfabric.netsim.topo import SAME_DOMAIN, Topo
+from lightfabric.topology.paths import SAME_DOMAIN, Graph, PathModel
 
 OPS = ("all-reduce", "reduce-scatter", "all-gather", "all-to-all")
 ALGORITHMS = {
@@ -167,39 +166,43 @@ def phases(op: str, algorithm: str, ranks: np.ndarray, size_bytes: float, domain
 
 # --- closed form --------------------------------------------------------------------------------
 
-def phase_closed_form(topo: Topo, phase: Phase) -> dict:
+def _busiest(send: np.ndarray, recv: np.ndarray) -> int:
+    """Flows of the GPU that sends or receives the most."""
+    return int(max(np.bincount(send).max(), np.bincount(recv).max())) if len(send) else 0
+
+
+def phase_closed_form(topo: PathModel, phase: Phase) -> dict:
     """Closed-form time of one phase (one repetition): alpha + the busiest GPU's bytes over its
-    network's bandwidth."""
+    network's bandwidth. A flow the topology forwards through the scale-up domain (rail-only) loads
+    the scale-up network from its source to the relay and the scale-out network from the relay."""
     bo = topo.gpu_bw_gbps * topo.planes * 1e9 / 8.0     # bytes/s, scale-out, per GPU per direction
     bu = topo.scale_up_bw_gbps * 1e9 / 8.0
     b = phase.bytes_per_flow
     if phase.all_pairs is not None:
         r = phase.all_pairs
         n = len(r)
-        dom = topo.domain_of(r)
-        if topo.domain_gpus:
-            _, counts = np.unique(dom, return_counts=True)
-            peers_su = int(counts.max()) - 1
-            peers_so = n - int(counts.min())
-        else:
-            peers_su, peers_so = 0, n - 1
+        flows_su, flows_so = topo.all_to_all_flows(r)
         # the farthest pairs: from the first and the last GPU to every other
         s = np.concatenate([np.full(n, r[0]), np.full(n, r[-1])])
         d = np.concatenate([r, r])
         keep = s != d
         alpha = topo.max_latency_s(s[keep], d[keep])
-        t_so = peers_so * b / bo if peers_so else 0.0
-        t_su = peers_su * b / bu if peers_su else 0.0
+        t_so = flows_so * b / bo if flows_so else 0.0
+        t_su = flows_su * b / bu if flows_su else 0.0
         return {"alpha_s": alpha, "beta_s": max(t_so, t_su), "time_s": alpha + max(t_so, t_su)}
     src, dst = phase.src, phase.dst
     alpha = topo.max_latency_s(src, dst)
-    su = (topo.domain_of(src) == topo.domain_of(dst)) if topo.domain_gpus else np.zeros(len(src), dtype=bool)
+    su = topo.path_class(src, dst) == SAME_DOMAIN if topo.domain_gpus else np.zeros(len(src), dtype=bool)
+    out = ~su
+    relay = topo.relay(src[out], dst[out]) if out.any() else src[out]
+    fwd = relay != src[out]
     t = 0.0
-    for mask, bw in ((~su, bo), (su, bu)):
-        if mask.any():
-            s_, d_ = (src, dst) if mask.all() else (src[mask], dst[mask])
-            busiest = max(np.bincount(s_).max(), np.bincount(d_).max())
-            t = max(t, busiest * b / bw)
+    if out.any():
+        t = _busiest(relay, dst[out]) * b / bo
+    if su.any() or fwd.any():
+        send = np.concatenate([src[su], src[out][fwd]])
+        recv = np.concatenate([dst[su], relay[fwd]])
+        t = max(t, _busiest(send, recv) * b / bu)
     return {"alpha_s": alpha, "beta_s": t, "time_s": alpha + t}
 
 
@@ -229,7 +232,7 @@ class CollectiveResult:
                 "phases": self.phases}
 
 
-def closed_form(topo: Topo, op: str, algorithm: str, ranks, size_bytes: float) -> CollectiveResult:
+def closed_form(topo: PathModel, op: str, algorithm: str, ranks, size_bytes: float) -> CollectiveResult:
     """The collective's time by the alpha-beta model, phase by phase."""
     ranks = np.asarray(ranks, dtype=np.int64)
     total, rows = 0.0, []
@@ -250,7 +253,7 @@ def simulated(graph: Graph, op: str, algorithm: str, ranks, size_bytes: float, r
               seed: int = 0, max_flows: int = 4_000_000, progress=None) -> CollectiveResult:
     """The collective's time by flow simulation of every distinct phase (a repeated phase is
     simulated once and counted ``repeat`` times). Scale-out flows carry their share of one plane."""
-    topo = graph.topo
+    topo = graph.model
     ranks = np.asarray(ranks, dtype=np.int64)
     ph = phases(op, algorithm, ranks, size_bytes, topo.domain_gpus)
     total, rows, util = 0.0, [], 0.0

@@ -10,21 +10,22 @@ from lightfabric.catalog import Catalog
 from lightfabric.compare import compare
 from lightfabric.errors import LightfabricError
 from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM, OPS, closed_form, simulated
-from lightfabric.netsim.graph import ROUTINGS, Disconnected, build_graph
 from lightfabric.netsim.step import load_model, parse_plan, step_time
 from lightfabric.netsim.topo import topo_of
 from lightfabric.scenario.models import Scenario
+from lightfabric.topology.paths import ROUTINGS, Disconnected
 
 
 def _failed_uplinks(graph, count: int, seed: int) -> np.ndarray:
-    """``count`` leaf-to-spine links (both directions of each) chosen by ``seed``."""
+    """``count`` of the links the topology lets a user fail (both directions of each), chosen by ``seed``."""
     if count == 0:
         return np.zeros(0, dtype=np.int64)
-    ups = graph.leaf_up.ravel()
+    ups = graph.failable_up
     if count > len(ups):
-        raise LightfabricError.for_field("--fail-links", count, f"0 to {len(ups):,} (leaf uplinks of one plane)")
+        what = f" ({graph.failable_label})" if len(ups) else " (this fabric has no uplinks to fail)"
+        raise LightfabricError.for_field("--fail-links", count, f"0 to {len(ups):,}{what}")
     pick = np.random.default_rng(seed).choice(len(ups), size=count, replace=False)
-    return np.concatenate([ups[pick], graph.leaf_down.ravel()[pick]])
+    return np.concatenate([ups[pick], graph.failable_down[pick]])
 
 
 def _checked(scenario: Scenario, op: str, algorithm: str | None, gpus: int | None) -> tuple[str, int]:
@@ -94,10 +95,8 @@ def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: i
         row.update({"topology": topo.as_dict(), "closed_form": analytic.as_dict()})
         best = analytic
         if simulate:
-            graph = build_graph(topo)
-            failed = _failed_uplinks(graph, fail_links, seed) if topo.tiers > 1 else np.zeros(0, np.int64)
-            if fail_links and topo.tiers == 1:
-                raise LightfabricError.for_field("--fail-links", fail_links, "0 for a single-switch fabric")
+            graph = topo.build_graph()
+            failed = _failed_uplinks(graph, fail_links, seed)
             if len(failed):
                 graph = graph.with_failures(failed)
             try:
@@ -105,7 +104,7 @@ def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: i
                                 progress=None if progress is None else (lambda d, t, x=r.technology: progress(x, d, t)))
             except Disconnected as e:
                 raise LightfabricError.for_field(
-                    "--fail-links", fail_links, "fewer failed leaf uplinks, so that every leaf keeps one",
+                    "--fail-links", fail_links, f"fewer failed {graph.failable_label}, so that every switch keeps one",
                     problem=f"{r.technology}: {e}") from None
             row["simulated"] = {**sim.as_dict(), "failed_links": int(len(failed) // 2)}
             best = sim
@@ -132,7 +131,7 @@ def step_report(scenario: Scenario, *, model_path: str, plan: str, simulate: boo
         row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
         if r.feasible:
             topo = topo_of(r.design)
-            graph = build_graph(topo) if simulate else None
+            graph = topo.build_graph() if simulate else None
             row.update(step_time(topo, gpu.bf16_dense_tflops, model, p, graph=graph, routing=routing, seed=seed))
             row["domain_gpus"] = topo.domain_gpus
         results.append(row)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lightfabric.netsim.graph import Graph, route
 from lightfabric.netsim.maxmin import link_load, max_min_rates
+from lightfabric.topology.paths import Graph
 
 BITS_PER_BYTE = 8.0
 MERGE_TOLERANCE = 0.05      # completions within 5 % of the next one are taken together
@@ -43,7 +43,7 @@ def simulate_phase(graph: Graph, src, dst, bytes_per_flow, routing: str = "sprea
     size_bits = np.broadcast_to(np.asarray(bytes_per_flow, dtype=float), src.shape) * BITS_PER_BYTE
     if len(src) == 0:
         return PhaseResult(0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0)
-    paths = route(graph, src, dst, routing, seed)
+    paths = graph.route(src, dst, routing, seed)
     hops = paths >= 0
     latency = np.where(hops, graph.latency_s[np.where(hops, paths, 0)], 0.0).sum(axis=1)
     cap_bps = graph.capacity_gbps * 1e9

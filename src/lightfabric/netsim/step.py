@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from lightfabric.errors import LightfabricError
 from lightfabric.netsim.collectives import Phase, closed_form, phase_closed_form, simulated
-from lightfabric.netsim.topo import SAME_DOMAIN, Topo
+from lightfabric.topology.paths import SAME_DOMAIN, PathModel
 
 BACKWARD_SHARE = 2.0 / 3.0
 
@@ -152,12 +152,12 @@ def parse_plan(text: str, gpus: int, model: ModelSpec) -> Plan:
     return Plan(tp, pp, dp, ep)
 
 
-def _network(topo: Topo, src, dst) -> str:
+def _network(topo: PathModel, src, dst) -> str:
     cls = topo.path_class(src, dst)
     return "scale-up" if (cls == SAME_DOMAIN).all() else "scale-out"
 
 
-def step_time(topo: Topo, peak_tflops: float, model: ModelSpec, plan: Plan, *, graph=None,
+def step_time(topo: PathModel, peak_tflops: float, model: ModelSpec, plan: Plan, *, graph=None,
               routing: str = "spread", seed: int = 0) -> dict:
     """Compute, communication by collective and network, exposed communication and step time."""
     b = model.bytes_per_value

@@ -37,9 +37,10 @@ from lightfabric.physics.link_budget import Element, margin_db, propagate, requi
 from lightfabric.physics.modulation import MODULATION_LEVELS, nyquist_ghz, signalling_rate_gbd
 from lightfabric.physics.units import dbm_to_mw, mw_to_dbm
 
-OPTICAL_TECHNOLOGIES = ("pluggable-dsp", "lpo", "lro", "cpo")
-ELECTRICAL_TECHNOLOGIES = ("copper",)
-LINK_TECHNOLOGIES = OPTICAL_TECHNOLOGIES + ELECTRICAL_TECHNOLOGIES
+# The chain families: a technology's optics are budgeted with the family of the part it chose (a
+# module of one of the pluggable families, or an ELS-fed engine: "cpo", for near-packaged and
+# optical I/O engines too; see lightfabric.technologies).
+OPTICAL_CHAINS = ("pluggable-dsp", "lpo", "lro", "cpo")
 
 # Laser power is sized this far above the point where the worst-case link just closes: end-of-life
 # laser degradation, coupling drift and temperature. Assumption (no public figure in the corpus);
@@ -112,12 +113,28 @@ def _by_rate(catalog: Catalog, kind: type, lane_rate_gbps: float, **match):
     return items[0]
 
 
+def default_engine(catalog: Catalog, lane_rate_gbps: float, technology: str = "cpo") -> OpticalEngine:
+    """The engine a chain takes when none is given: the cheapest per Gb/s of ``technology`` at the
+    lane rate (then by id), the rule designs choose engines by. Named in the chain's notes."""
+    engines = [e for e in catalog.of_kind(OpticalEngine)
+               if e.lane_rate_gbps == lane_rate_gbps and e.technology == technology]
+    if not engines:
+        rates = sorted({e.lane_rate_gbps for e in catalog.of_kind(OpticalEngine) if e.technology == technology})
+        raise LinkOptionError(f"--lane-rate-gbps {lane_rate_gbps:g}: no {technology} engine runs {lane_rate_gbps:g}G "
+                              f"lanes; allowed: {', '.join(f'{r:g}' for r in rates)}")
+    return min(engines, key=lambda e: (e.price_usd / e.capacity_gbps, e.id))
+
+
 def optical_chain(catalog: Catalog, technology: str, lane_rate_gbps: float, *,
                   lanes_per_laser: int | None = None, engine: OpticalEngine | None = None) -> OpticalChain:
-    """The chain of one lane of ``technology`` at ``lane_rate_gbps`` (100 or 200 Gb/s)."""
-    if technology not in OPTICAL_TECHNOLOGIES:
-        raise LinkOptionError(f"technology {technology!r} has no optical chain; optical technologies: "
-                              f"{', '.join(OPTICAL_TECHNOLOGIES)}")
+    """The chain of one lane of ``technology`` (a chain family) at ``lane_rate_gbps`` (100 or 200 Gb/s).
+
+    For ``cpo``, ``engine`` gives the lanes each laser feeds and the laser source's rating; without
+    one, :func:`default_engine` is taken and the chain's notes name it.
+    """
+    if technology not in OPTICAL_CHAINS:
+        raise LinkOptionError(f"technology {technology!r} has no optical chain; optical chains: "
+                              f"{', '.join(OPTICAL_CHAINS)}")
     receiver = _by_rate(catalog, Receiver, lane_rate_gbps)
     connector = catalog.get("mpo16-apc", kind="connector")
     fiber = catalog.get(DEFAULT_FIBER, kind="fiber")
@@ -125,11 +142,12 @@ def optical_chain(catalog: Catalog, technology: str, lane_rate_gbps: float, *,
     tia = _by_rate(catalog, Circuit, lane_rate_gbps, role="tia")
     driver = _by_rate(catalog, Circuit, lane_rate_gbps, role="driver")
     if technology == "cpo":
+        chosen = "" if engine is not None else f" (no engine given: the cheapest cpo engine at {lane_rate_gbps:g}G lanes)"
         if engine is None:
-            engines = [e for e in catalog.of_kind(OpticalEngine) if e.lane_rate_gbps == lane_rate_gbps]
-            if not engines:
-                raise LinkOptionError(f"no co-packaged engine runs {lane_rate_gbps:g}G lanes")
-            engine = engines[0]
+            engine = default_engine(catalog, lane_rate_gbps)
+        elif engine.lane_rate_gbps != lane_rate_gbps:
+            raise LinkOptionError(f"--lane-rate-gbps {lane_rate_gbps:g}: {engine.id} runs "
+                                  f"{engine.lane_rate_gbps:g}G lanes; allowed: {engine.lane_rate_gbps:g}")
         els = catalog.get(engine.laser_source, kind="laser-source")
         assert isinstance(els, ExternalLaserSource)
         n = lanes_per_laser or engine.lanes_per_laser
@@ -147,8 +165,10 @@ def optical_chain(catalog: Catalog, technology: str, lane_rate_gbps: float, *,
         circuits = [driver, tia]
         return OpticalChain(technology, lane_rate_gbps, laser, n, tx, receiver, connector, fiber, circuits,
                             modulator, ocs, laser_rated_power_mw=els.optical_power_mw_per_laser,
-                            notes=[f"engine {engine.id}, fed by {els.id}"])
+                            notes=[f"engine {engine.id}{chosen}, fed by {els.id}"])
     else:
+        if engine is not None:
+            raise LinkOptionError(f"{engine.id} is an optical engine; a {technology} module has its own lasers")
         if lanes_per_laser not in (None, 1):
             raise LinkOptionError(f"--lanes-per-laser applies to cpo; a {technology} module has one EML per lane")
         modulator = _opt(catalog, "eml-eam")
@@ -235,13 +255,14 @@ def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_g
                  modulation: str = "pam4", laser_power_mw: float | None = None, lanes_per_laser: int | None = None,
                  ocs_passes: int = 0, design_margin_db: float = DESIGN_MARGIN_DB,
                  laser_case_temperature_c: float | None = None, extra_loss_db: float = 0.0,
-                 extra_loss_name: str = "fiber shuffles") -> LinkResult:
+                 extra_loss_name: str = "fiber shuffles", engine: OpticalEngine | None = None) -> LinkResult:
     """Budget one optical lane of ``technology`` over ``length_m`` of fiber.
 
     ``laser_case_temperature_c``: the laser's case (default per laser type, see
     ``DEFAULT_CASE_TEMPERATURE_C``); its junction temperature and current rating are checked.
+    ``engine``: the engine of a ``cpo``-family link (its lanes per laser and laser source).
     """
-    chain = optical_chain(catalog, technology, lane_rate_gbps, lanes_per_laser=lanes_per_laser)
+    chain = optical_chain(catalog, technology, lane_rate_gbps, lanes_per_laser=lanes_per_laser, engine=engine)
     if modulation != chain.receiver.modulation:
         raise LinkOptionError(f"--modulation {modulation}: the catalog's {lane_rate_gbps:g}G receivers are "
                               f"{chain.receiver.modulation}; allowed: {chain.receiver.modulation}")
@@ -300,9 +321,9 @@ def laser_state(chain: OpticalChain, laser_power_mw: float, case_temperature_c: 
 def laser_report(catalog: Catalog, technology: str, *, lane_rate_gbps: float = 100.0,
                  lanes_per_laser: int | None = None, temperature_c: float | None = None,
                  port_rate_gbps: float = 800.0, design_margin_db: float = DESIGN_MARGIN_DB,
-                 activation_energy_ev: float | None = None) -> dict:
+                 activation_energy_ev: float | None = None, engine: OpticalEngine | None = None) -> dict:
     """What the lasers of one port must do: power per lane, lasers per port, electrical power, heat, FIT."""
-    chain = optical_chain(catalog, technology, lane_rate_gbps, lanes_per_laser=lanes_per_laser)
+    chain = optical_chain(catalog, technology, lane_rate_gbps, lanes_per_laser=lanes_per_laser, engine=engine)
     lanes = port_rate_gbps / lane_rate_gbps
     if lanes != int(lanes):
         raise LinkOptionError(f"--port-rate-gbps {port_rate_gbps:g} is not a whole number of {lane_rate_gbps:g}G lanes")
@@ -329,7 +350,7 @@ def laser_report(catalog: Catalog, technology: str, *, lane_rate_gbps: float = 1
         "fit_per_laser": None if fit_each is None else round(fit_each, 2),
         "fit_per_port": None if fit_each is None else round(fit_each * lasers_per_port, 2),
         "activation_energy_ev": ea,
-        "design_margin_db": design_margin_db,
+        "design_margin_db": design_margin_db, "notes": list(chain.notes),
         "feasible": state["feasible"], "reasons": [state["reason"]] if state["reason"] else [],
     }
 

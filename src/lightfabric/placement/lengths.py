@@ -14,10 +14,12 @@ Where the switches stand:
 
 * scale-up switches in the domain's middle rack (NVL72: in the rack; larger domains: a first
   tier in every rack and a second tier in the domain's middle rack);
-* leaves at the top of each rack, at the end or middle of each row, or, for a rail-optimized
-  fabric, in the middle of the racks of each rail group;
+* leaves at the top of each rack (amid the racks they serve when a leaf serves more than one),
+  at the end or middle of each row, or, for rail fabrics, in the middle of the racks they serve;
 * spines of a two-tier fabric, and cores of a three-tier fabric, at the centre of the site;
   spines of a three-tier fabric at the centre of their pod.
+
+Each topology names the :class:`Location` of its tiers; this module knows no tier by name.
 
 Lengths are weighted by the GPUs behind each rack, so a group's distribution is that of its links.
 """
@@ -121,11 +123,6 @@ def in_rack_max_m(placement) -> float:
     return float(in_rack_samples_m(placement).max())
 
 
-def _in_rack_stats(placement) -> LengthStats:
-    s = in_rack_samples_m(placement)
-    return LengthStats.from_samples(s, np.ones_like(s))
-
-
 def _group_centres(lay: Layout, gpus_per_group: float) -> tuple[np.ndarray, np.ndarray]:
     """Each rack's group centre when consecutive racks form groups of ``gpus_per_group`` GPUs."""
     start = np.cumsum(lay.gpus) - lay.gpus
@@ -145,57 +142,108 @@ def _snap(lay: Layout, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.n
     return sx, sy
 
 
-def link_lengths(placement, gpus: int, *, domain_gpus: int | None = None, scale_up_tiers: int = 1,
-                 leaf_gpus: float, pod_gpus: float | None, tiers: int,
-                 rail_group_gpus: float | None = None) -> dict[str, LengthStats]:
-    """Length distribution of every link group of a cluster.
+@dataclass(frozen=True)
+class Location:
+    """Where the devices of one tier stand; a topology names it for each of its tiers.
+
+    ``rule``:
+
+    * ``in-rack``: in every rack, beside the GPUs (GPUs, NICs, the first tier of a multi-rack
+      scale-up domain);
+    * ``amid``: each device at the rack nearest the centre of the ``gpus_per_device`` consecutive
+      GPUs it serves (in their own rack when they fit in one);
+    * ``row-end`` / ``row-middle``: at the end or the middle of each row;
+    * ``site-centre``: at the rack nearest the centre of the site.
+
+    ``compute_rack``: the device sits in a compute rack, so a cable from it to a switch in the same
+    rack stays inside the rack; switch-to-switch cables from network racks always run through the
+    tray.
+    """
+
+    rule: str
+    gpus_per_device: float = 0.0
+    compute_rack: bool = False
+
+    RULES = ("in-rack", "amid", "row-end", "row-middle", "site-centre")
+
+    def __post_init__(self):
+        if self.rule not in self.RULES:
+            raise ValueError(f"unknown location rule {self.rule!r}; allowed: {', '.join(self.RULES)}")
+        if self.rule == "amid" and not self.gpus_per_device > 0:
+            raise ValueError("an 'amid' location needs gpus_per_device > 0")
+
+
+IN_RACK = Location("in-rack", compute_rack=True)
+ROW_END = Location("row-end")
+ROW_MIDDLE = Location("row-middle")
+SITE_CENTRE = Location("site-centre")
+
+
+def amid(gpus_per_device: float, compute_rack: bool = False) -> Location:
+    """Each device amid the consecutive ``gpus_per_device`` GPUs it serves."""
+    return Location("amid", float(gpus_per_device), compute_rack)
+
+
+LEAF_LOCATIONS = ("top-of-rack", "end-of-row", "middle-of-row")
+
+
+def leaf_location(placement, leaf_gpus: float) -> Location:
+    """The scenario's ``placement.leaf_location`` for leaves that serve ``leaf_gpus`` GPUs each.
+
+    A top-of-rack leaf serving more GPUs than a rack holds stands amid the racks it serves (its
+    links leave the rack); one serving at most a rack's GPUs stands in its rack.
+    """
+    rule = placement.leaf_location
+    if rule == "top-of-rack":
+        return amid(leaf_gpus)
+    return ROW_END if rule == "end-of-row" else ROW_MIDDLE
+
+
+def positions_m(placement, lay: "Layout", where: Location) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) of the device each rack's GPUs reach at ``where``, one per rack (m)."""
+    p = placement
+    if where.rule == "in-rack":
+        return lay.x_m, lay.y_m
+    if where.rule == "amid":
+        return _snap(lay, *_group_centres(lay, where.gpus_per_device))
+    if where.rule == "row-end":
+        return np.full(lay.racks, (p.racks_per_row + 0.5) * p.rack_width_m), lay.y_m
+    if where.rule == "row-middle":
+        return np.full(lay.racks, (p.racks_per_row // 2 + 0.5) * p.rack_width_m), lay.y_m
+    site_x = float(np.average(lay.x_m, weights=lay.gpus))
+    site_y = float(np.average(lay.y_m, weights=lay.gpus))
+    sx, sy = _snap(lay, np.array([site_x]), np.array([site_y]))
+    return np.full(lay.racks, sx[0]), np.full(lay.racks, sy[0])
+
+
+def link_lengths(placement, gpus: int, groups) -> dict[str, LengthStats]:
+    """Length distribution of every link group of a cluster of ``gpus`` GPUs.
 
     Parameters
     ----------
-    leaf_gpus : GPUs behind one leaf (its host ports over the host ports per GPU).
-    pod_gpus : GPUs behind one pod of a three-tier fabric (None for fewer tiers).
-    rail_group_gpus : GPUs of one rail group (rail-optimized fabrics): the leaves of the group
-        stand in its middle rack.
+    placement : the scenario's ``placement`` (racks, rows, halls, trays).
+    groups : iterable of ``(name, lower, upper)``: a link group and the :class:`Location` of the
+        devices at its two ends.
+
+    A group whose lower end sits in a compute rack (GPU, NIC, first scale-up tier) uses the in-rack
+    distribution for the racks that hold its upper device too; switch-to-switch groups are routed
+    through the tray. Lengths are weighted by the GPUs behind each rack.
     """
-    p = placement
-    lay = layout(p, gpus)
+    lay = layout(placement, gpus)
+    cache: dict[Location, tuple[np.ndarray, np.ndarray]] = {}
+
+    def at(where: Location):
+        if where not in cache:
+            cache[where] = positions_m(placement, lay, where)
+        return cache[where]
+
     out: dict[str, LengthStats] = {}
-    in_rack = _in_rack_stats(p)
-
-    if domain_gpus is not None:
-        cx, cy = _snap(lay, *_group_centres(lay, domain_gpus))
-        cross = between_racks_m(p, lay.x_m - cx, lay.y_m - cy)
-        if scale_up_tiers == 1:
-            if domain_gpus <= p.gpus_per_rack:
-                out["scale-up"] = in_rack
-            else:
-                out["scale-up"] = _mixed(p, cross, lay.gpus)
+    for name, lower, upper in groups:
+        (lx, ly), (ux, uy) = at(lower), at(upper)
+        if lower.compute_rack:
+            out[name] = _mixed(placement, between_racks_m(placement, lx - ux, ly - uy), lay.gpus)
         else:
-            out["scale-up"] = in_rack
-            out["scale-up-spine"] = _mixed(p, cross, lay.gpus)
-
-    # host-leaf
-    if rail_group_gpus is not None:
-        lx, ly = _snap(lay, *_group_centres(lay, rail_group_gpus))
-    elif p.leaf_location == "top-of-rack":
-        lx, ly = lay.x_m, lay.y_m
-    elif p.leaf_location == "end-of-row":
-        lx, ly = np.full(lay.racks, (p.racks_per_row + 0.5) * p.rack_width_m), lay.y_m
-    else:
-        lx, ly = np.full(lay.racks, (p.racks_per_row // 2 + 0.5) * p.rack_width_m), lay.y_m
-    host = between_racks_m(p, lay.x_m - lx, lay.y_m - ly)
-    out["host-leaf"] = _mixed(p, host, lay.gpus)
-
-    if tiers >= 2:
-        site_x = float(np.average(lay.x_m, weights=lay.gpus))
-        site_y = float(np.average(lay.y_m, weights=lay.gpus))
-        sx, sy = _snap(lay, np.array([site_x]), np.array([site_y]))
-        if tiers == 2:
-            out["leaf-spine"] = _routed(p, lx - sx[0], ly - sy[0], lay.gpus)
-        else:
-            px, py = _snap(lay, *_group_centres(lay, pod_gpus or gpus))
-            out["leaf-spine"] = _routed(p, lx - px, ly - py, lay.gpus)
-            out["spine-core"] = _routed(p, px - sx[0], py - sy[0], lay.gpus)
+            out[name] = _routed(placement, lx - ux, ly - uy, lay.gpus)
     return out
 
 

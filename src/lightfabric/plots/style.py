@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-# One colour per technology across all figures (Okabe-Ito palette, readable by colour-blind people).
-TECHNOLOGY_COLOURS: dict[str, str] = {
-    "pluggable-dsp": "#0072B2", "lro": "#56B4E9", "lpo": "#009E73", "npo": "#F0E442",
-    "cpo": "#D55E00", "oio": "#CC79A7", "copper": "#E69F00", "ocs": "#000000",
-}
+from lightfabric.technologies import registry
+
 # For stacks of categories (power, capex, failures, value-chain segments).
 CATEGORY_COLOURS = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2",
                     "#FF9DA6", "#9D755D", "#BAB0AC", "#1F3A5F", "#8CD17D"]
 
 
 def colour(technology: str) -> str:
-    return TECHNOLOGY_COLOURS.get(technology, "#666666")
+    """One colour per technology across all figures, from the technology registry."""
+    return registry.colour(technology)
 
 
 def feasible(results: list[dict]) -> list[dict]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from lightfabric.catalog import Catalog, ExternalLaserSource, OpticalEngine, PluggableModule
 from lightfabric.compare import compare
-from lightfabric.design import SCALE_OUT_GROUPS, Design
+from lightfabric.design import Design
 from lightfabric.errors import LightfabricError
 from lightfabric.reliability import checkpoint, rates
 from lightfabric.reliability.rates import HOURS_PER_DAY
@@ -46,7 +46,7 @@ def port_fit(design: Design, case_temperature_c: float | None = None) -> dict:
     if isinstance(part, OpticalEngine):
         els = cat.get(part.laser_source, kind="laser-source")
         assert isinstance(els, ExternalLaserSource)
-        lf = rates.laser_fit(cat, part.technology, part.lane_rate_gbps, case_temperature_c)
+        lf = rates.laser_fit(cat, part.technology, part.lane_rate_gbps, case_temperature_c, engine=part)
         items[f"{sp.lasers:g} x {lf.laser} (external)"] = sp.lasers * lf.fit
         items[f"{els.id} electronics, port share"] = rates.part_fit(cat, els) * sp.lasers / els.lasers
     fit = sum(items.values())
@@ -106,8 +106,7 @@ def analyse(design: Design, scenario: Scenario, job_gpus: int) -> Analysis:
                         laser_case_temperature_c=temp)
     gpus = scenario.cluster.gpus
     group_links = {g.name: g.links for g in design.link_groups}
-    bis_groups = [g for g in ("leaf-spine", "spine-core") if g in group_links] or \
-        [g for g in SCALE_OUT_GROUPS if g in group_links]
+    bis_groups = [g.name for g in design.fabric.groups if g.bisection and g.name in group_links]
     lg = leaf_gpus(design)
     e = expectation(classes, gpus=gpus, group_links=group_links, job_gpus=job_gpus, leaf_gpus=lg,
                     bisection_groups=bis_groups)

@@ -25,12 +25,11 @@ from math import ceil
 from lightfabric.catalog import (
     CopperCable, ExternalLaserSource, FiberPart, OpticalEngine, PluggableModule, RepairUnit,
 )
-from lightfabric.design import SHUFFLE_PART, SWITCH_TIERS, Design, _tier_devices, shuffle_ports
+from lightfabric.catalog.defaults import SHUFFLE_PART, shuffle_ports
+from lightfabric.design import Design
 from lightfabric.reliability import rates
-
-ABOVE_LEAF_GROUPS = ("leaf-spine", "spine-core")
-GPU_LINK_GROUPS = ("host-leaf", "scale-up")    # groups whose links end at a GPU's own NIC or package
-ABOVE_LEAF_TIERS = ("spine", "core", "ocs")
+from lightfabric.technologies.registry import REGISTRY
+from lightfabric.topology.base import GPU, SCALE_UP_SWITCH, SWITCH
 
 
 @dataclass(frozen=True)
@@ -77,44 +76,37 @@ class FailureClass:
 
 @dataclass
 class _Tier:
-    """One tier of devices: how many, the link ends each holds by group, GPUs it cuts and reaches."""
+    """One tier of devices as built: how many, the link ends each holds by group, and from the
+    topology the GPUs one device cuts (waiting, replacing) and reaches."""
 
+    name: str
+    kind: str
+    label: str
+    part: object
     devices: int
+    gpus_cut: float
+    gpus_replacing: float
+    scope: float
+    above: bool
     ends: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    gpus_cut: float = 0.0
-    scope: float = 0.0
 
 
 def _tiers(design: Design) -> dict[str, _Tier]:
-    plan = design.plan
-    devices = _tier_devices(plan, ocs_spine=design.ocs is not None)
-    gpus = plan.scenario.cluster.gpus
-    tiers = {name: _Tier(n) for name, n in devices.items()}
+    """The design's device tiers, from the topology's fabric; an OCS spine's units take the place (and
+    the reach) of the tier they replace."""
+    fabric = design.fabric
+    devices = design.devices()
+    tiers = {t.name: _Tier(t.name, t.kind, t.label, t.part, devices[t.name], t.gpus_cut, t.replacing_gpus,
+                           t.scope_gpus, t.above_first_switch) for t in fabric.tiers if t.name in devices}
     if design.ocs is not None:
-        tiers["ocs"] = _Tier(int(design.ocs["ocs_units"]))
+        top = fabric.tier(design.ocs["replaced_tier"])
+        tiers["ocs"] = _Tier("ocs", "ocs", "optical circuit switches", None, int(design.ocs["ocs_units"]), 0.0, 0.0,
+                             top.scope_gpus, True)
     for g in design.link_groups:
         lo, up = g.spec.lower.tier, g.spec.upper.tier
         tiers[lo].ends[g.name] += g.links / max(1, tiers[lo].devices)
         if up in tiers and tiers[up].devices:
             tiers[up].ends[g.name] += g.links / tiers[up].devices
-    tiers["gpu"].gpus_cut = tiers["gpu"].scope = 1.0
-    tiers["nic"].gpus_cut = tiers["nic"].scope = 1.0
-    leaf = tiers.get("leaf")
-    if leaf is not None:
-        leaf.gpus_cut = leaf.scope = min(gpus, leaf.ends.get("host-leaf", 0.0))
-    if "spine" in tiers and leaf is not None:
-        down = tiers["spine"].ends.get("leaf-spine", 0.0)
-        tiers["spine"].scope = gpus if plan.topology.tiers == 2 else min(gpus, down * leaf.scope)
-    for name in ("core", "ocs"):
-        if name in tiers:
-            tiers[name].scope = gpus
-    if plan.scale_up is not None:
-        su = plan.scale_up
-        l1 = tiers["su-l1"]
-        l1.gpus_cut = min(su.domain_gpus, l1.ends.get("scale-up", 0.0))
-        l1.scope = su.domain_gpus
-        if "su-l2" in tiers:
-            tiers["su-l2"].scope = su.domain_gpus
     return tiers
 
 
@@ -126,21 +118,9 @@ def _fru(design: Design, fru_id: str, wait_override: float | None) -> RepairUnit
     return unit
 
 
-def _link_gpus(group: str) -> float:
-    """GPUs one link of ``group`` cuts off: its own GPU for NIC and scale-up links, else none."""
-    return 1.0 if group in GPU_LINK_GROUPS else 0.0
-
-
-def _link_scope(group: str, tiers: dict[str, _Tier], lower_tier: str) -> float:
-    if group in GPU_LINK_GROUPS:
-        return 1.0
-    return tiers[lower_tier].scope
-
-
 def leaf_gpus(design: Design) -> float:
-    """GPUs under one leaf (all of them for a single-switch fabric)."""
-    t = _tiers(design)
-    return t["leaf"].scope if "leaf" in t else float(design.plan.scenario.cluster.gpus)
+    """GPUs under one first-tier switch: a job that fits there crosses nothing above it."""
+    return design.fabric.first_switch_gpus
 
 
 def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_lasers: int = 0,
@@ -165,41 +145,41 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         return t.gpus_cut, dict(t.ends)
 
     # --- devices ---------------------------------------------------------------------------------
-    # a switch with co-packaged engines on its package is swapped as a CPO switch, whatever failed
-    cpo_tiers = {line.tier for line in design.bom if line.tier and isinstance(cat.get(line.part_id), OpticalEngine)
-                 and cat.get(line.part_id).technology == "cpo"}
-    for tier in SWITCH_TIERS:
-        if tier not in tiers or not tiers[tier].devices:
+    # a switch whose package carries co-packaged engines is swapped whole, whatever failed
+    swapped_whole = {line.tier: REGISTRY[cat.get(line.part_id).technology]
+                     for line in design.bom if line.tier and isinstance(cat.get(line.part_id), OpticalEngine)
+                     and REGISTRY[cat.get(line.part_id).technology].co_packaged}
+    for t in [t for t in tiers.values() if t.kind == SWITCH] + [t for t in tiers.values() if t.kind == SCALE_UP_SWITCH]:
+        if not t.devices:
             continue
-        sw = plan.switch
-        unit = fru("fru-cpo-switch" if tier in cpo_tiers else "fru-switch")
-        g, links = device_down(tier)
-        add(f"{tier} switches", sw.id, "switches", tiers[tier].devices, rates.part_fit(cat, sw), rates.flap_fit(cat, sw),
-            unit, g, g, tiers[tier].scope, tier != "leaf", links, links, spare=_switch_spare(sw.id, unit.id))
-    if plan.scale_up is not None:
-        sw = plan.scale_up_switch
-        for tier in ("su-l1", "su-l2"):
-            if tier in tiers and tiers[tier].devices:
-                g, links = device_down(tier)
-                domain = plan.scale_up.domain_gpus
-                add(f"scale-up switch chips ({tier})", sw.id, "switches", tiers[tier].devices, rates.part_fit(cat, sw),
-                    rates.flap_fit(cat, sw), fru("fru-switch-tray"), g, domain, domain, False, links, links,
-                    spare=f"switch tray of {sw.id}")
+        sw = t.part
+        g, links = device_down(t.name)
+        if t.kind == SWITCH:
+            unit = fru(swapped_whole[t.name].repair_unit(t.kind) if t.name in swapped_whole else "fru-switch")
+            add(t.label, sw.id, "switches", t.devices, rates.part_fit(cat, sw), rates.flap_fit(cat, sw),
+                unit, g, g, t.scope, t.above, links, links, spare=_switch_spare(sw.id, unit.id))
+        else:
+            add(t.label, sw.id, "switches", t.devices, rates.part_fit(cat, sw), rates.flap_fit(cat, sw),
+                fru("fru-switch-tray"), g, t.gpus_replacing, t.scope, t.above, links, links,
+                spare=f"switch tray of {sw.id}")
     nic = plan.nic
-    add("NICs", nic.id, "nics", tiers["nic"].devices, rates.part_fit(cat, nic), rates.flap_fit(cat, nic), fru("fru-nic"),
-        1.0, plan.scenario.cluster.gpus_per_server, 1.0, False, tiers["nic"].ends, tiers["nic"].ends)
+    n = tiers["nic"]
+    add("NICs", nic.id, "nics", n.devices, rates.part_fit(cat, nic), rates.flap_fit(cat, nic), fru("fru-nic"),
+        n.gpus_cut, n.gpus_replacing, n.scope, False, n.ends, n.ends)
     if design.ocs is not None:
         ocs = cat.get(design.ocs["ocs"], kind="ocs")
-        per_ocs = {"spine-core" if plan.topology.tiers == 3 else "leaf-spine":
-                   design.ocs["uplinks"] / max(1, tiers["ocs"].devices)}
+        per_ocs = {design.ocs["group"]: design.ocs["uplinks"] / max(1, tiers["ocs"].devices)}
         add("optical circuit switches", ocs.id, "switches", tiers["ocs"].devices, rates.part_fit(cat, ocs), 0.0,
             fru("fru-ocs"), 0.0, 0.0, tiers["ocs"].scope, True, per_ocs, per_ocs)
 
     # --- link ends: modules and cables ------------------------------------------------------------
+    fabric = design.fabric
+    gpu_link_groups = {g.name for g in fabric.groups if g.gpu_link}
     for grp in design.link_groups:
-        gpl = _link_gpus(grp.name)
-        scope = _link_scope(grp.name, tiers, grp.spec.lower.tier)
-        above = grp.name in ABOVE_LEAF_GROUPS
+        shape = fabric.group(grp.name)
+        gpl = 1.0 if shape.gpu_link else 0.0       # a GPU's own link down takes its GPU out
+        scope = 1.0 if shape.gpu_link else tiers[grp.spec.lower.tier].scope
+        above = shape.above_first_switch
         for optics, ends, side in ((grp.lower_end, grp.links, "lower"), (grp.upper_end, grp.upper_end_count, "upper")):
             if optics is None or optics.kind != "module":
                 continue
@@ -209,7 +189,8 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             links_per_module = grp.links / n_modules
             b = rates.module_fit(cat, module)
             lw = {grp.name: links_per_module}
-            add(f"{grp.name} links, {side}-end modules", module.id, "optics", n_modules, b.fit, 0.0, fru("fru-module"),
+            unit = fru(REGISTRY[module.technology].repair_unit("module"))
+            add(f"{grp.name} links, {side}-end modules", module.id, "optics", n_modules, b.fit, 0.0, unit,
                 gpl * links_per_module, gpl * links_per_module, scope * links_per_module if gpl else scope, above,
                 lw, lw, detail=b.items)
         medium = grp.medium
@@ -238,23 +219,19 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             ports = sum(tier.ends.values()) / per_dev            # ports one engine serves
             lw_engine = {g: n / per_dev for g, n in tier.ends.items()}
             lw_port = {g: n / ports for g, n in lw_engine.items()} if ports else {}
-            host = lambda lw: sum(n for g, n in lw.items() if g in GPU_LINK_GROUPS)  # noqa: E731
-            if part.technology == "cpo":
-                unit = fru("fru-cpo-switch")
-            elif part.technology == "npo":
-                unit = fru("fru-npo-engine")
-            else:
-                unit = fru("fru-compute-tray" if line.tier == "gpu" else "fru-switch-tray")
-            if line.tier == "gpu":
+            host = lambda lw: sum(n for g, n in lw.items() if g in gpu_link_groups)  # noqa: E731
+            unit = fru(REGISTRY[part.technology].repair_unit(tier.kind))
+            if tier.kind == GPU:
                 servers = plan.scenario.cluster.gpus_per_server
                 gw_port = gw_engine = 1.0
-                gr, lr = float(servers), {g: n * servers for g, n in tier.ends.items()}
+                gr, lr = tier.gpus_replacing, {g: n * servers for g, n in tier.ends.items()}
             else:
                 gw_port, gw_engine = host(lw_port), host(lw_engine)
-                gr = float(plan.scale_up.domain_gpus) if unit.id == "fru-switch-tray" else tier.gpus_cut
+                # a tray swap takes what the tray serves; any other repair what the device cuts
+                gr = tier.gpus_replacing if unit.id in ("fru-switch-tray", "fru-compute-tray") else tier.gpus_cut
                 lr = dict(tier.ends)
-            spare = _engine_spare(plan, line.tier, part, unit.id)
-            above = line.tier in ABOVE_LEAF_TIERS
+            spare = _engine_spare(plan, tier, part, unit.id)
+            above = tier.above
             # a lane fails: its port goes dark; the FRU (switch, engine, tray) is replaced later
             add(f"{part.technology} engine lanes at {line.tier}", part.id, "optics", line.count, lanes_b.fit, 0.0,
                 unit, gw_port, gr, tier.scope, above, lw_port, lr, detail=lanes_b.items, spare=spare)
@@ -264,7 +241,7 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         elif isinstance(part, ExternalLaserSource):
             engine = next(cat.get(x.part_id) for x in design.bom
                           if x.tier == line.tier and isinstance(cat.get(x.part_id), OpticalEngine))
-            lf = rates.laser_fit(cat, engine.technology, engine.lane_rate_gbps, laser_case_temperature_c)
+            lf = rates.laser_fit(cat, engine.technology, engine.lane_rate_gbps, laser_case_temperature_c, engine=engine)
             pmf = next((p for p in cat.of_kind(FiberPart) if p.role == "pm-fiber-jumper"), None)
             jumpers = ceil(part.lasers / pmf.fibers) if pmf else 0
             electronics = rates.part_fit(cat, part) + (jumpers * rates.part_fit(cat, pmf) if pmf else 0.0)
@@ -274,8 +251,8 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             share = {g: n / ports_per_device for g, n in tier.ends.items()} if ports_per_device else {}
             laser_links = {g: s * ports_per_laser for g, s in share.items()}
             els_links = {g: s * min(ports_per_device, ports_per_laser * part.lasers) for g, s in share.items()}
-            gpu_share = sum(s for g, s in share.items() if g in GPU_LINK_GROUPS)
-            if line.tier == "gpu":
+            gpu_share = sum(s for g, s in share.items() if g in gpu_link_groups)
+            if tier.kind == GPU:
                 gpu_share = 1.0
             unit = fru("fru-els")
             covered = laser_outage_fraction(part.lasers, lf.fit, unit.wait_h + unit.replace_h, els_spare_lasers)
@@ -284,11 +261,11 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             # a laser failure: its ports dark while waiting (unless a spare covers it); the ELS swap
             # darkens all the ports of the source for the few minutes of the swap
             add(f"lasers of the {line.tier} laser sources", lf.laser, "lasers", line.count * part.lasers, lf.fit, 0.0,
-                unit, g_laser * covered, g_els, tier.scope, line.tier in ABOVE_LEAF_TIERS,
+                unit, g_laser * covered, g_els, tier.scope, tier.above,
                 {g: v * covered for g, v in laser_links.items()}, els_links, outage=covered,
                 detail={f"{lf.laser} at {lf.junction_temperature_c:.0f} C junction": lf.fit}, spare=part.id)
             add(f"{line.tier} laser source electronics and PM jumpers", part.id, "lasers", line.count, electronics,
-                0.0, unit, g_els, g_els, tier.scope, line.tier in ABOVE_LEAF_TIERS, els_links, els_links,
+                0.0, unit, g_els, g_els, tier.scope, tier.above, els_links, els_links,
                 detail={f"{part.id} electronics": rates.part_fit(cat, part),
                         f"{jumpers} x PM jumper": electronics - rates.part_fit(cat, part)})
     return out
@@ -298,10 +275,9 @@ def _switch_spare(switch_id: str, fru_id: str) -> str:
     return f"CPO switch ({switch_id} with its engines)" if fru_id == "fru-cpo-switch" else switch_id
 
 
-def _engine_spare(plan, tier: str, engine: OpticalEngine, fru_id: str) -> str:
+def _engine_spare(plan, tier: _Tier, engine: OpticalEngine, fru_id: str) -> str:
     if fru_id == "fru-cpo-switch":
-        sw = plan.switch if tier in SWITCH_TIERS else plan.scale_up_switch
-        return _switch_spare(sw.id, fru_id)
+        return _switch_spare(tier.part.id, fru_id)
     if fru_id == "fru-compute-tray":
         return f"compute tray ({plan.gpu.id})"
     if fru_id == "fru-switch-tray":

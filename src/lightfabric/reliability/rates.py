@@ -24,6 +24,7 @@ from lightfabric.catalog import (
 from lightfabric.catalog.matching import index_by_target, most_specific
 from lightfabric.physics import chains
 from lightfabric.physics.laser import arrhenius_acceleration
+from lightfabric.technologies.registry import ENGINE_TECHNOLOGIES
 
 FIT_PER_HOUR = 1e-9
 HOURS_PER_DAY = 24.0
@@ -87,9 +88,10 @@ class LaserFit:
 
 @lru_cache(maxsize=256)
 def _laser_fit_cached(catalog: Catalog, technology: str, lane_rate_gbps: float,
-                      case_temperature_c: float | None) -> LaserFit:
+                      case_temperature_c: float | None, engine_id: str | None) -> LaserFit:
+    engine = catalog.get(engine_id, kind="optical-engine") if engine_id else None
     rep = chains.laser_report(catalog, technology, lane_rate_gbps=lane_rate_gbps, port_rate_gbps=lane_rate_gbps * 8,
-                              temperature_c=case_temperature_c)
+                              temperature_c=case_temperature_c, engine=engine)
     laser = catalog.get(rep["laser"], kind="laser")
     tj = rep["junction_temperature_c"]
     if tj is None:  # the laser cannot reach its power: no operating point, take the rated limit
@@ -98,11 +100,17 @@ def _laser_fit_cached(catalog: Catalog, technology: str, lane_rate_gbps: float,
     return LaserFit(laser.id, float(tj), laser.fit, laser.fit_temperature_c, af)
 
 
+def _chain_kind(technology: str) -> str:
+    """The chain family a technology's lasers are modelled by: ELS-fed engines share the cpo chain."""
+    return "cpo" if technology in ENGINE_TECHNOLOGIES else technology
+
+
 def laser_fit(catalog: Catalog, technology: str, lane_rate_gbps: float,
-              case_temperature_c: float | None = None) -> LaserFit:
-    """The laser of ``technology`` (its chain), at the junction temperature the physics model gives."""
-    chain_tech = "cpo" if technology in ("cpo", "npo", "oio") else technology
-    return _laser_fit_cached(catalog, chain_tech, float(lane_rate_gbps), case_temperature_c)
+              case_temperature_c: float | None = None, engine: OpticalEngine | None = None) -> LaserFit:
+    """The laser of ``technology`` (its chain; for an engine, the lanes its lasers feed and its laser
+    source), at the junction temperature the physics model gives."""
+    return _laser_fit_cached(catalog, _chain_kind(technology), float(lane_rate_gbps), case_temperature_c,
+                             engine.id if engine is not None else None)
 
 
 @dataclass
@@ -124,8 +132,7 @@ class FitBreakdown:
 @lru_cache(maxsize=256)
 def lane_fit(catalog: Catalog, technology: str, lane_rate_gbps: float) -> tuple[tuple[str, float], ...]:
     """FIT per optical lane of ``technology`` without its lasers: circuits, modulator, photodiode."""
-    chain_tech = "cpo" if technology in ("cpo", "npo", "oio") else technology
-    chain = chains.optical_chain(catalog, chain_tech, lane_rate_gbps)
+    chain = chains.optical_chain(catalog, _chain_kind(technology), lane_rate_gbps)
     items: list[tuple[str, float]] = []
     for part in [*chain.circuits, chain.modulator, chain.receiver]:
         e = failure_rate(catalog, part)
@@ -171,7 +178,7 @@ def engine_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
 def laser_source_fit(catalog: Catalog, els: ExternalLaserSource, engine: OpticalEngine,
                      case_temperature_c: float | None = None) -> tuple[FitBreakdown, LaserFit]:
     """FIT of an external laser source: its electronics (the whole unit) and, apart, one laser."""
-    lf = laser_fit(catalog, engine.technology, engine.lane_rate_gbps, case_temperature_c)
+    lf = laser_fit(catalog, engine.technology, engine.lane_rate_gbps, case_temperature_c, engine=engine)
     out = FitBreakdown(els.id, {f"{els.id} electronics": part_fit(catalog, els),
                                 f"{els.lasers} x {lf.laser} at {lf.junction_temperature_c:.0f} C": els.lasers * lf.fit})
     return out, lf

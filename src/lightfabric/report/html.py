@@ -23,14 +23,14 @@ from lightfabric.density import density_report
 from lightfabric.economics import economics as run_economics
 from lightfabric.economics import sensitivity_report, value_chain
 from lightfabric.errors import LightfabricError
-from lightfabric.feasibility import budget_of_check
 from lightfabric.netsim.run import collective_sweep
-from lightfabric.physics.chains import OPTICAL_TECHNOLOGIES, LinkOptionError, laser_report
+from lightfabric.physics.chains import OPTICAL_CHAINS, LinkOptionError, laser_report
 from lightfabric.reliability import assess
 from lightfabric.report.economics import break_even_table, economics_table, tornado_table, valuechain_table
 from lightfabric.report.reliability import reliability_table
 from lightfabric.report.table import comparison_table
 from lightfabric.scenario.models import Scenario
+from lightfabric.technologies.base import budget_of_check
 
 # The sections gather() fills, in order; each is a result dict, or {"error": message} when the
 # scenario does not allow it (a sensitivity needs two feasible designs, say).
@@ -45,11 +45,11 @@ def _links(comparison) -> dict:
     for r in comparison.results:
         if not r.feasible:
             continue
-        checks = [c for c in r.design.link_checks if c.get("margin_db") is not None and c["technology"] != "copper"]
+        checks = [c for c in r.design.link_checks if c.get("margin_db") is not None and c.get("chain")]
         if not checks:
             continue
         worst = min(checks, key=lambda c: c["margin_db"])
-        link = budget_of_check(comparison.plan, worst)
+        link = budget_of_check(comparison.plan.catalog, comparison.plan.scenario.physical, worst)
         out.append({**link.to_dict(), "technology": worst["technology"], "group": worst["group"],
                     "design": r.technology, "check_margin_db": worst["margin_db"]})
     return {"links": out}
@@ -70,7 +70,7 @@ def gather(scenario: Scenario, *, trials: int = 200, horizon_days: float = 180.0
         "links": lambda: _links(comparison),
         "lasers": lambda: {"lasers": [laser_report(catalog, t, lane_rate_gbps=lane,
                                                    design_margin_db=scenario.physical.design_margin_db)
-                                      for t in OPTICAL_TECHNOLOGIES]},
+                                      for t in OPTICAL_CHAINS]},
         "reliability": lambda: assess(scenario, trials=trials, horizon_days=horizon_days, seed=seed),
         "economics": lambda: run_economics(scenario),
         "valuechain": lambda: value_chain(scenario),

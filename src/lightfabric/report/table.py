@@ -25,7 +25,7 @@ def _musd(usd: float) -> str:
 Row = tuple[str, Callable[[TechnologyResult], str]]
 
 
-def _rows(baseline: TechnologyResult | None) -> list[tuple[str, list[Row]]]:
+def _rows(baseline: TechnologyResult | None, comparison: Comparison) -> list[tuple[str, list[Row]]]:
     def vs(metric: Callable[[TechnologyResult], float]) -> Callable[[TechnologyResult], str]:
         def cell(r: TechnologyResult) -> str:
             if baseline is None or not baseline.feasible:
@@ -39,14 +39,14 @@ def _rows(baseline: TechnologyResult | None) -> list[tuple[str, list[Row]]]:
             return "-" if g is None else f"{g.technology} ({g.length_m:.1f} m)"
         return cell
 
+    fabric = comparison.plan.fabric
+    tier_names = "/".join(t.name for t in fabric.switch_tiers)
     return [
-        ("Link groups: technology (longest link)", [
-            (name, group(name)) for name in ("scale-up", "scale-up-spine", "host-leaf", "leaf-spine", "spine-core")
-        ]),
+        ("Link groups: technology (longest link)", [(g.name, group(g.name)) for g in fabric.groups]),
         ("Topology", [
             ("tiers", lambda r: str(r.topology["tiers"])),
             ("switches", lambda r: _fmt_int(r.topology["switches"])),
-            ("  per tier (leaf/spine/core)", lambda r: " / ".join(_fmt_int(x) for x in r.topology["switches_per_tier"])),
+            (f"  per tier ({tier_names})", lambda r: " / ".join(_fmt_int(x) for x in r.topology["switches_per_tier"])),
             ("links per tier", lambda r: " / ".join(_fmt_int(x) for x in r.topology["links_per_tier"])),
             ("ports used / spare", lambda r: f"{_fmt_int(r.topology['ports_used'])} / {_fmt_int(r.topology['ports_spare'])}"),
         ]),
@@ -99,7 +99,7 @@ def comparison_table(comparison: Comparison) -> Table:
     p = comparison.plan
     eco = sc.economics
     title = (f"{sc.name}: {sc.cluster.gpus:,} x {p.gpu.id}, {p.nic.id} ({p.attachment.nic_link_rate_gbps:g}G), "
-             f"{p.switch.id} at {p.port.rate_gbps:g}G (radix {p.port.count}), "
+             f"{p.switch.id} at {p.port.rate_gbps:g}G (radix {p.port.count}), {sc.scale_out.topology}, "
              f"oversubscription {sc.scale_out.oversubscription:g}")
     caption = (f"Energy over {eco.years:g} years at {eco.electricity_usd_per_kwh:g} USD/kWh, PUE {eco.pue:g}; "
                f"not discounted. The full TCO (maintenance, spares, GPU time lost, NPV): lightfabric economics. "
@@ -109,7 +109,7 @@ def comparison_table(comparison: Comparison) -> Table:
     for r in comparison.results:
         table.add_column(r.technology, justify="right")
     baseline = comparison.results[0]
-    for section, rows in _rows(baseline):
+    for section, rows in _rows(baseline, comparison):
         table.add_row(Text(section, style="bold magenta"), *[""] * len(comparison.results))
         for label, cell in rows:
             table.add_row(label, *[cell(r) if r.feasible else ("infeasible" if label == rows[0][0] else "")

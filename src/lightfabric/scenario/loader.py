@@ -10,8 +10,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from lightfabric.catalog import Catalog
-from lightfabric.errors import CatalogError, ScenarioError, did_you_mean
-from lightfabric.scenario.models import LINK_TECHNOLOGIES, TECHNOLOGIES, Scenario
+from lightfabric.errors import CatalogError, ScenarioError, did_you_mean, either
+from lightfabric.placement import LEAF_LOCATIONS
+from lightfabric.scenario.models import Scenario
+from lightfabric.technologies.registry import DESIGN_CHOICES, LINK_TECHNOLOGIES, SPINE_DESIGNS
+from lightfabric.topology.registry import TOPOLOGY_NAMES
 
 DEFAULT_SCENARIO = "default.yaml"
 
@@ -20,7 +23,7 @@ ALLOWED: dict[str, str] = {
     "name": "a non-empty text",
     "cluster.gpus": "a whole number >= 1",
     "cluster.gpu": "a GPU id from the catalog",
-    "scale_out.topology": "fat-tree or rail-optimized",
+    "scale_out.topology": either(TOPOLOGY_NAMES),
     "scale_out.planes": "a whole number of planes from 1 to 16 that divides each NIC's links",
     "cluster.gpus_per_server": "a whole number from 1 to 72",
     "scale_up.domain_gpus": "a whole number of GPUs >= 1",
@@ -30,8 +33,8 @@ ALLOWED: dict[str, str] = {
     "technology.nic_leaf": f"one of {', '.join(LINK_TECHNOLOGIES)} or auto",
     "technology.leaf_spine": f"one of {', '.join(LINK_TECHNOLOGIES)} or auto",
     "technology.spine_core": f"one of {', '.join(LINK_TECHNOLOGIES)} or auto",
-    "technology.spine_switch": "electrical or ocs",
-    "placement.leaf_location": "top-of-rack, end-of-row or middle-of-row",
+    "technology.spine_switch": either(("electrical",) + tuple(SPINE_DESIGNS)),
+    "placement.leaf_location": either(LEAF_LOCATIONS),
     "scale_out.tiers": "1, 2, 3 or auto",
     "scale_out.oversubscription": "a number from 1.0 (non-blocking) to 64 (leaf down:up bandwidth)",
     "scale_out.switch": "a switch id from the catalog",
@@ -42,7 +45,7 @@ ALLOWED: dict[str, str] = {
     "economics.years": "a number of years > 0 and <= 30",
     "physical.design_margin_db": "a number of dB from 0 to 10",
     "physical.laser_case_temperature_c": "a temperature in C from -40 to 150",
-    "physical.ocs_passes": "a mapping of link group (host-leaf, leaf-spine, spine-core) to a whole number of passes",
+    "physical.ocs_passes": "a mapping of link group (the topology's, e.g. host-leaf, leaf-spine) to 0-4 passes",
     "reliability.job_gpus": "a whole number of GPUs >= 1, at most the cluster's",
     "reliability.checkpoint_write_s": "seconds > 0, at most 86400",
     "reliability.detection_min": "minutes from 0 to 1440",
@@ -50,7 +53,7 @@ ALLOWED: dict[str, str] = {
     "reliability.repair_wait_h": "hours from 0 to 720",
     "reliability.els_spare_lasers": "a whole number of spare lasers from 0 to 16",
     "reliability.spares_fill_rate": "a probability between 0 and 1 (exclusive), e.g. 0.99",
-    "technologies": f"a list of distinct technologies from: {', '.join(TECHNOLOGIES)}",
+    "technologies": f"a list of distinct technologies from: {', '.join(DESIGN_CHOICES)}",
     "overrides": "a mapping of PART_ID.FIELD to a number, true/false or text",
 }
 
@@ -148,7 +151,7 @@ def _messages(err: ValidationError, marks: dict, filename: str) -> list[str]:
             problem = e["msg"].removeprefix("Value error, ")
             msgs.append(f"{where}: {dotted}: got {value!r} ({problem}); allowed: {allowed}")
         else:
-            hint = did_you_mean(value, TECHNOLOGIES) if field_path == "technologies" and isinstance(value, str) else ""
+            hint = did_you_mean(value, DESIGN_CHOICES) if field_path == "technologies" and isinstance(value, str) else ""
             msgs.append(f"{where}: {dotted}: got {value!r}{hint}; allowed: {allowed}")
     return msgs
 

@@ -10,15 +10,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, field_validator
 
 from lightfabric.physics.chains import DESIGN_MARGIN_DB
+from lightfabric.placement import LEAF_LOCATIONS
+from lightfabric.technologies.registry import DEFAULT_DESIGNS, DESIGN_CHOICES, LINK_TECHNOLOGIES, SPINE_DESIGNS
+from lightfabric.topology.registry import TOPOLOGY_NAMES
 
-# Link technologies: each can be named for a link group, or listed to be compared everywhere it
-# is feasible. "ocs" is a spine switch type; listed, it gives a design with an OCS spine.
-LINK_TECHNOLOGIES: tuple[str, ...] = ("pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper")
-TECHNOLOGIES: tuple[str, ...] = LINK_TECHNOLOGIES + ("ocs",)
-DEFAULT_TECHNOLOGIES: tuple[str, ...] = ("pluggable-dsp", "lpo", "cpo")
-
-Technology = Literal["pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper", "ocs"]
-LinkTechnology = Literal["pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper", "auto"]
+# The choices below come from the registries: a link technology can be named for a link group or
+# listed to be compared everywhere it is feasible; a spine design ("ocs") listed gives a design with
+# that spine.
+Technology = Literal[DESIGN_CHOICES]  # type: ignore[valid-type]
+LinkTechnology = Literal[LINK_TECHNOLOGIES + ("auto",)]  # type: ignore[valid-type]
+TopologyName = Literal[TOPOLOGY_NAMES]  # type: ignore[valid-type]
+SpineSwitch = Literal[("electrical",) + tuple(SPINE_DESIGNS)]  # type: ignore[valid-type]
+LeafLocation = Literal[LEAF_LOCATIONS]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -41,11 +44,14 @@ class LinkLengths(_Strict):
 
 
 class ScaleOut(_Strict):
-    topology: Literal["fat-tree", "rail-optimized"] = "fat-tree"
+    topology: TopologyName = Field(default="fat-tree", description="a registered topology (lightfabric topologies)")
     planes: StrictInt = Field(default=1, gt=0, le=16, description="independent fabric planes a NIC's links spread over")
     tiers: Literal[1, 2, 3, "auto"] = "auto"
     oversubscription: float = Field(default=1.0, ge=1.0, le=64.0,
                                     description="leaf downlink : uplink bandwidth")
+    leaf_host_ports: StrictInt | None = Field(default=None, gt=0, le=1024,
+                                              description="ports of each leaf used for hosts (a top-of-rack leaf that "
+                                                          "serves one rack); default: every downlink of the leaf")
     switch: str = Field(description="catalog id of the switch")
     port_rate_gbps: float = Field(gt=0)
     nic: str | None = Field(default=None, description="catalog id of the NIC; default: the GPU's default NIC")
@@ -68,7 +74,7 @@ class TechnologyPolicy(_Strict):
     nic_leaf: LinkTechnology = "auto"
     leaf_spine: LinkTechnology = "auto"
     spine_core: LinkTechnology = "auto"
-    spine_switch: Literal["electrical", "ocs"] = "electrical"
+    spine_switch: SpineSwitch = "electrical"
 
     def label(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.model_dump().items())
@@ -88,7 +94,7 @@ class Placement(_Strict):
     tray_height_m: float = Field(default=0.6, ge=0, le=5, description="cable tray above the rack top")
     slack_m: float = Field(default=2.0, ge=0, le=50, description="routing slack of a cable between racks")
     in_rack_slack_m: float = Field(default=0.3, ge=0, le=5)
-    leaf_location: Literal["top-of-rack", "end-of-row", "middle-of-row"] = "end-of-row"
+    leaf_location: LeafLocation = "end-of-row"
 
 
 class Economics(_Strict):
@@ -130,15 +136,13 @@ class Physical(_Strict):
         default=None, ge=-40.0, le=150.0,
         description="case temperature of CPO lasers; default 55 C for a front-panel ELS")
     ocs_passes: dict[str, StrictInt] = Field(default_factory=dict,
-                                             description="optical circuit switch passes per link group")
+                                             description="optical circuit switch passes per link group (the "
+                                                         "topology's group names; checked when the fabric is built)")
 
     @field_validator("ocs_passes")
     @classmethod
-    def _known_groups(cls, v: dict[str, int]) -> dict[str, int]:
-        groups = ("scale-up", "scale-up-spine", "host-leaf", "leaf-spine", "spine-core")
+    def _passes_in_range(cls, v: dict[str, int]) -> dict[str, int]:
         for k, n in v.items():
-            if k not in groups:
-                raise ValueError(f"unknown link group {k!r}; allowed: {', '.join(groups)}")
             if not 0 <= n <= 4:
                 raise ValueError(f"{k}: {n} passes; allowed: 0 to 4")
         return v
@@ -151,7 +155,7 @@ class Scenario(_Strict):
     scale_out: ScaleOut
     scale_up: ScaleUp | None = None
     technology: TechnologyPolicy | None = None
-    technologies: tuple[Technology, ...] = Field(default=DEFAULT_TECHNOLOGIES, min_length=1)
+    technologies: tuple[Technology, ...] = Field(default=DEFAULT_DESIGNS, min_length=1)
     placement: Placement = Placement()
     economics: Economics = Economics()
     physical: Physical = Physical()

@@ -1,18 +1,30 @@
-"""What a technology puts at each end of a link group, and the rules every technology shares.
+"""What a technology is, what it puts at each end of a link group, and the rules every technology
+shares.
 
 A link group (:class:`GroupSpec`) joins a lower device (GPU, NIC or switch) to an upper one (a
-switch, or an optical circuit switch that needs no optics of its own). A technology answers
-``ends(catalog, spec)``: the optics or cable end at each side (:class:`PortOptics`) and the
-medium between them (a fiber trunk or a copper cable), or raises :class:`Infeasible` saying why.
+switch, or an optical circuit switch that needs no optics of its own). A :class:`Technology`
+answers, in one place:
+
+* ``ends(catalog, spec)``: the optics or cable end at each side (:class:`PortOptics`) and the
+  medium between them (a fiber trunk or a copper cable), or :class:`Infeasible` saying why;
+* ``check(catalog, physical, spec, ends)``: the physical check of the group, budgeted with the
+  chain of the parts it chose (the module, or the engine and its laser source);
+* ``repair_unit(tier_kind)``: what is swapped when its optics fail at a device of that kind;
+* ``density(catalog)``: its bandwidth-density limit;
+* its ``label`` and ``colour`` in every report, whether it is ``optical`` and ``engine_based``.
 """
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from math import ceil
 
-from lightfabric.catalog import Catalog, CopperCable, FiberCable, PluggableModule, PortConfig
+from lightfabric.catalog import Catalog, CopperCable, FiberCable, FiberPart, OpticalEngine, PluggableModule, PortConfig
+from lightfabric.catalog.defaults import SHUFFLE_PART
+from lightfabric.physics import chains
+from lightfabric.physics.chains import LinkOptionError
 
 
 class Infeasible(Exception):
@@ -87,7 +99,7 @@ class Endpoint:
 class GroupSpec:
     """A link group before a technology is chosen for it."""
 
-    name: str                      # scale-up, scale-up-spine, host-leaf, leaf-spine, spine-core
+    name: str                      # the topology's name of the group
     policy_key: str                # scale_up, nic_leaf, leaf_spine, spine_core
     links: int
     rate_gbps: float               # each way, one link
@@ -98,6 +110,7 @@ class GroupSpec:
     breakout: int = 1
     ocs_passes: int = 0
     shuffles: int = 0              # fiber shuffle passes
+    scale_up: bool = False         # a module or cable may serve several ports (scale-up links)
 
     @property
     def length_m(self) -> float:
@@ -197,7 +210,7 @@ def trunks(spec: GroupSpec, lower: PortOptics, medium: FiberCable) -> int:
     share a module share its trunk."""
     if spec.breakout > 1:
         return spec.upper_ends
-    if spec.name.startswith("scale-up") and lower.parts_per_end < 1:
+    if spec.scale_up and lower.parts_per_end < 1:
         return ceil(spec.links * lower.parts_per_end - 1e-9)
     return spec.links
 
@@ -206,22 +219,133 @@ def need_at(spec: GroupSpec, side: str) -> LinkNeed:
     """The need of one side's port: its rate and lanes, the group's longest link and breakout."""
     ep = spec.lower if side == "lower" else spec.upper
     port = ep.port
-    gang = spec.name.startswith("scale-up")
+    gang = spec.scale_up
     return LinkNeed(rate_gbps=port.rate_gbps, lane_rate_gbps=port.lane_rate_gbps, length_m=spec.length_m,
                     breakout=spec.breakout if side == "upper" else 1, group=spec.name, gang=gang)
 
 
+@functools.lru_cache(maxsize=4096)
+def optical_budget(catalog: Catalog, chain_kind: str, engine_id: str | None, length_m: float, lane_rate_gbps: float,
+                   ocs_passes: int, design_margin_db: float, case_c: float | None, extra_loss_db: float):
+    """The budget of one lane (cached: many groups and designs share it)."""
+    engine = catalog.get(engine_id, kind="optical-engine") if engine_id else None
+    return chains.optical_link(catalog, chain_kind, length_m, lane_rate_gbps, ocs_passes=ocs_passes,
+                               design_margin_db=design_margin_db, laser_case_temperature_c=case_c,
+                               extra_loss_db=extra_loss_db, engine=engine)
+
+
+def chain_of(catalog: Catalog, optics: PortOptics) -> tuple[str, OpticalEngine | None]:
+    """The physics chain family of the part at one end, and its engine if it is one."""
+    part = catalog.get(optics.part_id)
+    if isinstance(part, OpticalEngine):
+        return "cpo", part
+    if isinstance(part, PluggableModule):
+        return part.technology, None
+    raise LinkOptionError(f"{optics.part_id} is not an optical part")
+
+
+def budget_of_check(catalog: Catalog, physical, check: dict):
+    """The full link budget (a :class:`~lightfabric.physics.chains.LinkResult`, every element) behind
+    an optical group's recorded check: same part, length, lane rate, OCS passes, shuffles and margin."""
+    kind, engine_id = check["chain"], check.get("engine")
+    case_c = physical.laser_case_temperature_c if kind == "cpo" else None
+    return optical_budget(catalog, kind, engine_id, float(check["length_m"]), float(check["lane_rate_gbps"]),
+                          int(check.get("ocs_passes", 0)), float(physical.design_margin_db), case_c,
+                          float(check.get("shuffle_loss_db", 0.0)))
+
+
 class Technology(ABC):
-    """How links are built with one interconnect technology."""
+    """How links are built with one interconnect technology, and everything else that belongs to it.
+
+    ``order`` sets where it stands in every list; ``co_packaged``: its engines sit on the switch
+    package, so a switch tier built with it carries all of them and is swapped whole.
+    """
 
     id: str = ""
     label: str = ""
+    colour: str = "#666666"
     optical: bool = True
+    engine_based: bool = False
+    co_packaged: bool = False
+    order: int = 100
 
     @abstractmethod
     def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
         """The two ends and the medium of ``spec``'s links (raise :class:`Infeasible` if none)."""
 
+    @abstractmethod
+    def repair_unit(self, tier_kind: str) -> str:
+        """The ``repair-unit`` id swapped when this technology's optics fail at a device of ``tier_kind``."""
+
+    @abstractmethod
+    def density(self, catalog: Catalog) -> dict:
+        """Its bandwidth-density limit (:mod:`lightfabric.physics.density`)."""
+
+    # --- one link, outside a design (lightfabric link / laser) -------------------------------------
+    def chain_for(self, catalog: Catalog, lane_rate_gbps: float,
+                  part: str | None = None) -> tuple[str, OpticalEngine | None, str | None]:
+        """The chain family and engine one of this technology's links is budgeted with, and a note
+        naming the engine when it was not given but picked by rule."""
+        raise LinkOptionError(f"--technology {self.id} has no optical chain")
+
+    def link_budget(self, catalog: Catalog, length_m: float, lane_rate_gbps: float, *, part: str | None = None,
+                    modulation: str = "pam4", laser_power_mw: float | None = None, lanes_per_laser: int | None = None,
+                    ocs_passes: int = 0, design_margin_db: float = chains.DESIGN_MARGIN_DB,
+                    cable: str | None = None):
+        """Budget one lane of this technology over ``length_m`` (``lightfabric link``): every element,
+        the margin and the BER. Options that do not apply raise :class:`LinkOptionError` naming them."""
+        if cable is not None:
+            raise LinkOptionError(f"--cable {cable}: only with --technology copper; {self.id} links are optical")
+        kind, engine, note = self.chain_for(catalog, lane_rate_gbps, part)
+        link = chains.optical_link(catalog, kind, length_m, lane_rate_gbps, modulation=modulation,
+                                   laser_power_mw=laser_power_mw, lanes_per_laser=lanes_per_laser, ocs_passes=ocs_passes,
+                                   design_margin_db=design_margin_db, engine=engine)
+        if note:
+            link.details["notes"] = [note] + list(link.details.get("notes", []))
+        return link
+
+    def laser_report(self, catalog: Catalog, *, part: str | None = None, lane_rate_gbps: float = 100.0, **options) -> dict:
+        """What the lasers of one port must do (``lightfabric laser``)."""
+        kind, engine, note = self.chain_for(catalog, lane_rate_gbps, part)
+        report = chains.laser_report(catalog, kind, lane_rate_gbps=lane_rate_gbps, engine=engine, **options)
+        return {**report, "technology": self.id, "notes": ([note] if note else []) + report["notes"]}
+
     def optical_groups_only(self, spec: GroupSpec) -> None:
         if spec.upper_is_ocs and not self.optical:
             raise Infeasible(f"{spec.name} links run through an optical circuit switch; {self.id} is not optical")
+
+    def check(self, catalog: Catalog, physical, spec: GroupSpec, ends: GroupEnds) -> dict:
+        """The physical check of one group: its chosen part's chain budgeted over the group's longest
+        link at its optical lane rate, with its OCS passes and fiber shuffles, the scenario's design
+        margin and laser case temperature. A dict with ``feasible`` and ``reasons``; a check that
+        cannot run says so in ``note`` and ``checked: false``, and is never called feasible."""
+        base = {"group": spec.name, "links": spec.links, "length_m": round(spec.length_m, 2),
+                "mean_length_m": round(spec.lengths.mean_m, 2)}
+        optics = ends.upper or ends.lower
+        lane = optics.optical_lane_rate_gbps
+        shuffle_db = 0.0
+        if spec.shuffles:
+            shuffle = catalog.get(SHUFFLE_PART, kind="fiber-part")
+            assert isinstance(shuffle, FiberPart)
+            shuffle_db = spec.shuffles * shuffle.loss_db
+        try:
+            kind, engine = chain_of(catalog, optics)
+            case_c = physical.laser_case_temperature_c if kind == "cpo" else None
+            link = optical_budget(catalog, kind, engine.id if engine else None, float(spec.length_m), float(lane),
+                                  int(spec.ocs_passes), float(physical.design_margin_db), case_c, shuffle_db)
+        except LinkOptionError as e:
+            return {**base, "lane_rate_gbps": lane, "part": optics.part_id, "checked": False, "feasible": False,
+                    "reasons": [f"{spec.name} links: the physical check of {optics.part_id} could not run ({e})"],
+                    "note": f"physical checks not run ({e})", "margin_db": None}
+        d = link.details
+        reasons = list(link.reasons)
+        if optics.reach_m < spec.length_m:
+            reasons.append(f"{optics.part_id} reaches {optics.reach_m:g} m; the longest {spec.name} link is "
+                           f"{spec.length_m:.1f} m")
+        return {**base, "lane_rate_gbps": lane, "part": optics.part_id, "chain": kind,
+                "engine": engine.id if engine else None, "lanes_per_laser": d["lanes_per_laser"],
+                "ocs_passes": spec.ocs_passes, "shuffle_loss_db": shuffle_db,
+                "margin_db": round(link.margin_db, 3), "pre_fec_ber": float(f"{link.ber:.3g}"),
+                "laser_power_mw": d["laser_power_mw"], "laser_case_temperature_c": d["laser_case_temperature_c"],
+                "laser_junction_temperature_c": d["laser_junction_temperature_c"], "checked": True,
+                "feasible": not reasons, "reasons": reasons}

@@ -8,7 +8,8 @@ from __future__ import annotations
 from math import ceil
 
 from lightfabric.catalog import Catalog, CopperCable
-from lightfabric.physics.chains import copper_link
+from lightfabric.physics import density
+from lightfabric.physics.chains import DESIGN_MARGIN_DB, LinkOptionError, copper_link
 from lightfabric.technologies.base import GroupEnds, GroupSpec, Infeasible, PortOptics, Technology
 
 SIGNALLING_GBPS = {100.0: 112.0, 200.0: 224.0, 400.0: 448.0}
@@ -35,12 +36,43 @@ def passive_channel_reason(catalog: Catalog, cable: CopperCable, length_m: float
 class Copper(Technology):
     id = "copper"
     label = "Copper (DAC/ACC/AEC/CPC)"
+    colour = "#E69F00"
     optical = False
+    order = 70
+
+    def repair_unit(self, tier_kind: str) -> str:
+        return "fru-cable"
+
+    def density(self, catalog: Catalog) -> dict:
+        """The faceplate: 32 cages per rack unit of the fastest cable (DAC, ACC or AEC)."""
+        top = max(c.rate_gbps for c in catalog.of_kind(CopperCable) if c.variant in ("dac", "acc", "aec"))
+        return density.faceplate(top / 1000.0)
+
+    def link_budget(self, catalog: Catalog, length_m: float, lane_rate_gbps: float, *, part: str | None = None,
+                    modulation: str = "pam4", laser_power_mw: float | None = None, lanes_per_laser: int | None = None,
+                    ocs_passes: int = 0, design_margin_db: float = DESIGN_MARGIN_DB, cable: str | None = None):
+        """The die-to-die channel of a passive copper link against the SerDes budget."""
+        for option, value, default in (("--laser-power-mw", laser_power_mw, None), ("--lanes-per-laser", lanes_per_laser, None),
+                                       ("--ocs-passes", ocs_passes, 0), ("--design-margin-db", design_margin_db, DESIGN_MARGIN_DB),
+                                       ("--engine", part, None)):
+            if value != default:
+                raise LinkOptionError(f"{option} {value}: not given with --technology copper (copper links have no "
+                                      f"lasers or optics)")
+        return copper_link(catalog, length_m, lane_rate_gbps, cable=cable or "twinax-26awg", modulation=modulation)
+
+    def check(self, catalog: Catalog, physical, spec: GroupSpec, ends: GroupEnds) -> dict:
+        """Copper groups were held to their cable's reach and, for passive cables, the channel-loss
+        model when the cable was chosen; the check records the figures."""
+        c = ends.medium
+        return {"group": spec.name, "links": spec.links, "length_m": round(spec.length_m, 2),
+                "mean_length_m": round(spec.lengths.mean_m, 2), "lane_rate_gbps": c.lane_rate_gbps, "part": c.id,
+                "medium": c.id, "variant": c.variant, "reach_m": c.reach_m, "margin_db": None, "checked": True,
+                "feasible": True, "reasons": []}
 
     def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
         self.optical_groups_only(spec)
         up, low = spec.upper.port, spec.lower.port
-        gang = spec.name.startswith("scale-up")
+        gang = spec.scale_up
         rejected: list[str] = []
         options: list[tuple[float, CopperCable, int]] = []
         cables = catalog.of_kind(CopperCable)
@@ -83,3 +115,6 @@ class Copper(Technology):
         else:
             cables = ceil(spec.links / ports)
         return GroupEnds(ends_, None if spec.upper_is_ocs else ends_, cable, cables)
+
+
+REGISTERED = (Copper(),)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from math import ceil
 
-from lightfabric.catalog import Catalog, ExternalLaserSource, OpticalEngine, PortConfig
+from lightfabric.catalog import Catalog, ExternalLaserSource, OpticalEngine, PortConfig, SwitchAsic
+from lightfabric.physics import density
+from lightfabric.physics.chains import LinkOptionError, default_engine
 from lightfabric.technologies.base import (
     GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, check_interop, fiber_for, module_optics, need_at,
     select_module, trunks,
 )
-
-SCALE_UP_GROUPS = ("scale-up", "scale-up-spine")
-
 
 def engine_for(catalog: Catalog, technology: str, host_id: str, port: PortConfig) -> OpticalEngine:
     """The cheapest engine of ``technology`` packaged with ``host_id`` whose lanes match the port's."""
@@ -56,12 +55,49 @@ def engine_end(catalog: Catalog, engine: OpticalEngine, port: PortConfig, spec: 
 
 
 class EngineTechnology(Technology):
-    def __init__(self, tech_id: str, label: str):
-        self.id, self.label = tech_id, label
+    """Engines fed by external lasers. ``repair_units`` maps a device kind to what is swapped when an
+    engine fails there; ``density_limit``: ``fiber-panel`` (optics off the faceplate) or
+    ``shoreline`` (chiplets on the package edge); ``in_gpu_package``: the engine sits in the GPU (or
+    scale-up switch) package, so it builds the GPU's own end and only scale-up links."""
+
+    engine_based = True
+
+    def __init__(self, tech_id: str, label: str, colour: str, order: int, *, repair_units: dict[str, str],
+                 density_limit: str, co_packaged: bool = False, in_gpu_package: bool = False, noun: str = ""):
+        self.id, self.label, self.colour, self.order = tech_id, label, colour, order
+        self.repair_units, self.density_limit = repair_units, density_limit
+        self.co_packaged, self.in_gpu_package = co_packaged, in_gpu_package
+        self.noun = noun or f"{label} engines"
+
+    def repair_unit(self, tier_kind: str) -> str:
+        return self.repair_units.get(tier_kind, self.repair_units["*"])
+
+    def chain_for(self, catalog: Catalog, lane_rate_gbps: float, part: str | None = None):
+        """The ELS-fed engine chain, with the named engine or the cheapest of this technology at the lane rate."""
+        if part is None:
+            engine = default_engine(catalog, lane_rate_gbps, self.id)
+            return "cpo", engine, (f"engine {engine.id}: the cheapest {self.id} engine per Gb/s at {lane_rate_gbps:g}G "
+                                   f"lanes (--engine to choose another)")
+        engine = catalog.get(part, kind="optical-engine", field="--engine")
+        if engine.technology != self.id:
+            raise LinkOptionError(f"--engine {part}: an engine of {engine.technology}, not {self.id}; allowed: "
+                                  + ", ".join(e.id for e in catalog.of_kind(OpticalEngine) if e.technology == self.id))
+        return "cpo", engine, None
+
+    def density(self, catalog: Catalog) -> dict:
+        if self.density_limit == "shoreline":
+            return density.package_shoreline()
+        engines = [e for e in catalog.of_kind(OpticalEngine) if e.technology == self.id]
+        best = (0.0, "")
+        for s in catalog.of_kind(SwitchAsic):
+            if s.protocol != "nvlink" and any((s.id in e.hosts or "*" in e.hosts)
+                                              and e.lane_rate_gbps == s.serdes_lane_rate_gbps for e in engines):
+                best = max(best, (s.capacity_gbps / 1000.0, s.id))
+        return density.fiber_panel(*best)
 
     def _device_end(self, catalog: Catalog, spec: GroupSpec, side: str, far: PortOptics | None) -> PortOptics:
         ep = spec.lower if side == "lower" else spec.upper
-        if ep.kind == "switch" or (ep.kind == "gpu" and self.id == "oio"):
+        if ep.kind == "switch" or (ep.kind == "gpu" and self.in_gpu_package):
             engine = engine_for(catalog, self.id, ep.device.id, ep.port)
             return engine_end(catalog, engine, ep.port, spec, spec.breakout if side == "upper" else 1)
         # NIC, or a GPU without optics in its package: a DSP module in its cage
@@ -71,11 +107,21 @@ class EngineTechnology(Technology):
         return module_optics(module, need)
 
     def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
-        if self.id == "oio" and spec.name not in SCALE_UP_GROUPS:
-            raise Infeasible("optical I/O chiplets sit in the GPU or scale-up switch package; "
+        if self.in_gpu_package and not spec.scale_up:
+            raise Infeasible(f"{self.noun} sit in the GPU or scale-up switch package; "
                              f"{spec.name} links start at a NIC or switch cage")
         upper = None if spec.upper_is_ocs else self._device_end(catalog, spec, "upper", None)
         lower = self._device_end(catalog, spec, "lower", upper)
         check_interop(spec, lower, upper)
         medium = fiber_for(catalog, upper or lower)
         return GroupEnds(lower, upper, medium, trunks(spec, lower, medium))
+
+
+REGISTERED = (
+    EngineTechnology("npo", "Near-packaged (NPO)", "#F0E442", 40, density_limit="fiber-panel",
+                     repair_units={"*": "fru-npo-engine"}),
+    EngineTechnology("cpo", "Co-packaged (CPO)", "#D55E00", 50, density_limit="fiber-panel", co_packaged=True,
+                     repair_units={"*": "fru-cpo-switch"}),
+    EngineTechnology("oio", "Optical I/O chiplet (OIO)", "#CC79A7", 60, density_limit="shoreline", in_gpu_package=True,
+                     repair_units={"gpu": "fru-compute-tray", "*": "fru-switch-tray"}, noun="optical I/O chiplets"),
+)

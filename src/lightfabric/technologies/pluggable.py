@@ -3,7 +3,9 @@ path only (``lro``), or linear-drive (``lpo``)."""
 
 from __future__ import annotations
 
-from lightfabric.catalog import Catalog, SwitchAsic
+from lightfabric.catalog import Catalog, PluggableModule, SwitchAsic
+from lightfabric.physics import density
+from lightfabric.physics.chains import LinkOptionError
 from lightfabric.technologies.base import (
     GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, check_interop, fiber_for, module_optics, need_at,
     select_module, trunks,
@@ -13,8 +15,22 @@ from lightfabric.technologies.base import (
 class Pluggable(Technology):
     """A module of this technology at each end; a NIC or GPU that cannot drive it keeps a DSP module."""
 
-    def __init__(self, tech_id: str, label: str, linear: bool):
-        self.id, self.label, self.linear = tech_id, label, linear
+    def __init__(self, tech_id: str, label: str, linear: bool, colour: str, order: int):
+        self.id, self.label, self.linear, self.colour, self.order = tech_id, label, linear, colour, order
+
+    def repair_unit(self, tier_kind: str) -> str:
+        return "fru-module"
+
+    def chain_for(self, catalog: Catalog, lane_rate_gbps: float, part: str | None = None):
+        if part is not None:
+            raise LinkOptionError(f"--engine {part}: {self.id} modules carry their own lasers; --engine applies to "
+                                  f"engine technologies")
+        return self.id, None, None
+
+    def density(self, catalog: Catalog) -> dict:
+        """The faceplate: 32 cages per rack unit of this technology's fastest module."""
+        top = max(m.rate_gbps for m in catalog.of_kind(PluggableModule) if m.technology == self.id)
+        return density.faceplate(top / 1000.0)
 
     def _check_host(self, device, spec: GroupSpec) -> bool:
         """Whether the device's SerDes may drive this technology's modules (LPO needs linear drive)."""
@@ -47,3 +63,11 @@ class Pluggable(Technology):
         check_interop(spec, lower, upper)
         medium = fiber_for(catalog, upper or lower)
         return GroupEnds(lower, upper, medium, trunks(spec, lower, medium), tuple(notes))
+
+
+# Okabe-Ito colours, readable by colour-blind people; one per technology across all figures.
+REGISTERED = (
+    Pluggable("pluggable-dsp", "Pluggable (DSP)", linear=False, colour="#0072B2", order=10),
+    Pluggable("lro", "Linear receive (LRO)", linear=False, colour="#56B4E9", order=20),
+    Pluggable("lpo", "Linear pluggable (LPO)", linear=True, colour="#009E73", order=30),
+)

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from math import ceil
 
 from lightfabric.errors import TopologyError
-from lightfabric.topology.fat_tree import build_fat_tree
+from lightfabric.placement import IN_RACK, amid
+from lightfabric.topology.base import SCALE_UP_SWITCH, DeviceTier, LinkClass
+from lightfabric.topology.clos import build_fat_tree
 
 
 @dataclass(frozen=True)
@@ -75,3 +77,30 @@ def build_scale_up(gpus: int, domain_gpus: int, bandwidth_per_gpu_gbps: float, p
                          tiers=tiers, switch_chips=total_chips, trays=ceil(total_chips / systems_per_tray),
                          gpu_links=gpu_links, spine_links=spine_links, chips_per_domain=n * chips,
                          first_tier_chips=first_chips)
+
+
+# --- the scale-up tiers and link groups every topology shares -----------------------------------
+
+def scale_up_tiers(spec) -> tuple[list, list]:
+    """The scale-up switch tiers and link groups of ``spec`` (a :class:`~lightfabric.topology.base.ClusterSpec`):
+    GPUs to the first tier of chips (``scale-up``) and, for a two-tier plane, the first tier to the
+    second (``scale-up-spine``). A chip takes the GPUs it serves out of the domain; replacing its
+    tray takes the whole domain. Empty without a scale-up domain."""
+    su, sw = spec.scale_up, spec.scale_up_switch
+    if su is None:
+        return [], []
+    port = sw.port_configs[0]
+    domain = float(su.domain_gpus)
+    l1_at = IN_RACK if su.tiers > 1 else amid(su.domain_gpus, compute_rack=True)
+    tiers = [DeviceTier("su-l1", SCALE_UP_SWITCH, sw, su.first_tier_chips, port, l1_at,
+                        "scale-up switch chips (su-l1)", gpus_cut=min(domain, su.gpu_links / su.first_tier_chips),
+                        gpus_replacing=domain, scope_gpus=domain)]
+    groups = [LinkClass("scale-up", "scale_up", "gpu", "su-l1", su.gpu_links, port.rate_gbps, su.gpu_links,
+                        label="GPU to scale-up switch", gpu_link=True, scale_up=True)]
+    if su.tiers > 1:
+        tiers.append(DeviceTier("su-l2", SCALE_UP_SWITCH, sw, su.switch_chips - su.first_tier_chips, port,
+                                amid(su.domain_gpus), "scale-up switch chips (su-l2)", gpus_cut=0.0,
+                                gpus_replacing=domain, scope_gpus=domain))
+        groups.append(LinkClass("scale-up-spine", "scale_up", "su-l1", "su-l2", su.spine_links, port.rate_gbps,
+                                su.spine_links, label="scale-up first to second tier", scale_up=True))
+    return tiers, groups

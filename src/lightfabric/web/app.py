@@ -20,8 +20,11 @@ from lightfabric.economics import value_chain
 from lightfabric.errors import LightfabricError
 from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM
 from lightfabric.netsim.run import collective_report, collective_sweep
-from lightfabric.physics import chains
+from lightfabric.physics.chains import LinkOptionError
 from lightfabric.reliability import assess
+from lightfabric.technologies import registry as technology_registry
+from lightfabric.technologies.registry import REGISTRY
+from lightfabric.topology.registry import TOPOLOGIES
 from lightfabric.web import service
 from lightfabric.web.limits import Limits
 from lightfabric.web.schemas import (CollectiveRequest, CompareRequest, EconomicsRequest, LinkRequest,
@@ -103,8 +106,8 @@ def create_app(limits: Limits | None = None) -> FastAPI:
                 return fn()
             except LightfabricError as e:
                 raise InputError(error_loc(e, req, options), str(e)) from None
-            except chains.LinkOptionError as e:
-                raise InputError(["body"], str(e)) from None
+            except LinkOptionError as e:
+                raise InputError(service.option_loc(str(e)), str(e)) from None
 
     @app.get("/", include_in_schema=False)
     def index():
@@ -127,6 +130,15 @@ def create_app(limits: Limits | None = None) -> FastAPI:
                              status=404)
         text = service.examples()[name].read_text()
         return {"name": name, "yaml": text}
+
+    @app.get("/api/technologies", summary="The registered technologies and spine designs, with labels and colours")
+    def list_technologies() -> list[dict]:
+        return technology_registry.describe()
+
+    @app.get("/api/topologies", summary="The registered topologies (scale_out.topology)")
+    def list_topologies() -> list[dict]:
+        return [{"name": t.name, "label": t.label, "reference": t.reference, "needs_scale_up": t.needs_scale_up}
+                for t in TOPOLOGIES.values()]
 
     @app.get("/api/catalog", summary="Every catalog part, with its kind and how its figures are sourced")
     def list_catalog(kind: str | None = None) -> list[dict]:
@@ -161,20 +173,13 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     @app.post("/api/link", summary="Budget one link: every element's loss, the margin and the BER")
     def api_link(req: LinkRequest) -> dict:
         def work():
-            if req.technology == "copper":
-                for name in ("laser_power_mw", "lanes_per_laser"):
-                    if getattr(req, name) is not None:
-                        raise InputError(["body", name], f"{name}: copper links have no lasers; leave it out")
-                link = chains.copper_link(catalog, req.length_m, req.lane_rate_gbps, cable=req.cable or "twinax-26awg")
-            else:
-                if req.cable is not None:
-                    raise InputError(["body", "cable"], f"cable: only with technology copper; {req.technology} is optical")
-                link = chains.optical_link(catalog, req.technology, req.length_m, req.lane_rate_gbps,
-                                           laser_power_mw=req.laser_power_mw, lanes_per_laser=req.lanes_per_laser,
-                                           ocs_passes=req.ocs_passes, design_margin_db=req.design_margin_db)
+            link = REGISTRY[req.technology].link_budget(
+                catalog, req.length_m, req.lane_rate_gbps, part=req.engine, laser_power_mw=req.laser_power_mw,
+                lanes_per_laser=req.lanes_per_laser, ocs_passes=req.ocs_passes, design_margin_db=req.design_margin_db,
+                cable=req.cable)
             result = link.to_dict()
             return {"result": result, "figures": {"link": figure_json(plots.link_budget_waterfall(result))}}
-        return run(req, work, {"cable": ["body", "cable"]})
+        return run(req, work, {"cable": ["body", "cable"], "--engine": ["body", "engine"]})
 
     @app.post("/api/reliability", summary="Failures, GPUs down (Monte Carlo), interruptions and goodput")
     def api_reliability(req: ReliabilityRequest) -> dict:

@@ -7,11 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lightfabric.netsim.collectives import OPS
-from lightfabric.physics.chains import DESIGN_MARGIN_DB, LINK_TECHNOLOGIES
-from lightfabric.scenario.models import TECHNOLOGIES, Scenario
+from lightfabric.physics.chains import DESIGN_MARGIN_DB
+from lightfabric.scenario.models import Scenario, Technology
+from lightfabric.technologies.registry import DESIGN_CHOICES, LINK_TECHNOLOGIES
 from lightfabric.web.limits import MAX_HORIZON_DAYS, MAX_TRIALS, MAX_YAML_CHARS
-
-Technology = Literal[TECHNOLOGIES]  # type: ignore[valid-type]
 
 
 class _Body(BaseModel):
@@ -25,7 +24,7 @@ class Edits(_Body):
     gpu: str | None = Field(None, min_length=1, max_length=80, description="catalog id of the GPU")
     switch: str | None = Field(None, min_length=1, max_length=80, description="catalog id of the scale-out switch")
     port_rate_gbps: float | None = Field(None, gt=0, le=12_800, description="switch port rate, Gb/s")
-    technologies: list[Technology] | None = Field(None, min_length=1, max_length=len(TECHNOLOGIES),
+    technologies: list[Technology] | None = Field(None, min_length=1, max_length=len(DESIGN_CHOICES),
                                                   description="technologies to build the fabric with")
     electricity_usd_per_kwh: float | None = Field(None, ge=0, le=10, description="electricity price, USD/kWh")
 
@@ -81,3 +80,5 @@ class LinkRequest(_Body):
     ocs_passes: int = Field(0, ge=0, le=4, description="optics: passes through an optical circuit switch")
     design_margin_db: float = Field(DESIGN_MARGIN_DB, ge=0, le=10, description="optics: laser sized this far above closing")
     cable: str | None = Field(None, max_length=80, description="copper: twinax part id")
+    engine: str | None = Field(None, max_length=80, description="engine technologies: the optical engine; default the "
+                                                                "cheapest of the technology at the lane rate (named)")

@@ -111,6 +111,12 @@ def error_loc(e: LightfabricError, req: ScenarioInput | None, where_by_option: d
     return ["body", src] + ([p for p in path] if src == "scenario" else [])
 
 
+def option_loc(message: str) -> list:
+    """The request field a message about a ``--option`` names (the CLI's option, the API's field)."""
+    first = message.split(" ", 1)[0].rstrip(":")
+    return ["body", first[2:].replace("-", "_")] if first.startswith("--") else ["body"]
+
+
 def figure_json(fig) -> dict:
     """A figure as the JSON plotly.js draws (data and layout)."""
     return json.loads(fig.to_json())

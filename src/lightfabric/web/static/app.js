@@ -2,7 +2,7 @@
 // Talks only to this server's JSON API (/api/...); draws with the plotly.js it serves.
 "use strict";
 
-const TECHNOLOGIES = ["pluggable-dsp", "lro", "lpo", "npo", "cpo", "oio", "copper", "ocs"];
+let TECHNOLOGIES = []; // from GET /api/technologies: the registry's link technologies and spine designs
 const EDIT_FIELDS = ["gpus", "gpu", "switch", "port_rate_gbps", "electricity_usd_per_kwh"];
 const state = { source: { example: "default" }, edits: {}, seq: 0, catalog: [] };
 window.lightfabric = state; // for tests and curious users
@@ -194,12 +194,15 @@ async function showPart(id) {
 // ---- start -------------------------------------------------------------------------------
 
 async function start() {
-  for (const t of TECHNOLOGIES) {
+  const [technologies, examples, catalog] = await Promise.all(
+    [api("GET", "/api/technologies"), api("GET", "/api/examples"), api("GET", "/api/catalog")]);
+  TECHNOLOGIES = technologies.map((t) => t.id);
+  for (const t of technologies) {
     const label = document.createElement("label");
-    label.innerHTML = `<input type="checkbox" id="tech-${t}" value="${t}"> ${t}`;
+    label.title = t.label;
+    label.innerHTML = `<input type="checkbox" id="tech-${esc(t.id)}" value="${esc(t.id)}"> ${esc(t.id)}`;
     $("technologies").appendChild(label);
   }
-  const [examples, catalog] = await Promise.all([api("GET", "/api/examples"), api("GET", "/api/catalog")]);
   state.catalog = catalog;
   for (const e of examples) $("example").add(new Option(`${e.name} (${Number(e.gpus).toLocaleString()} GPUs)`, e.name));
   for (const p of catalog.filter((p) => p.kind === "gpu")) $("gpu").add(new Option(p.id, p.id));

@@ -1,0 +1,5 @@
+"""``python -m lightfabric.cli``: the command line."""
+
+from lightfabric.cli import main
+
+main()

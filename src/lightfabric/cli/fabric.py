@@ -1,0 +1,186 @@
+"""``lightfabric compare``, ``link``, ``laser`` and ``density``: the fabric and its physical layer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lightfabric.catalog import Catalog
+from lightfabric.cli_common import (
+    Format, check_range, fail,
+)
+from lightfabric.errors import LightfabricError, did_you_mean
+from lightfabric.scenario.loader import load_scenario
+from lightfabric.compare import compare as run_compare
+from lightfabric.physics.chains import DESIGN_MARGIN_DB, LinkOptionError
+from lightfabric.report import comparison_table, sources_table, to_csv, to_json
+from lightfabric.technologies.registry import LINK_TECHNOLOGIES, OPTICAL_TECHNOLOGIES, REGISTRY
+
+
+def compare(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    sources: Annotated[bool, typer.Option("--sources", help="Also list the catalog figures used and their sources.")] = False,
+) -> None:
+    """Build the scale-out fabric with each technology and compare them side by side."""
+    try:
+        comparison = run_compare(load_scenario(scenario))
+    except LightfabricError as e:
+        fail(e)
+    if format is Format.json:
+        print(to_json(comparison))
+        return
+    if format is Format.csv:
+        sys.stdout.write(to_csv(comparison))
+        return
+    width = max(120, shutil.get_terminal_size((160, 40)).columns)
+    console = Console(width=width)
+    console.print(comparison_table(comparison))
+    for r in comparison.results:
+        for reason in r.reasons:
+            console.print(f"[bold red]{r.technology} is infeasible:[/] {reason}", highlight=False)
+        for note in r.notes:
+            console.print(f"[yellow]{r.technology}:[/] {note}", highlight=False)
+    if sources:
+        console.print(sources_table(comparison))
+
+
+def link(
+    technology: Annotated[str, typer.Option("--technology", "-t", help=f"One of: {', '.join(LINK_TECHNOLOGIES)}.")],
+    length_m: Annotated[float, typer.Option("--length-m", help="Fiber or cable length in metres.")],
+    lane_rate_gbps: Annotated[float, typer.Option("--lane-rate-gbps", help="Lane rate: 100 or 200 for optics; 112, 224 or 448 for copper.")] = 100.0,
+    modulation: Annotated[str, typer.Option("--modulation", help="pam4 (the catalog's receivers and SerDes are PAM4).")] = "pam4",
+    laser_power_mw: Annotated[Optional[float], typer.Option("--laser-power-mw", help="Optics only: run the laser at this power instead of sizing it.")] = None,
+    lanes_per_laser: Annotated[Optional[int], typer.Option("--lanes-per-laser", help="CPO only: optical lanes fed by one external laser.")] = None,
+    ocs_passes: Annotated[int, typer.Option("--ocs-passes", help="Optics only: passes through an optical circuit switch.")] = 0,
+    design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Optics only: laser sized this far above the closing point.")] = DESIGN_MARGIN_DB,
+    cable: Annotated[Optional[str], typer.Option("--cable", help="Copper only: twinax part id (twinax-26awg, twinax-30awg).")] = None,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Engine technologies only: the optical engine (default: the cheapest of the technology at the lane rate, named in the output).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Budget one link: every element with its loss and the power after it, the margin and the BER."""
+    if technology not in LINK_TECHNOLOGIES:
+        fail(LightfabricError.for_field("--technology", technology, ", ".join(LINK_TECHNOLOGIES),
+                                         problem="unknown technology" + did_you_mean(technology, LINK_TECHNOLOGIES)))
+    check_range("--length-m", length_m, 0.0, 100_000.0, "a length from 0 to 100,000 m")
+    check_range("--laser-power-mw", laser_power_mw, 1e-3, 2000.0, "a laser power from 0.001 to 2,000 mW")
+    check_range("--lanes-per-laser", lanes_per_laser, 1, 64, "a whole number from 1 to 64")
+    check_range("--ocs-passes", ocs_passes, 0, 4, "0 to 4 passes")
+    check_range("--design-margin-db", design_margin_db, 0.0, 10.0, "0 to 10 dB")
+    catalog = Catalog.default()
+    try:
+        result = REGISTRY[technology].link_budget(
+            catalog, length_m, lane_rate_gbps, part=engine, modulation=modulation, laser_power_mw=laser_power_mw,
+            lanes_per_laser=lanes_per_laser, ocs_passes=ocs_passes, design_margin_db=design_margin_db, cable=cable)
+    except LinkOptionError as e:
+        fail(LightfabricError(str(e)))
+    except LightfabricError as e:
+        fail(e)
+    if format is Format.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    if format is Format.csv:
+        fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for link"))
+    console = Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
+    table = Table(title=f"{technology} link, {lane_rate_gbps:g}G per lane, {length_m:g} m", header_style="bold")
+    optical = REGISTRY[technology].optical
+    for col in ("element", "part", "loss (dB)") + (("power after (dBm)", "OMA after (dBm)") if optical else ("cumulative loss (dB)",)):
+        table.add_column(col, justify="left" if col in ("element", "part") else "right")
+    for step in result.steps:
+        cells = [step["name"], step["part"] or "", f"{step['loss_db']:.2f}"]
+        cells += ([f"{step['power_dbm']:.2f}", "" if step["oma_dbm"] is None else f"{step['oma_dbm']:.2f}"]
+                  if optical else [f"{step['cumulative_loss_db']:.2f}"])
+        table.add_row(*cells)
+    console.print(table)
+    if optical:
+        console.print(f"received OMA {result.received_oma_dbm:.2f} dBm, TDECQ allowance {result.penalties_db:g} dB, "
+                      f"sensitivity {result.sensitivity_dbm:g} dBm: margin [bold]{result.margin_db:.2f} dB[/]; "
+                      f"pre-FEC BER {result.ber:.3g}, after RS(544,514) {result.post_fec_ber:.3g}", highlight=False)
+        console.print(f"laser {result.details['laser']} at {result.details['laser_power_mw']:.1f} mW "
+                      f"({result.details['lanes_per_laser']} lane(s) per laser), junction "
+                      f"{result.details['laser_junction_temperature_c']} C", highlight=False)
+        for note in result.details.get("notes", []):
+            console.print(note, highlight=False)
+    else:
+        d = result.details
+        console.print(f"die-to-die loss {d['channel_loss_db']:.2f} dB at {d['nyquist_ghz']:g} GHz against a "
+                      f"{d['loss_budget_db']:g} dB budget ({d['serdes']}): margin [bold]{result.margin_db:.2f} dB[/]; "
+                      f"reach {d['reach_m']:.2f} m. {d['ber_note']}.", highlight=False)
+    console.print("[bold green]feasible[/]" if result.feasible else
+                  "[bold red]infeasible:[/] " + "; ".join(result.reasons), highlight=False)
+
+
+def laser(
+    technology: Annotated[str, typer.Option("--technology", "-t", help=f"One of: {', '.join(OPTICAL_TECHNOLOGIES)}.")],
+    lane_rate_gbps: Annotated[float, typer.Option("--lane-rate-gbps", help="100 or 200.")] = 100.0,
+    port_rate_gbps: Annotated[float, typer.Option("--port-rate-gbps", help="Port rate in Gb/s (800 = 8 x 100G).")] = 800.0,
+    lanes_per_laser: Annotated[Optional[int], typer.Option("--lanes-per-laser", help="CPO only: lanes fed by one laser.")] = None,
+    temperature_c: Annotated[Optional[float], typer.Option("--temperature-c", help="Laser case temperature in C (TEC setpoint for an EML).")] = None,
+    activation_energy_ev: Annotated[Optional[float], typer.Option("--activation-energy-ev", help="Arrhenius activation energy; default the catalog's.")] = None,
+    design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Laser sized this far above the closing point.")] = DESIGN_MARGIN_DB,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Engine technologies only: the optical engine (default: the cheapest of the technology at the lane rate, named in the output).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """What the lasers of one port must do: power per lane, count, electrical power, junction temperature, FIT."""
+    if technology not in OPTICAL_TECHNOLOGIES:
+        fail(LightfabricError.for_field("--technology", technology, ", ".join(OPTICAL_TECHNOLOGIES),
+                                         problem="not an optical technology" + did_you_mean(technology, OPTICAL_TECHNOLOGIES)))
+    check_range("--temperature-c", temperature_c, -40.0, 150.0, "a case temperature from -40 to 150 C")
+    check_range("--lanes-per-laser", lanes_per_laser, 1, 64, "a whole number from 1 to 64")
+    check_range("--activation-energy-ev", activation_energy_ev, 0.05, 2.0, "0.05 to 2 eV")
+    check_range("--design-margin-db", design_margin_db, 0.0, 10.0, "0 to 10 dB")
+    check_range("--port-rate-gbps", port_rate_gbps, 1.0, 12800.0, "a port rate from 1 to 12,800 Gb/s")
+    try:
+        report = REGISTRY[technology].laser_report(Catalog.default(), part=engine, lane_rate_gbps=lane_rate_gbps,
+                                                   lanes_per_laser=lanes_per_laser, temperature_c=temperature_c,
+                                                   port_rate_gbps=port_rate_gbps, design_margin_db=design_margin_db,
+                                                   activation_energy_ev=activation_energy_ev)
+    except LinkOptionError as e:
+        fail(LightfabricError(str(e)))
+    except LightfabricError as e:
+        fail(e)
+    if format is Format.json:
+        print(json.dumps(report, indent=2))
+        return
+    if format is Format.csv:
+        fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for laser"))
+    table = Table(title=f"lasers of one {port_rate_gbps:g}G {technology} port", header_style="bold")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for k, v in report.items():
+        if k not in ("reasons", "technology", "notes"):
+            table.add_row(k, "-" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v)))
+    Console(width=max(100, shutil.get_terminal_size((160, 40)).columns)).print(table)
+    for note in report["notes"]:
+        print(note)
+    print("feasible" if report["feasible"] else "infeasible: " + "; ".join(report["reasons"]))
+
+
+def density(fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table) -> None:
+    """Bandwidth density: largest switch, ports per rack unit and shoreline Tb/s per mm, per technology."""
+    from lightfabric.density import density_report
+    report = density_report(Catalog.default())
+    if fmt == Format.json:
+        Console(soft_wrap=False).print_json(json.dumps(report))
+        return
+    table = Table(title="Bandwidth density by technology", header_style="bold",
+                  caption="Sources and derivations: lightfabric density --format json, docs/examples.md")
+    for col in ("technology", "limit", "max switch (Tb/s)", "ceiling (Tb/s)", "ports / RU", "port (Gb/s)",
+                "Tb/s / RU", "shoreline (Tb/s/mm)", "shoreline kind"):
+        table.add_column(col, overflow="fold")
+    for tech, d in report["technologies"].items():
+        table.add_row(tech, d["limit"], f"{d['max_switch_capacity_tbps']:g}",
+                      "-" if d["ceiling_tbps"] is None else f"{d['ceiling_tbps']:g}",
+                      str(d["ports_per_rack_unit"]), f"{d['port_rate_gbps']:g}", f"{d['tbps_per_rack_unit']:g}",
+                      f"{d['shoreline_tbps_per_mm']:.2f}", d["shoreline_kind"])
+    Console(soft_wrap=False).print(table)
+
+
+COMMANDS = (compare, link, laser, density)

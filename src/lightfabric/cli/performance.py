@@ -1,0 +1,83 @@
+"""``lightfabric collective`` and ``step``: the speed of the AI collectives and of a training step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from lightfabric.cli_common import (
+    Format, fail, print_designs, print_json, progress_bar, table_or_json,
+)
+from lightfabric.errors import LightfabricError
+from lightfabric.scenario.loader import load_scenario
+
+
+def _with_domain(sc, domain_gpus: int | None):
+    """The scenario with another scale-up domain size (``--domain-gpus``)."""
+    if domain_gpus is None:
+        return sc
+    if sc.scale_up is None:
+        raise LightfabricError.for_field("--domain-gpus", domain_gpus, "used with a scenario that has scale_up")
+    if not 2 <= domain_gpus <= sc.cluster.gpus:
+        raise LightfabricError.for_field("--domain-gpus", domain_gpus, f"2 to {sc.cluster.gpus:,}")
+    return sc.model_copy(update={"scale_up": sc.scale_up.model_copy(update={"domain_gpus": domain_gpus})})
+
+
+def collective(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    op: Annotated[str, typer.Option("--op", help="all-reduce, reduce-scatter, all-gather or all-to-all.")] = "all-reduce",
+    size_bytes: Annotated[float, typer.Option("--size-bytes", help="Buffer per GPU in bytes (NCCL tests' size).")] = 1e9,
+    gpus: Annotated[Optional[int], typer.Option("--gpus", help="GPUs taking part (the first N); default all.")] = None,
+    algorithm: Annotated[Optional[str], typer.Option("--algorithm", help="ring, halving-doubling, tree, hierarchical (all-reduce); direct, shifted (all-to-all).")] = None,
+    simulate: Annotated[bool, typer.Option("--simulate", help="Flow-level simulation over the fabric graph, besides the closed form.")] = False,
+    routing: Annotated[str, typer.Option("--routing", help="spread (destination-mod-k) or hash (seeded ECMP hash).")] = "spread",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the ECMP hash and of the failed links.")] = 0,
+    fail_links: Annotated[int, typer.Option("--fail-links", help="Leaf uplinks to fail (simulation only).")] = 0,
+    domain_gpus: Annotated[Optional[int], typer.Option("--domain-gpus", help="Scale-up domain size instead of the scenario's.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Time, algorithm and bus bandwidth of one collective on every design, in closed form or simulated."""
+    from lightfabric.netsim.run import collective_report
+    from lightfabric.report.performance import collective_table
+    table_or_json(format)
+    try:
+        sc = _with_domain(load_scenario(scenario), domain_gpus)
+        with progress_bar("simulating {task.description}", "phases", show=simulate) as progress:
+            report = collective_report(sc, op=op, size_bytes=size_bytes, gpus=gpus, algorithm=algorithm,
+                                       simulate=simulate, routing=routing, seed=seed, fail_links=fail_links,
+                                       progress=progress)
+    except LightfabricError as e:
+        fail(e)
+    if format is Format.json:
+        print_json(report)
+        return
+    print_designs(collective_table(report), report["results"])
+
+
+def step(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    model: Annotated[Path, typer.Option("--model", help="Model YAML, e.g. examples/models/moe-1t.yaml.")] = Path("examples/models/moe-1t.yaml"),
+    plan: Annotated[str, typer.Option("--plan", help="Parallelism: tp=8,pp=8,ep=64,dp=... (dp omitted or ... fills the cluster).")] = "tp=8,pp=8,ep=64",
+    simulate: Annotated[bool, typer.Option("--simulate", help="Simulate every collective over the fabric graph.")] = False,
+    routing: Annotated[str, typer.Option("--routing", help="spread or hash (with --simulate).")] = "spread",
+    domain_gpus: Annotated[Optional[int], typer.Option("--domain-gpus", help="Scale-up domain size instead of the scenario's.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """One training step on every design: compute, communication by collective, exposed communication."""
+    from lightfabric.netsim.run import step_report
+    from lightfabric.report.performance import step_table
+    table_or_json(format)
+    try:
+        sc = _with_domain(load_scenario(scenario), domain_gpus)
+        report = step_report(sc, model_path=str(model), plan=plan, simulate=simulate, routing=routing)
+    except LightfabricError as e:
+        fail(e)
+    if format is Format.json:
+        print_json(report)
+        return
+    print_designs(step_table(report), report["results"])
+
+
+COMMANDS = (collective, step)

@@ -1,0 +1,43 @@
+"""``lightfabric reliability``: failures, repair, GPUs down and goodput per design."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from lightfabric.cli_common import (
+    Format, fail, print_designs, progress_bar, table_or_json,
+)
+from lightfabric.errors import LightfabricError
+from lightfabric.scenario.loader import load_scenario
+
+
+def reliability(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    job_gpus: Annotated[Optional[int], typer.Option("--job-gpus", help="GPUs of the training job; default the scenario's (all GPUs).")] = None,
+    horizon_days: Annotated[float, typer.Option("--horizon-days", help="Monte Carlo horizon in days.")] = 180.0,
+    trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Failures, blast radius, repair, GPUs down, job interruptions and goodput, per technology."""
+    from lightfabric.reliability import assess
+    from lightfabric.report.reliability import reliability_table, units_table
+    table_or_json(format)
+    try:
+        sc = load_scenario(scenario)
+        with progress_bar("Monte Carlo {task.description}", "trials") as progress:
+            report = assess(sc, job_gpus=job_gpus, horizon_days=horizon_days, trials=trials, seed=seed,
+                            progress=progress)
+    except LightfabricError as e:
+        fail(e)
+    if format is Format.json:
+        print(json.dumps(report, indent=2))
+        return
+    print_designs(reliability_table(report), report["results"], units_table)
+
+
+COMMANDS = (reliability,)

@@ -1,0 +1,50 @@
+"""``lightfabric scenario``: write and check scenario files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lightfabric.catalog import Catalog
+from lightfabric.cli_common import (
+    fail,
+)
+from lightfabric.errors import LightfabricError
+from lightfabric.scenario.loader import check_parts, default_scenario_path, load_scenario
+
+scenario_app = typer.Typer(help="Write and check scenario files.", no_args_is_help=True)
+
+
+@scenario_app.command("init")
+def scenario_init(
+    file: Annotated[Path, typer.Argument(help="Where to write the commented scenario.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+) -> None:
+    """Write a commented scenario file (the built-in default) to start from."""
+    if file.exists() and not force:
+        fail(LightfabricError.for_field("FILE", str(file), "a path that does not exist yet, or --force to overwrite",
+                                         problem="file exists"))
+    if file.parent and not file.parent.exists():
+        fail(LightfabricError.for_field("FILE", str(file), "a path in an existing directory",
+                                         problem=f"directory {str(file.parent)!r} does not exist"))
+    file.write_text(default_scenario_path().read_text())
+    print(f"wrote {file}; edit it, then run: lightfabric compare {file}")
+
+
+@scenario_app.command("check")
+def scenario_check(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML to validate.")],
+) -> None:
+    """Validate a scenario file (YAML, schema, part ids, overrides, and that its topology holds the
+    cluster) without building the designs."""
+    from lightfabric.design import plan_fabric
+    try:
+        s = load_scenario(file)
+        plan = plan_fabric(s, check_parts(s, Catalog.default()))
+    except LightfabricError as e:
+        fail(e)
+    switches = " / ".join(f"{t.count:,} {t.name}" for t in plan.fabric.switch_tiers)
+    print(f"{file}: ok ({s.name}: {s.cluster.gpus:,} x {s.cluster.gpu}, {s.scale_out.topology} of {switches} "
+          f"{s.scale_out.switch} at {s.scale_out.port_rate_gbps:g}G, technologies {', '.join(s.technologies)})")

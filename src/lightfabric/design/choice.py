@@ -1,0 +1,133 @@
+"""One design: a technology for every link group (named by the policy, listed, or ``auto``: the
+lowest-cost (capex + energy) feasible one), checked against physics, with its bill of materials.
+
+A technology that cannot serve a group gives ``feasible = False`` with the physical reason, never an
+exception.
+"""
+
+from __future__ import annotations
+
+from lightfabric.design.bom import bill_of_materials, ocs_summary
+from lightfabric.design.plan import FabricPlan, group_specs
+from lightfabric.design.types import Design, LinkGroup, medium_price_usd
+from lightfabric.metrics.cost import energy_cost_usd
+from lightfabric.scenario.models import TechnologyPolicy
+from lightfabric.technologies import GroupEnds, GroupSpec, Infeasible
+from lightfabric.technologies.registry import LINK_TECHNOLOGIES, REGISTRY, SPINE_DESIGNS
+
+
+def group_cost_usd(plan: FabricPlan, spec: GroupSpec, ends: GroupEnds) -> float:
+    """Capex plus energy of one group's ends and medium: what ``auto`` minimises."""
+    eco = plan.scenario.economics
+    n_upper = spec.upper_ends if ends.upper is not None else 0
+    capex = spec.links * ends.lower.cost_usd + n_upper * (ends.upper.cost_usd if ends.upper else 0.0)
+    capex += ends.cables * medium_price_usd(ends.medium, spec.lengths.mean_m)
+    power = spec.links * ends.lower.power_w + n_upper * (ends.upper.power_w if ends.upper else 0.0)
+    return capex + float(energy_cost_usd(power, eco.electricity_usd_per_kwh, eco.pue, eco.years))
+
+
+def try_technology(plan: FabricPlan, spec: GroupSpec, tech: str) -> tuple[GroupEnds | None, dict | None, str | None]:
+    """Build and check one group with one technology: (ends, physical check, reason if infeasible)."""
+    technology = REGISTRY[tech]
+    try:
+        ends = technology.ends(plan.catalog, spec)
+    except Infeasible as e:
+        return None, None, str(e)
+    check = technology.check(plan.catalog, plan.scenario.physical, spec, ends)
+    if not check["feasible"]:
+        return ends, check, "; ".join(check["reasons"])
+    return ends, check, None
+
+
+def choose_technology(plan: FabricPlan, spec: GroupSpec, candidates) -> tuple[str, GroupEnds, dict] | tuple[None, str, None]:
+    """The lowest-cost (capex + energy) feasible technology among ``candidates`` for ``spec``."""
+    best, why = None, []
+    for t in candidates:
+        ends, check, reason = try_technology(plan, spec, t)
+        if reason:
+            why.append(f"{t}: {reason}")
+            continue
+        cost = group_cost_usd(plan, spec, ends)
+        if best is None or cost < best[0]:
+            best = (cost, t, ends, check)
+    if best is None:
+        return None, "no technology can build these links: " + " | ".join(why), None
+    return best[1], best[2], best[3]
+
+
+def _policy(plan: FabricPlan, design_id: str) -> TechnologyPolicy:
+    if design_id == "policy":
+        return plan.scenario.technology
+    if design_id in SPINE_DESIGNS:
+        return TechnologyPolicy(scale_up="auto", spine_switch=design_id)
+    return TechnologyPolicy(scale_up=design_id, nic_leaf=design_id, leaf_spine=design_id, spine_core=design_id)
+
+
+def build_design(plan: FabricPlan, design_id: str) -> Design:
+    """Build one design: ``design_id`` is a technology (used everywhere it is feasible, the
+    lowest-cost feasible one elsewhere, with a note), a spine design (``ocs``: an OCS spine, links
+    ``auto``), or ``policy`` (the scenario's per-tier policy)."""
+    policy = _policy(plan, design_id)
+    design = Design(technology=design_id, feasible=True, plan=plan, policy=policy.model_dump())
+    ocs_spine = policy.spine_switch == "ocs"
+    try:
+        specs = group_specs(plan, ocs_spine)
+    except Infeasible as e:
+        design.feasible = False
+        design.reasons.append(str(e))
+        return design
+
+    listed = design_id in REGISTRY
+    used_listed = False
+    listed_reasons: list[str] = []
+    for spec in specs:
+        wanted = getattr(policy, spec.policy_key)
+        if wanted == "auto":
+            tech, ends, check = choose_technology(plan, spec, LINK_TECHNOLOGIES)
+            how = "auto"
+        else:
+            ends, check, reason = try_technology(plan, spec, wanted)
+            tech, how = wanted, ("list" if listed else "policy")
+            if reason and listed:
+                listed_reasons.append(f"{spec.name} links: {reason}")
+                tech, ends, check = choose_technology(plan, spec, LINK_TECHNOLOGIES)
+                how = "fallback"
+                if tech is not None:
+                    design.notes.append(f"{spec.name} links: {wanted} is not feasible ({reason}); built with {tech}, "
+                                        f"the lowest-cost (capex + energy) feasible technology")
+            elif reason:
+                tech = None
+                ends = f"{wanted} cannot build them: {reason}"
+            else:
+                used_listed = used_listed or listed
+        if tech is None:
+            design.feasible = False
+            design.reasons.append(f"{spec.name} links: {ends}")
+            continue
+        design.notes.extend(ends.notes)
+        design.link_groups.append(LinkGroup(spec.name, tech, how, spec.links, spec.rate_gbps, spec.lengths,
+                                            ends.lower, ends.upper, spec.upper_ends if ends.upper else 0,
+                                            ends.medium, ends.cables, spec))
+        design.link_checks.append({**check, "technology": tech, "chosen_by": how})
+    if listed and not used_listed:
+        design.feasible = False
+        design.reasons = listed_reasons or design.reasons
+    if not design.feasible:
+        return design
+
+    groups = design.link_groups
+    fabric = plan.fabric
+    scale_out = [g for g in groups if not g.spec.scale_up and g.upper_end is not None]
+    design.switch_port = scale_out[-1].upper_end if scale_out else groups[-1].lower_end
+    devices = fabric.devices()
+    if ocs_spine:
+        devices.pop(fabric.top_tier.name)
+    design.bom = bill_of_materials(plan, groups, devices)
+    if ocs_spine:
+        o = design.ocs = ocs_summary(plan, groups, design.bom)
+        design.notes.append(
+            f"OCS spine: {o['ocs_units']:,.0f} optical circuit switches replace {o['removed_switches']:,} switches "
+            f"and the {o['removed_optics']:,} optics at their ports; the {o['uplinks']:,} uplinks keep their "
+            f"{o['lower_end_optics']} optics ({o['fiber_pairs_per_uplink']} fiber pair(s) each) and close "
+            f"their budget through one {o['loss_db_per_pass']:g} dB pass")
+    return design

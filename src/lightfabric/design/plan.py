@@ -1,0 +1,180 @@
+"""What every design of a scenario shares: the parts, how NICs attach, the topology's fabric, and the
+length of every link group.
+
+A problem here is the user's input and raises a :class:`~lightfabric.errors.LightfabricError`
+naming the field (an unknown part, a port rate the switch lacks, planes the NICs cannot feed, a
+cluster the topology cannot hold).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from math import ceil
+
+from lightfabric.catalog import Catalog, Gpu, Nic, PortConfig, SwitchAsic
+from lightfabric.catalog.defaults import OCS_PART
+from lightfabric.errors import LightfabricError
+from lightfabric.placement import LengthStats, link_lengths
+from lightfabric.scenario.models import Scenario
+from lightfabric.technologies import Endpoint, GroupSpec, Infeasible
+from lightfabric.topology.base import GPU, NIC, ClusterSpec, Fabric, NicAttachment
+from lightfabric.topology.registry import get_topology
+from lightfabric.topology.scale_up import ScaleUpFabric, build_scale_up
+
+# the fixed lengths of ``scale_out.link_length_m``, by the policy key of the groups they apply to
+FIXED_LENGTH_KEYS = {"nic_leaf": "nic_leaf_m", "leaf_spine": "leaf_spine_m", "spine_core": "spine_core_m"}
+
+
+@dataclass(frozen=True)
+class FabricPlan:
+    """What every design shares for one scenario."""
+
+    scenario: Scenario
+    catalog: Catalog
+    gpu: Gpu
+    switch: SwitchAsic
+    nic: Nic
+    port: PortConfig
+    attachment: NicAttachment
+    fabric: Fabric
+    planes: int
+    scale_up: ScaleUpFabric | None = None
+    scale_up_switch: SwitchAsic | None = None
+
+    @property
+    def lengths(self) -> dict[str, LengthStats]:
+        return self.fabric.lengths
+
+
+def attach_nics(scenario: Scenario, switch: SwitchAsic, nic: Nic) -> NicAttachment:
+    """How NIC ports meet switch ports at the scenario's port rate: at the NIC's own rate, or a faster
+    switch port broken out to several NIC links."""
+    rate = scenario.scale_out.port_rate_gbps
+    nic_rates = nic.port_rates_gbps
+    top = max(nic_rates)
+    if rate in nic_rates:
+        cfg = next(pc for pc in nic.port_configs if pc.rate_gbps == rate)
+        link_rate, links_per_nic, breakout = rate, cfg.count, 1
+    elif rate > top and rate % top == 0:
+        link_rate, links_per_nic, breakout = top, 1, int(rate // top)
+    else:
+        ok = sorted({r for r in switch.port_rates_gbps
+                     if r in nic_rates or (r > top and r % top == 0)})
+        raise LightfabricError.for_field(
+            "scale_out.port_rate_gbps", rate,
+            f"{', '.join(f'{r:g}' for r in ok) or 'none'} (rates of {switch.id} that {nic.id} "
+            f"can attach to: its ports run {', '.join(f'{r:g}' for r in nic_rates)}G, or break out a faster switch port)",
+            problem=f"{nic.id} cannot attach to {rate:g}G switch ports",
+            location=scenario.location("scale_out", "port_rate_gbps"))
+    gpus = scenario.cluster.gpus
+    nics = gpus * scenario.scale_out.nics_per_gpu
+    nic_links = nics * links_per_nic
+    return NicAttachment(nic_link_rate_gbps=link_rate, links_per_nic=links_per_nic, breakout=breakout,
+                         nics=nics, nic_links=nic_links, leaf_ports=ceil(nic_links / breakout), gpus=gpus)
+
+
+def check_planes(scenario: Scenario, attachment: NicAttachment, nic: Nic) -> int:
+    """A plane carries an equal share of every GPU's NIC links, so ``planes`` must divide the NIC
+    links of one GPU (``nics_per_gpu`` x the NIC's links at the port rate)."""
+    planes = scenario.scale_out.planes
+    per_gpu = attachment.links_per_gpu
+    if per_gpu % planes:
+        ok = [d for d in range(1, per_gpu + 1) if per_gpu % d == 0]
+        raise LightfabricError.for_field(
+            "scale_out.planes", planes,
+            f"{', '.join(map(str, ok))}: a divisor of the {per_gpu} NIC link{'s' if per_gpu != 1 else ''} per GPU "
+            f"({scenario.scale_out.nics_per_gpu} x {nic.id} with {attachment.links_per_nic} x "
+            f"{attachment.nic_link_rate_gbps:g}G); more NICs per GPU or a lower port rate give more links",
+            problem="every plane must carry a link of every GPU", location=scenario.location("scale_out", "planes"))
+    return planes
+
+
+def _fixed_lengths(scenario: Scenario, fabric: Fabric, lengths: dict[str, LengthStats]) -> dict[str, LengthStats]:
+    fixed = scenario.scale_out.link_length_m
+    if fixed is None:
+        return lengths
+    out = dict(lengths)
+    for g in fabric.groups:
+        key = FIXED_LENGTH_KEYS.get(g.policy_key)
+        if key:
+            out[g.name] = LengthStats.fixed(getattr(fixed, key))
+    return out
+
+
+def _check_ocs_passes(scenario: Scenario, fabric: Fabric) -> None:
+    names = [g.name for g in fabric.groups]
+    for group in scenario.physical.ocs_passes:
+        if group not in names:
+            raise LightfabricError.for_field(
+                f"physical.ocs_passes.{group}", group, f"a link group of this {fabric.topology} fabric: {', '.join(names)}",
+                problem="unknown link group", location=scenario.location("physical", "ocs_passes", group))
+
+
+def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
+    """Resolve parts, port configuration, NIC attachment, the topology's fabric and its lengths.
+
+    ``catalog`` must already carry the scenario's overrides.
+    """
+    so = scenario.scale_out
+    topology = get_topology(so.topology)
+    gpu = catalog.get(scenario.cluster.gpu, kind="gpu", field="cluster.gpu")
+    switch = catalog.get(so.switch, kind="switch", field="scale_out.switch")
+    nic_id = so.nic or gpu.default_nic
+    if nic_id is None:
+        raise LightfabricError.for_field("scale_out.nic", None, f"a NIC id: {', '.join(catalog.ids('nic'))}",
+                                         problem=f"GPU {gpu.id} has no default NIC")
+    nic = catalog.get(nic_id, kind="nic", field="scale_out.nic")
+    port = switch.port_config(so.port_rate_gbps)
+    if port is None:
+        raise LightfabricError.for_field(
+            "scale_out.port_rate_gbps", so.port_rate_gbps,
+            f"{', '.join(pc.label() for pc in switch.port_configs)} (port configurations of {switch.id})",
+            problem=f"{switch.id} has no {so.port_rate_gbps:g}G ports",
+            location=scenario.location("scale_out", "port_rate_gbps"))
+    attachment = attach_nics(scenario, switch, nic)
+    planes = check_planes(scenario, attachment, nic)
+    su = su_switch = None
+    if scenario.scale_up is not None:
+        sc_up = scenario.scale_up
+        su_switch = catalog.get(sc_up.switch, kind="switch", field="scale_up.switch")
+        su_port = su_switch.port_configs[0]
+        su = build_scale_up(scenario.cluster.gpus, sc_up.domain_gpus, sc_up.bandwidth_per_gpu_gbps,
+                            su_port.rate_gbps, su_port.count, su_switch.systems_per_tray)
+    spec = ClusterSpec(scenario=scenario, gpu=gpu, switch=switch, nic=nic, port=port, attachment=attachment,
+                       planes=planes, scale_up=su, scale_up_switch=su_switch)
+    fabric = topology.build(spec)
+    _check_ocs_passes(scenario, fabric)
+    where = {t.name: t.location for t in fabric.tiers}
+    lengths = link_lengths(scenario.placement, scenario.cluster.gpus,
+                           [(g.name, where[g.lower], where[g.upper]) for g in fabric.groups])
+    fabric = replace(fabric, lengths=_fixed_lengths(scenario, fabric, lengths))
+    return FabricPlan(scenario=scenario, catalog=catalog, gpu=gpu, switch=switch, nic=nic, port=port,
+                      attachment=attachment, fabric=fabric, planes=planes, scale_up=su, scale_up_switch=su_switch)
+
+
+def _endpoint(tier) -> Endpoint:
+    kind = tier.kind if tier.kind in (GPU, NIC) else "switch"
+    return Endpoint(kind, tier.name, tier.part, tier.count, tier.port)
+
+
+def group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
+    """The link groups of the plan, ready for a technology. With an OCS spine the fabric's top switch
+    tier is replaced by optical circuit switches: the links below it keep their lower-end optics,
+    lose the upper end and pass once more through an OCS (no fiber shuffle: the OCS is the patch)."""
+    fabric = plan.fabric
+    passes = plan.scenario.physical.ocs_passes
+    eps = {t.name: _endpoint(t) for t in fabric.tiers}
+    top = fabric.top_tier
+    if ocs_spine:
+        if top is None:
+            raise Infeasible(f"an OCS spine takes the place of a switch tier above the first; this {fabric.topology} "
+                             f"fabric has none")
+        eps[top.name] = Endpoint("ocs", "ocs", plan.catalog.get(OCS_PART, kind="ocs"), 0, top.port)
+    specs = []
+    for g in fabric.groups:
+        lower, upper = eps[g.lower], eps[g.upper]
+        through_ocs = upper.kind == "ocs"
+        specs.append(GroupSpec(g.name, g.policy_key, g.links, g.rate_gbps, fabric.lengths[g.name], lower, upper,
+                               g.upper_ends, breakout=g.breakout, ocs_passes=passes.get(g.name, 0) + through_ocs,
+                               shuffles=0 if through_ocs else g.shuffles, scale_up=g.scale_up))
+    return specs
