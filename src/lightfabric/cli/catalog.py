@@ -11,9 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lightfabric.catalog import Catalog
-from lightfabric.cli_common import (
-    Format, fail,
-)
+from lightfabric.cli_common import Format, fail
 from lightfabric.errors import LightfabricError, did_you_mean
 
 catalog_app = typer.Typer(help="Browse the parts catalog and the sources of its figures.", no_args_is_help=True)

@@ -13,9 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lightfabric.catalog import Catalog
-from lightfabric.cli_common import (
-    Format, check_range, fail,
-)
+from lightfabric.cli_common import Format, check_range, fail, print_json, table_or_json, wide_console
 from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.scenario.loader import load_scenario
 from lightfabric.compare import compare as run_compare
@@ -43,6 +41,8 @@ def compare(
     width = max(120, shutil.get_terminal_size((160, 40)).columns)
     console = Console(width=width)
     console.print(comparison_table(comparison))
+    for note in comparison.plan.fabric.notes:
+        console.print(f"[cyan]{comparison.plan.fabric.topology}:[/] {note}", highlight=False)
     for r in comparison.results:
         for reason in r.reasons:
             console.print(f"[bold red]{r.technology} is infeasible:[/] {reason}", highlight=False)
@@ -183,4 +183,37 @@ def density(fmt: Annotated[Format, typer.Option("--format", help="table or json"
     Console(soft_wrap=False).print(table)
 
 
-COMMANDS = (compare, link, laser, density)
+def topologies(format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+    """The registered topologies (the values of scale_out.topology), with what each is and its reference."""
+    from lightfabric.topology.registry import TOPOLOGIES
+    rows = [{"name": t.name, "label": t.label, "needs_scale_up": t.needs_scale_up, "reference": t.reference}
+            for t in TOPOLOGIES.values()]
+    table_or_json(format)
+    if format is Format.json:
+        print_json(rows)
+        return
+    table = Table(title="Registered topologies (scale_out.topology)", header_style="bold")
+    for col in ("name", "what it is", "needs scale_up", "reference"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["name"], r["label"], "yes" if r["needs_scale_up"] else "no", r["reference"])
+    wide_console().print(table)
+
+
+def technologies(format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+    """The registered technologies and spine designs (the values of technologies and technology.*)."""
+    from lightfabric.technologies.registry import describe
+    rows = describe()
+    table_or_json(format)
+    if format is Format.json:
+        print_json(rows)
+        return
+    table = Table(title="Registered technologies", header_style="bold")
+    for col in ("id", "label", "kind", "optical", "engine-based"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["label"], r["kind"], "yes" if r["optical"] else "no", "yes" if r["engine_based"] else "no")
+    wide_console().print(table)
+
+
+COMMANDS = (compare, link, laser, density, topologies, technologies)

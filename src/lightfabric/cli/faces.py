@@ -7,9 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from lightfabric.cli_common import (
-    check_range, err, fail, progress_bar,
-)
+from lightfabric.cli_common import check_range, err, fail, progress_bar
 from lightfabric.errors import LightfabricError
 from lightfabric.scenario.loader import load_scenario
 

@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from lightfabric.catalog import Catalog
-from lightfabric.cli_common import (
-    fail,
-)
+from lightfabric.cli_common import fail
 from lightfabric.errors import LightfabricError
 from lightfabric.scenario.loader import check_parts, default_scenario_path, load_scenario
 
