@@ -138,3 +138,18 @@ def test_every_face_on_the_example(tmp_path):
     rows = json.loads(p.stdout)
     assert [r["scale_out_topology"] for r in rows] == ["rail-only", "rail-optimized"]
     assert rows[0]["min(capex_usd)"] < rows[1]["min(capex_usd)"]
+
+
+def test_the_web_api_on_the_example():
+    from fastapi.testclient import TestClient
+    from lightfabric.web.app import create_app
+    client = TestClient(create_app())
+    assert "rail-only-gb300-37k" in [e["name"] for e in client.get("/api/examples").json()]
+    r = client.post("/api/compare", json={"example": "rail-only-gb300-37k"})
+    assert r.status_code == 200, r.text
+    body = r.json()["result"]
+    assert body["inputs"]["topology"] == "rail-only" and body["inputs"]["topology_notes"]
+    assert {g["name"] for g in body["results"][0]["link_groups"]} == {"scale-up", "host-rail", "rail-spine"}
+    r = client.post("/api/collective", json={"example": "rail-only-gb300-37k", "op": "all-to-all", "gpus": 144,
+                                              "size_bytes": 1e6, "simulate": True})
+    assert r.status_code == 200, r.text

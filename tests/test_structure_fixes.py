@@ -60,6 +60,7 @@ def test_top_of_rack_leaf_serving_several_racks_stands_amid_them(catalog):
         "placement: {gpus_per_rack: 8, leaf_location: top-of-rack}\ntechnology: {nic_leaf: auto}\n")
     c = run(catalog, text)
     assert c.plan.lengths["host-leaf"].max_m == pytest.approx(1.2 + 2 * (1.1 + 0.6) + 2.0)
+    assert any("stands amid the racks it serves" in n for n in c.plan.fabric.notes)   # said, not silent
     host = next(g for g in c.result("policy").design.link_groups if g.name == "host-leaf")
     assert host.medium.kind != "copper-cable" or host.medium.reach_m >= 6.6
 

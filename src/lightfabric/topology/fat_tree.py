@@ -160,8 +160,14 @@ class FatTreeTopology(Topology):
             raise too_many_gpus(spec, e) from None
         leaf_gpus = (tree.leaf_split.down if tree.tiers > 1 else tree.host_ports) / spec.host_ports_per_gpu
         pod_gpus = (spec.port.count // 2) * leaf_gpus if tree.tiers == 3 else None
-        return clos_fabric(self.name, spec, tree, FAT_TREE_NAMES, leaf_at=leaf_location(spec.scenario.placement, leaf_gpus),
-                           leaf_gpus=spec.gpus / tree.switches_per_tier[0], pod_span_gpus=pod_gpus)
+        placement = spec.scenario.placement
+        notes = ()
+        if placement.leaf_location == "top-of-rack" and leaf_gpus > placement.gpus_per_rack:
+            notes = (f"top-of-rack leaves serve {leaf_gpus:,.0f} GPUs each, {leaf_gpus / placement.gpus_per_rack:.1f} "
+                     f"racks of {placement.gpus_per_rack}: each stands amid the racks it serves and its NIC links leave "
+                     f"the rack (scale_out.leaf_host_ports makes a leaf serve one rack)",)
+        return clos_fabric(self.name, spec, tree, FAT_TREE_NAMES, leaf_at=leaf_location(placement, leaf_gpus),
+                           leaf_gpus=spec.gpus / tree.switches_per_tier[0], pod_span_gpus=pod_gpus, notes=notes)
 
     def paths(self, fabric: Fabric, latency: LinkLatency) -> ClosPaths:
         return clos_paths(fabric, latency)
