@@ -17,21 +17,46 @@ _BESIDE = Path(sys.executable).parent / "lightfabric"
 EXE = str(_BESIDE) if _BESIDE.exists() else None
 
 
-def lf(*args, cwd=None):
+def lf_process(*args, cwd=None):
+    """The installed entry point in a new process: what a user runs (its start-up, its exit codes)."""
     cmd = [EXE, *args] if EXE else [sys.executable, "-m", "lightfabric.cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120,
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
 
 
+def lf(*args, cwd=None):
+    """The same command run in this process by typer's runner, as ``lf_process`` would run it (a new
+    interpreter per run costs more than most commands' work). An exception that is not an exit fails
+    the test, as a traceback would. Returns returncode, stdout and stderr."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from lightfabric.cli import app
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        r = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+    finally:
+        os.chdir(old)
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
+
+
+lf_here = lf
+
+
 def test_compare_table_default():
-    p = lf("compare")
+    p = lf_process("compare")
     assert p.returncode == 0, p.stderr
     for word in ("pluggable-dsp", "lpo", "cpo", "Power (MW)", "TCO", "switches"):
         assert word in p.stdout
 
 
 def test_compare_json_contract():
-    p = lf("compare", "--format", "json")
+    p = lf_process("compare", "--format", "json")
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["scenario"] == "default-32k-gb300"
@@ -117,7 +142,7 @@ def test_bad_input_exits_2_with_one_clear_message(tmp_path, name, text, expected
 
 
 def test_missing_scenario_file():
-    p = lf("compare", "/nonexistent.yaml")
+    p = lf_process("compare", "/nonexistent.yaml")
     assert p.returncode == 2 and "not found" in p.stderr and "Traceback" not in p.stderr
 
 
@@ -149,8 +174,8 @@ def test_scenario_init_check_and_compare(tmp_path):
 
 
 def test_version_and_bad_option():
-    assert lf("--version").stdout.startswith("lightfabric ")
-    p = lf("compare", "--format", "xml")
+    assert lf_process("--version").stdout.startswith("lightfabric ")
+    p = lf_process("compare", "--format", "xml")
     assert p.returncode == 2 and "Traceback" not in p.stderr
 
 
@@ -217,7 +242,7 @@ def test_density_json_and_table():
 
 def test_every_example_compares_from_the_cli():
     for path in sorted((ROOT / "examples").glob("*.yaml")):
-        p = lf("compare", str(path), "--format", "json")
+        p = lf_here("compare", str(path), "--format", "json")
         assert p.returncode == 0, (path, p.stderr)
         d = json.loads(p.stdout)
         assert any(r["feasible"] for r in d["results"]), path

@@ -22,7 +22,7 @@ from lightfabric.metrics.cost import HOURS_PER_YEAR
 import yaml
 
 from lightfabric.scenario.loader import default_scenario_path, load_scenario, parse_scenario
-from tests.test_cli import lf
+from tests.test_cli import lf, lf_here, lf_process
 
 EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
 
@@ -340,15 +340,15 @@ def test_bad_economics_values_name_the_field(tmp_path):
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_the_three_commands_run_on_every_example(path):
-    eco = lf("economics", str(path), "--format", "json")
+    eco = lf_here("economics", str(path), "--format", "json")
     assert eco.returncode == 0, _output(eco)
     for r in json.loads(eco.stdout)["results"]:
         if r["feasible"]:
             total = r["capex_usd"] + r["energy_usd"] + r["maintenance_usd"] + r["downtime_usd"]
             assert r["tco_usd"] == pytest.approx(total, rel=1e-8)
-    vc = lf("valuechain", str(path))
+    vc = lf_here("valuechain", str(path))
     assert vc.returncode == 0 and "Where the money goes" in vc.stdout, _output(vc)
-    sens = lf("sensitivity", str(path), "--format", "json")
+    sens = lf_here("sensitivity", str(path), "--format", "json")
     assert sens.returncode == 0, _output(sens)
     out = json.loads(sens.stdout)
     assert out["tornado"]["rows"]

@@ -19,7 +19,7 @@ from lightfabric.netsim.step import load_model, parse_plan, step_time
 from lightfabric.netsim.topo import topo_of
 from lightfabric.topology.clos_paths import SAME_LEAF, SAME_POD
 from lightfabric.scenario.loader import load_scenario, parse_scenario
-from tests.test_cli import lf
+from tests.test_cli import lf, lf_here, lf_process
 
 EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
 MODELS = Path(__file__).parent.parent / "examples" / "models"
@@ -236,7 +236,7 @@ def test_bad_plans_and_models_name_the_field(tmp_path):
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_collective_and_step_run_on_every_example(path):
-    c = lf("collective", str(path), "--op", "all-reduce", "--size-bytes", "1e8", "--gpus", "256", "--simulate",
+    c = lf_here("collective", str(path), "--op", "all-reduce", "--size-bytes", "1e8", "--gpus", "256", "--simulate",
            "--format", "json")
     assert c.returncode == 0, c.stderr
     out = json.loads(c.stdout)
@@ -245,7 +245,7 @@ def test_collective_and_step_run_on_every_example(path):
             for k in ("time_s", "algbw_gbps", "busbw_gbps", "max_link_utilization", "phases"):
                 assert k in r
             assert r["time_s"] == pytest.approx(r["closed_form"]["time_s"], rel=0.5)
-    s = lf("step", str(path), "--model", str(MODELS / "dense-405b.yaml"), "--plan", "tp=8,pp=4", "--format", "json")
+    s = lf_here("step", str(path), "--model", str(MODELS / "dense-405b.yaml"), "--plan", "tp=8,pp=4", "--format", "json")
     assert s.returncode == 0, s.stderr
     for r in json.loads(s.stdout)["results"]:
         if r["feasible"]:

@@ -19,7 +19,7 @@ from lightfabric.reliability import assess, checkpoint, rates
 from lightfabric.reliability.inventory import inventory, laser_outage_fraction
 from lightfabric.reliability.spares import spares_for_fill_rate
 from tests.conftest import scenario_text
-from tests.test_cli import lf
+from tests.test_cli import lf, lf_here, lf_process
 
 ROOT = Path(__file__).resolve().parents[1]
 K_EV = 8.617333262e-5
@@ -327,7 +327,7 @@ def test_cli_reliability_bad_input(args, needle):
 
 def test_cli_reliability_on_every_example():
     for f in sorted((ROOT / "examples").glob("*.yaml")):
-        p = lf("reliability", str(f), "--trials", "5", "--horizon-days", "10", "--format", "json")
+        p = lf_here("reliability", str(f), "--trials", "5", "--horizon-days", "10", "--format", "json")
         assert p.returncode == 0, (f.name, p.stderr)
         d = json.loads(p.stdout)
         assert any(r["feasible"] for r in d["results"]), f.name
