@@ -87,7 +87,7 @@ def test_a_simulation_too_long_for_one_request_is_refused_up_front(api):
 
 
 def test_a_monte_carlo_too_large_for_one_request_is_refused_up_front(api):
-    r = api.post("/api/reliability", json={"edits": {"gpus": 2_000_000}, "trials": 1000, "horizon_days": 365})
+    r = api.post("/api/reliability", json={"example": "three-tier-1m-multiplane", "trials": 1000, "horizon_days": 365})
     assert r.status_code == 413, r.text
     assert "failure events" in r.json()["detail"][0]["msg"]
 

@@ -3,7 +3,6 @@ the output formats and the side-by-side printing of a report's designs."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -12,15 +11,22 @@ from enum import Enum
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from lightfabric.errors import LightfabricError
 
 err = Console(stderr=True)
 
 
+def say(console: Console, label: str, text: str, style: str = "yellow") -> None:
+    """Print ``label`` in ``style`` and ``text`` as written: neither is read as Rich markup, so a
+    scenario's "[bold]" or "[/x]" is shown, not obeyed or crashed on."""
+    console.print(Text.assemble((label, style), " ", str(text)), highlight=False)
+
+
 def fail(e: LightfabricError) -> None:
     """Print a user error as one message (field, value, what is allowed) and exit with its code."""
-    err.print(f"[bold red]error:[/] {e}", markup=True, highlight=False, soft_wrap=True)
+    err.print(Text.assemble(("error:", "bold red"), " ", str(e)), highlight=False, soft_wrap=True)
     raise typer.Exit(e.exit_code)
 
 
@@ -29,7 +35,13 @@ def progress_bar(description: str, unit: str = "", show: bool = True, rate: bool
     """A transient progress bar on stderr, one task per key; yields ``progress(key, done, total)``.
 
     ``rate`` adds the units per second and the time left (for long runs such as sweeps)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
     count = "{task.completed:,}/{task.total:,}" + (f" {unit}" if unit else "")
     columns = [TextColumn(description), BarColumn(), TextColumn(count)]
     if rate:
@@ -62,7 +74,7 @@ def check_range(option: str, value: float | None, low: float, high: float, allow
 
 
 def say_infeasible(console: Console, result: dict) -> None:
-    console.print(f"[bold red]{result['technology']} is infeasible:[/] {'; '.join(result['reasons'])}", highlight=False)
+    say(console, f"{result['technology']} is infeasible:", "; ".join(result["reasons"]), "bold red")
 
 
 def print_designs(table: Table, results: list[dict], per_design: Callable[[dict], Table | None] | None = None) -> None:
@@ -77,7 +89,8 @@ def print_designs(table: Table, results: list[dict], per_design: Callable[[dict]
 
 
 def print_json(report: dict) -> None:
-    print(json.dumps(json_ready(report), indent=2))
+    from lightfabric.report.formats import json_text
+    print(json_text(json_ready(report)))
 
 
 def json_ready(obj, sig: int = 10):
@@ -101,3 +114,14 @@ def table_or_json(format: Format) -> None:
     if format is Format.csv:
         fail(LightfabricError.for_field("--format", "csv", "table or json"))
 
+
+
+def check_output(output, suffixes: tuple[str, ...], option: str = "--output") -> None:
+    """Fail unless ``output`` ends in one of ``suffixes`` and its directory exists."""
+    from pathlib import Path
+    output = Path(output)
+    if output.suffix.lower() not in suffixes:
+        fail(LightfabricError.for_field(option, str(output), f"a file name ending in {' or '.join(suffixes)}"))
+    if not output.parent.is_dir():
+        fail(LightfabricError.for_field(option, str(output), "a file in an existing directory",
+                                        problem=f"no directory {str(output.parent)!r}"))

@@ -34,6 +34,12 @@ class LightfabricError(Exception):
         return cls(msg, field=field, value=value, allowed=allowed, location=location)
 
 
+class WorkTooLarge(LightfabricError):
+    """A request whose work exceeds a stated bound (a 413 in the web API)."""
+
+    status = 413
+
+
 class ScenarioError(LightfabricError):
     """The scenario file cannot be read or does not validate."""
 

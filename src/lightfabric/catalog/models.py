@@ -66,7 +66,7 @@ class PortConfig(BaseModel):
 class Part(BaseModel):
     """A part of the catalog: an id, a name and the sources of its figures."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     kind: ClassVar[str] = "part"
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import functools
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -152,6 +154,13 @@ class Catalog:
                 raise CatalogError.for_field(where, field, f"a field of {part.kind} {part_id!r}"
                                              f"{did_you_mean(field, allowed)}: {', '.join(allowed)}",
                                              problem="unknown field")
+            current = getattr(part, field)
+            if isinstance(current, (int, float)) and not isinstance(current, bool):
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                    raise CatalogError.for_field(where, value, f"a finite number (the catalog has {current:g})",
+                                                 problem="not a number")
+            elif isinstance(current, bool) and not isinstance(value, bool):
+                raise CatalogError.for_field(where, value, "true or false", problem="not a boolean")
             changes.setdefault(part_id, {})[field] = value
         new_parts = []
         for p in self._parts.values():

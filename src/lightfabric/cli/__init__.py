@@ -12,10 +12,10 @@ from typing import Annotated, Optional
 import typer
 
 from lightfabric import __version__
-from lightfabric.cli import faces, fabric, money, performance, reliability
+from lightfabric.cli import fabric, faces, money, performance, reliability
 from lightfabric.cli.catalog import catalog_app
 from lightfabric.cli.scenario import scenario_app
-from lightfabric.cli_common import err
+from lightfabric.cli_common import err, say
 from lightfabric.sweep.cli import sweep_app
 
 app = typer.Typer(help="Plan the interconnect of AI data centers: build a cluster's fabric with each "
@@ -54,6 +54,6 @@ def main() -> None:
     except Exception as e:  # noqa: BLE001 - last line of defence: never a traceback at the user
         if os.environ.get("LIGHTFABRIC_DEBUG"):
             raise
-        err.print(f"[bold red]internal error[/] (a bug in lightfabric, please report it): "
-                  f"{type(e).__name__}: {e}. Set LIGHTFABRIC_DEBUG=1 to see the traceback.", highlight=False)
+        say(err, "internal error", f"(a bug in lightfabric, please report it): {type(e).__name__}: {e}. "
+                                   f"Set LIGHTFABRIC_DEBUG=1 to see the traceback.", "bold red")
         sys.exit(1)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lightfabric.catalog import Catalog
-from lightfabric.cli_common import Format, fail
+from lightfabric.cli_common import Format, fail, say
 from lightfabric.errors import LightfabricError, did_you_mean
 
 catalog_app = typer.Typer(help="Browse the parts catalog and the sources of its figures.", no_args_is_help=True)
@@ -78,7 +78,7 @@ def catalog_show(
         print(json.dumps(part.model_dump(mode="json") | {"kind": part.kind}, indent=2))
         return
     console = Console(width=max(140, shutil.get_terminal_size((160, 40)).columns))
-    console.print(f"[bold]{part.id}[/] ({part.kind}): {part.name}" + (f" - {part.vendor}" if part.vendor else ""))
+    say(console, part.id, f"({part.kind}): {part.name}" + (f" - {part.vendor}" if part.vendor else ""), "bold")
     if part.notes:
         console.print(part.notes, highlight=False)
     table = Table(header_style="bold", show_lines=True)

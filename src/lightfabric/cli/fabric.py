@@ -13,13 +13,26 @@ from rich.console import Console
 from rich.table import Table
 
 from lightfabric.catalog import Catalog
-from lightfabric.cli_common import Format, check_range, fail, print_json, table_or_json, wide_console
-from lightfabric.errors import LightfabricError, did_you_mean
-from lightfabric.scenario.loader import load_scenario
+from lightfabric.cli_common import (
+    Format,
+    check_range,
+    fail,
+    print_json,
+    say,
+    table_or_json,
+    wide_console,
+)
 from lightfabric.compare import compare as run_compare
+from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.physics.chains import DESIGN_MARGIN_DB, LinkOptionError
 from lightfabric.report import comparison_table, sources_table, to_csv, to_json
-from lightfabric.technologies.registry import LINK_TECHNOLOGIES, OPTICAL_TECHNOLOGIES, REGISTRY
+from lightfabric.report.formats import json_text
+from lightfabric.scenario.loader import load_scenario
+from lightfabric.technologies.registry import (
+    LINK_TECHNOLOGIES,
+    OPTICAL_TECHNOLOGIES,
+    REGISTRY,
+)
 
 
 def compare(
@@ -42,12 +55,12 @@ def compare(
     console = Console(width=width)
     console.print(comparison_table(comparison))
     for note in comparison.plan.fabric.notes:
-        console.print(f"[cyan]{comparison.plan.fabric.topology}:[/] {note}", highlight=False)
+        say(console, f"{comparison.plan.fabric.topology}:", note, "cyan")
     for r in comparison.results:
         for reason in r.reasons:
-            console.print(f"[bold red]{r.technology} is infeasible:[/] {reason}", highlight=False)
+            say(console, f"{r.technology} is infeasible:", reason, "bold red")
         for note in r.notes:
-            console.print(f"[yellow]{r.technology}:[/] {note}", highlight=False)
+            say(console, f"{r.technology}:", note)
     if sources:
         console.print(sources_table(comparison))
 
@@ -84,7 +97,7 @@ def link(
     except LightfabricError as e:
         fail(e)
     if format is Format.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json_text(result.to_dict()))
         return
     if format is Format.csv:
         fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for link"))
@@ -147,7 +160,7 @@ def laser(
     except LightfabricError as e:
         fail(e)
     if format is Format.json:
-        print(json.dumps(report, indent=2))
+        print(json_text(report))
         return
     if format is Format.csv:
         fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for laser"))

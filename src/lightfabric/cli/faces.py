@@ -7,7 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from lightfabric.cli_common import check_range, err, fail, progress_bar
+from lightfabric.cli_common import (
+    check_output,
+    check_range,
+    err,
+    fail,
+    progress_bar,
+    say,
+)
 from lightfabric.errors import LightfabricError
 from lightfabric.scenario.loader import load_scenario
 
@@ -22,11 +29,12 @@ def report(
     """Write one self-contained HTML report (opens offline): the best design per metric, every plot,
     the tables, the infeasible designs with their reasons, and the assumptions with their sources."""
     from lightfabric.report.html import gather, render
-    if output.suffix.lower() not in (".html", ".htm"):
-        fail(LightfabricError.for_field("--output", str(output), "a file name ending in .html"))
-    if output.parent and not output.parent.is_dir():
-        fail(LightfabricError.for_field("--output", str(output), "a file in an existing directory",
-                                         problem=f"no directory {str(output.parent)!r}"))
+    check_output(output, (".html", ".htm"))
+    from lightfabric.reliability.assess import check_monte_carlo
+    try:
+        check_monte_carlo(trials, horizon_days, seed)
+    except LightfabricError as e:
+        fail(e)
     try:
         sc = load_scenario(scenario)
         with progress_bar("Analysing {task.description}", "sections") as progress:
@@ -52,8 +60,7 @@ def serve(
     from lightfabric.web.app import create_app
     check_range("--port", port, 1, 65535, "a TCP port from 1 to 65535")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(f"[yellow]warning:[/] serving on {host}: anyone who can reach this address can use the app",
-                  highlight=False)
+        say(err, "warning:", f"serving on {host}: anyone who can reach this address can use the app")
     print(f"lightfabric web app on http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 

@@ -8,8 +8,14 @@ from typing import Annotated, Optional
 import typer
 
 from lightfabric.cli_common import (
-    Format, fail, print_designs, print_json, progress_bar, say_infeasible,
-    table_or_json, wide_console,
+    Format,
+    fail,
+    print_designs,
+    print_json,
+    progress_bar,
+    say_infeasible,
+    table_or_json,
+    wide_console,
 )
 from lightfabric.errors import LightfabricError
 from lightfabric.scenario.loader import load_scenario

@@ -7,7 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from lightfabric.cli_common import Format, fail, print_designs, print_json, progress_bar, table_or_json
+from lightfabric.cli_common import (
+    Format,
+    fail,
+    print_designs,
+    print_json,
+    progress_bar,
+    table_or_json,
+)
 from lightfabric.errors import LightfabricError
 from lightfabric.scenario.loader import load_scenario
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from lightfabric.cli_common import Format, fail, print_designs, progress_bar, table_or_json
+from lightfabric.cli_common import (
+    Format,
+    fail,
+    print_designs,
+    progress_bar,
+    table_or_json,
+)
 from lightfabric.errors import LightfabricError
+from lightfabric.report.formats import json_text
 from lightfabric.scenario.loader import load_scenario
 
 
@@ -33,7 +39,7 @@ def reliability(
     except LightfabricError as e:
         fail(e)
     if format is Format.json:
-        print(json.dumps(report, indent=2))
+        print(json_text(report))
         return
     print_designs(reliability_table(report), report["results"], units_table)
 

@@ -10,7 +10,11 @@ import typer
 from lightfabric.catalog import Catalog
 from lightfabric.cli_common import fail
 from lightfabric.errors import LightfabricError
-from lightfabric.scenario.loader import check_parts, default_scenario_path, load_scenario
+from lightfabric.scenario.loader import (
+    check_parts,
+    default_scenario_path,
+    load_scenario,
+)
 
 scenario_app = typer.Typer(help="Write and check scenario files.", no_args_is_help=True)
 

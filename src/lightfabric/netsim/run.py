@@ -12,6 +12,7 @@ from lightfabric.errors import LightfabricError
 from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM, OPS, closed_form, simulated
 from lightfabric.netsim.step import load_model, parse_plan, step_time
 from lightfabric.netsim.topo import topo_of
+from lightfabric.inputs import check_seed
 from lightfabric.scenario.models import Scenario
 from lightfabric.topology.paths import ROUTINGS, Disconnected
 
@@ -82,6 +83,9 @@ def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: i
         raise LightfabricError.for_field("--size-bytes", size_bytes, "a number of bytes > 0")
     if routing not in ROUTINGS:
         raise LightfabricError.for_field("--routing", routing, ", ".join(ROUTINGS))
+    check_seed(seed)
+    if fail_links < 0:
+        raise LightfabricError.for_field("--fail-links", fail_links, "a whole number of links >= 0")
     if fail_links and not simulate:
         raise LightfabricError.for_field("--fail-links", fail_links, "used with --simulate (the closed form has no failures)")
     ranks = np.arange(n, dtype=np.int64)
@@ -118,6 +122,9 @@ def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: i
 
 def step_report(scenario: Scenario, *, model_path: str, plan: str, simulate: bool = False, routing: str = "spread",
                 seed: int = 0, catalog: Catalog | None = None) -> dict:
+    check_seed(seed)
+    if routing not in ROUTINGS:
+        raise LightfabricError.for_field("--routing", routing, ", ".join(ROUTINGS))
     model = load_model(model_path)
     comparison = compare(scenario, catalog)
     gpu = comparison.plan.gpu

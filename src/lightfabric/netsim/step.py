@@ -117,11 +117,20 @@ def parse_plan(text: str, gpus: int, model: ModelSpec) -> Plan:
     """``tp=8,pp=8,ep=64,dp=...``: dp omitted or ``...`` fills the cluster, as far as the global
     batch has a micro-batch for every replica."""
     vals: dict[str, int | None] = {"tp": 1, "pp": 1, "dp": None, "ep": 1}
-    for item in filter(None, (x.strip() for x in text.split(","))):
+    items = [x.strip() for x in text.split(",") if x.strip()]
+    if not items:
+        raise LightfabricError.for_field("--plan", text, "tp=N, pp=N, dp=N or ..., ep=N, comma-separated, at least one",
+                                         problem="an empty plan")
+    seen: set[str] = set()
+    for item in items:
         key, _, v = item.partition("=")
         key = key.strip()
         if key not in vals:
             raise LightfabricError.for_field("--plan", item, "tp=N, pp=N, dp=N or ..., ep=N, comma-separated")
+        if key in seen:
+            raise LightfabricError.for_field("--plan", text, "each of tp, pp, dp and ep once",
+                                             problem=f"{key} is given twice")
+        seen.add(key)
         if key == "dp" and v.strip() in ("...", "auto", ""):
             continue
         try:

@@ -18,7 +18,8 @@ import numpy as np
 from lightfabric.catalog import Catalog, ExternalLaserSource, OpticalEngine, PluggableModule
 from lightfabric.compare import compare
 from lightfabric.design import Design
-from lightfabric.errors import LightfabricError
+from lightfabric.errors import LightfabricError, WorkTooLarge
+from lightfabric.inputs import check_seed
 from lightfabric.reliability import checkpoint, rates
 from lightfabric.reliability.rates import HOURS_PER_DAY
 from lightfabric.reliability.analytic import Expectation, expectation, interruption_probability
@@ -133,8 +134,8 @@ def analyse(design: Design, scenario: Scenario, job_gpus: int) -> Analysis:
     return Analysis(classes, e, job, lg, group_links)
 
 
-def _assess_one(result, scenario: Scenario, *, job_gpus: int, horizon_days: float, trials: int, seed: int,
-                progress: Callable[[str, int, int], None] | None) -> dict:
+def _assess_one(result, a: Analysis | None, scenario: Scenario, *, job_gpus: int, horizon_days: float, trials: int,
+                seed: int, progress: Callable[[str, int, int], None] | None) -> dict:
     design: Design = result.design
     base = {"technology": result.technology, "label": result.label, "feasible": result.feasible,
             "reasons": list(result.reasons)}
@@ -144,7 +145,6 @@ def _assess_one(result, scenario: Scenario, *, job_gpus: int, horizon_days: floa
     temp = scenario.physical.laser_case_temperature_c
     cat = design.plan.catalog
     gpus = scenario.cluster.gpus
-    a = analyse(design, scenario, job_gpus)
     classes, e, job, lg, group_links = a.classes, a.expectation, a.job, a.leaf_gpus, a.group_links
 
     # Monte Carlo
@@ -210,9 +210,18 @@ def _distribution(fraction: np.ndarray) -> dict:
     return {"gpus": [int(n) for n in levels], "time_fraction": [float(f"{fraction[n]:.6g}") for n in levels]}
 
 
+def check_monte_carlo(trials: int, horizon_days: float, seed: int) -> None:
+    """Raise a :class:`LightfabricError` naming the option unless the Monte Carlo can run as asked."""
+    if not 1 <= horizon_days <= 3650:      # false for NaN too
+        raise LightfabricError.for_field("--horizon-days", horizon_days, "1 to 3650 days")
+    if not 2 <= trials <= 100_000:
+        raise LightfabricError.for_field("--trials", trials, "2 to 100,000")
+    check_seed(seed)
+
+
 def assess(scenario: Scenario, catalog: Catalog | None = None, *, job_gpus: int | None = None,
            horizon_days: float = 180.0, trials: int = 200, seed: int = 0,
-           progress: Callable[[str, int, int], None] | None = None) -> dict:
+           progress: Callable[[str, int, int], None] | None = None, max_failure_events: float | None = None) -> dict:
     """Reliability of every design of ``scenario``: one record per technology (see docs/reliability.md).
 
     Raises
@@ -225,18 +234,25 @@ def assess(scenario: Scenario, catalog: Catalog | None = None, *, job_gpus: int 
     if not 1 <= j <= gpus:
         raise LightfabricError.for_field("--job-gpus" if job_gpus is not None else "reliability.job_gpus", j,
                                          f"1 to {gpus:,} (the cluster's GPUs)", problem="the job does not fit")
-    if not 1 <= horizon_days <= 3650:
-        raise LightfabricError.for_field("--horizon-days", horizon_days, "1 to 3650 days")
-    if not 2 <= trials <= 100_000:
-        raise LightfabricError.for_field("--trials", trials, "2 to 100,000")
+    check_monte_carlo(trials, horizon_days, seed)
     comparison = compare(scenario, catalog)
     rel = scenario.reliability
+    analyses = [analyse(r.design, scenario, j) if r.feasible else None for r in comparison.results]
+    if max_failure_events is not None:
+        per_day = sum(sum(a.expectation.failures_per_day.values()) for a in analyses if a is not None)
+        events = trials * horizon_days * per_day
+        if events > max_failure_events:
+            raise WorkTooLarge.for_field(
+                "trials", trials, f"trials x horizon days x failures a day (over every design) at most "
+                f"{max_failure_events:,.0f} failure events; this scenario has {per_day:,.1f} failures a day, so "
+                f"at most {int(max_failure_events / (horizon_days * per_day)):,} trials over {horizon_days:g} days",
+                problem=f"{events:,.0f} failure events to simulate")
     return {
         "scenario": scenario.name, "gpus": gpus, "job_gpus": j, "horizon_days": horizon_days, "trials": trials,
         "seed": seed,
         "assumptions": {"checkpoint_write_s": rel.checkpoint_write_s, "detection_min": rel.detection_min,
                         "restart_min": rel.restart_min, "repair_wait_h": rel.repair_wait_h,
                         "els_spare_lasers": rel.els_spare_lasers, "spares_fill_rate": rel.spares_fill_rate},
-        "results": [_assess_one(r, scenario, job_gpus=j, horizon_days=horizon_days, trials=trials, seed=seed,
-                                progress=progress) for r in comparison.results],
+        "results": [_assess_one(r, a, scenario, job_gpus=j, horizon_days=horizon_days, trials=trials, seed=seed,
+                                progress=progress) for r, a in zip(comparison.results, analyses)],
     }

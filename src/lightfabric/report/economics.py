@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from lightfabric.catalog import SEGMENTS
@@ -22,7 +23,7 @@ def economics_table(report: dict) -> Table:
     eco = report["economics"]
     t, row, feasible = side_by_side(
         report["results"],
-        title=f"Economics: {report['scenario']} ({report['gpus']:,} GPUs; {eco['years']:g} years; "
+        title=f"Economics: {escape(report['scenario'])} ({report['gpus']:,} GPUs; {eco['years']:g} years; "
               f"{eco['electricity_usd_per_kwh']:g} USD/kWh, PUE {eco['pue']:g}; "
               f"GPU-hour {eco['gpu_hour_usd']:g} USD; discount rate {eco['discount_rate'] * 100:g} %)",
         caption="M USD. TCO = capex + energy + maintenance + downtime over the years, undiscounted; NPV "
@@ -80,7 +81,7 @@ def packaging_table(result: dict) -> Table | None:
 def valuechain_table(report: dict) -> Table:
     """Dollars and share per segment, one column per technology, and the shift from the baseline."""
     res = report["results"]
-    t = Table(title=f"Where the money goes: {report['scenario']} (capital spending by industry segment, M USD and share)",
+    t = Table(title=f"Where the money goes: {escape(report['scenario'])} (capital spending by industry segment, M USD and share)",
               header_style="bold",
               caption="Splits of each part's price: catalog value-share entries (docs/economics.md). Shift: change "
                       f"against {report['baseline']}")
@@ -111,7 +112,7 @@ def tornado_table(report: dict) -> Table:
                  f"{tor['base_difference'] / 1e6:+,.1f}), inputs by swing")
     else:
         title = f"Sensitivity: {metric} (M USD), inputs by swing"
-    t = Table(title=f"{report['scenario']}: {title}", header_style="bold",
+    t = Table(title=f"{escape(report['scenario'])}: {title}", header_style="bold",
               caption="each input at its low and high value, the others as in the scenario; ranges: docs/economics.md")
     for col in ("input", "now", "low", "high", "range"):
         t.add_column(col, overflow="fold", justify="left" if col in ("input", "range") else "right")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from lightfabric.report.side_by_side import side_by_side
@@ -15,7 +16,7 @@ def collective_table(report: dict) -> Table:
     how = f"simulated, {report['routing']} routing" if report["simulate"] else "closed form"
     t, row, _ = side_by_side(
         report["results"],
-        title=f"{report['scenario']}: {report['op']} ({report['algorithm']}) of {report['size_bytes']:.3g} bytes "
+        title=f"{escape(report['scenario'])}: {report['op']} ({report['algorithm']}) of {report['size_bytes']:.3g} bytes "
               f"on {report['gpus']:,} GPUs ({how})",
         caption="algbw = size / time; busbw = algbw x 2(n-1)/n (all-reduce) or (n-1)/n (NCCL tests). "
                 "Models: docs/performance.md; every phase: --format json")
@@ -38,7 +39,7 @@ def step_table(report: dict) -> Table:
     m = report["model"]
     t, row, feasible = side_by_side(
         report["results"],
-        title=f"{report['scenario']}: one training step of {m['name']} ({report['plan']}; "
+        title=f"{escape(report['scenario'])}: one training step of {escape(m['name'])} ({report['plan']}; "
               f"{report['gpu']} at {report['bf16_dense_tflops']:g} TFLOPS x {m['mfu']:g} MFU)",
         caption="seconds; exposed = on the critical path (data-parallel all-reduce overlaps the backward pass). "
                 "Models: docs/performance.md")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from lightfabric.report.side_by_side import side_by_side
@@ -15,7 +16,7 @@ def reliability_table(report: dict) -> Table:
     """One column per technology: failures, downtime, the job's interruptions and goodput."""
     t, row, feasible = side_by_side(
         report["results"],
-        title=f"Reliability: {report['scenario']} ({report['gpus']:,} GPUs; job of {report['job_gpus']:,} GPUs; "
+        title=f"Reliability: {escape(report['scenario'])} ({report['gpus']:,} GPUs; job of {report['job_gpus']:,} GPUs; "
               f"Monte Carlo {report['trials']} x {report['horizon_days']:g} days, seed {report['seed']})",
         caption="Models and sources: docs/reliability.md; every figure: --format json")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -98,7 +99,7 @@ def comparison_table(comparison: Comparison) -> Table:
     sc = comparison.scenario
     p = comparison.plan
     eco = sc.economics
-    title = (f"{sc.name}: {sc.cluster.gpus:,} x {p.gpu.id}, {p.nic.id} ({p.attachment.nic_link_rate_gbps:g}G), "
+    title = (f"{escape(sc.name)}: {sc.cluster.gpus:,} x {p.gpu.id}, {p.nic.id} ({p.attachment.nic_link_rate_gbps:g}G), "
              f"{p.switch.id} at {p.port.rate_gbps:g}G (radix {p.port.count}), {sc.scale_out.topology}, "
              f"oversubscription {sc.scale_out.oversubscription:g}")
     caption = (f"Energy over {eco.years:g} years at {eco.electricity_usd_per_kwh:g} USD/kWh, PUE {eco.pue:g}; "

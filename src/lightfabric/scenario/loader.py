@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from lightfabric.catalog import Catalog
 from lightfabric.errors import CatalogError, ScenarioError, did_you_mean, either
+from lightfabric.inputs import InputError, load_yaml, read_text_file, summarise
 from lightfabric.placement import LEAF_LOCATIONS
 from lightfabric.scenario.models import Scenario
 from lightfabric.technologies.registry import DESIGN_CHOICES, LINK_TECHNOLOGIES, SPINE_DESIGNS
@@ -21,7 +22,7 @@ DEFAULT_SCENARIO = "default.yaml"
 # What is allowed, said the way a user reads it, for the fields where pydantic's words are not clear.
 ALLOWED: dict[str, str] = {
     "name": "a non-empty text",
-    "cluster.gpus": "a whole number >= 1",
+    "cluster.gpus": "a whole number from 1 to 100,000,000",
     "cluster.gpu": "a GPU id from the catalog",
     "scale_out.topology": either(TOPOLOGY_NAMES),
     "scale_out.planes": "a whole number of planes from 1 to 16 that divides each NIC's links",
@@ -156,18 +157,16 @@ def _messages(err: ValidationError, marks: dict, filename: str) -> list[str]:
     return msgs
 
 
-def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
-    """Parse and validate scenario YAML text (schema only; see :func:`check_parts`)."""
+def parse_scenario(text: str, filename: str = "<scenario>", max_chars: int | None = None) -> Scenario:
+    """Parse and validate scenario YAML text (schema only; see :func:`check_parts`).
+
+    The YAML is read by :func:`lightfabric.inputs.load_yaml`: no anchors or aliases, no duplicate
+    keys, bounded nesting; ``max_chars`` bounds the text.
+    """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
-        raise ScenarioError(f"{where}: malformed YAML: {e.problem or e}"
-                            f"{' ' + e.context if e.context else ''}", location=where) from None
-    except yaml.YAMLError as e:
-        raise ScenarioError(f"{filename}: malformed YAML: {e}") from None
+        data, node = load_yaml(text, filename, max_chars=max_chars)
+    except InputError as e:
+        raise ScenarioError(str(e), location=filename) from None
     if data is None:
         raise ScenarioError(f"{filename}: the scenario is empty; it needs at least name, cluster and scale_out "
                             f"(see 'lightfabric scenario init FILE' for a commented example)")
@@ -179,7 +178,7 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
         msgs = _messages(e, marks, filename)
-        raise ScenarioError("\n".join(msgs), location=filename) from None
+        raise ScenarioError(summarise(msgs), location=filename) from None
     scenario._locations = marks
     return scenario
 
@@ -221,12 +220,12 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     """
     p = Path(path) if path is not None else default_scenario_path()
     try:
-        text = p.read_text()
+        text = read_text_file(p, "scenario")
     except FileNotFoundError:
         raise ScenarioError(f"scenario file {str(p)!r} not found; give the path of a YAML file, "
                             f"or create one with 'lightfabric scenario init {p}'", field="SCENARIO") from None
     except IsADirectoryError:
         raise ScenarioError(f"scenario {str(p)!r} is a directory; give the path of a YAML file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"scenario file {str(p)!r} is not UTF-8 text") from None
+    except InputError as e:
+        raise ScenarioError(str(e), field="SCENARIO") from None
     return parse_scenario(text, filename=str(p))

@@ -5,9 +5,9 @@ The schema is documented in ``docs/scenario.md``; a test checks that document ag
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictInt, field_validator
 
 from lightfabric.physics.chains import DESIGN_MARGIN_DB
 from lightfabric.placement import LEAF_LOCATIONS
@@ -24,12 +24,22 @@ SpineSwitch = Literal[("electrical",) + tuple(SPINE_DESIGNS)]  # type: ignore[va
 LeafLocation = Literal[LEAF_LOCATIONS]  # type: ignore[valid-type]
 
 
+def _not_a_bool(v):
+    if isinstance(v, bool):
+        raise ValueError("a number, not true or false")
+    return v
+
+
+# A number as the user means it: not true/false (which would pass as 1 and 0), never NaN or infinite.
+Number = Annotated[float, BeforeValidator(_not_a_bool)]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Cluster(_Strict):
-    gpus: StrictInt = Field(gt=0, description="number of GPUs in the cluster")
+    gpus: StrictInt = Field(gt=0, le=100_000_000, description="number of GPUs in the cluster")
     gpu: str = Field(description="catalog id of the GPU")
     gpus_per_server: StrictInt = Field(default=8, gt=0, le=72,
                                        description="GPUs per server or compute tray (the rails of a rail-optimized fabric)")
@@ -38,22 +48,22 @@ class Cluster(_Strict):
 class LinkLengths(_Strict):
     """Typical cable length of each link tier, used for fiber cost and the reach check."""
 
-    nic_leaf_m: float = Field(default=15.0, gt=0)
-    leaf_spine_m: float = Field(default=60.0, gt=0)
-    spine_core_m: float = Field(default=200.0, gt=0)
+    nic_leaf_m: Number = Field(default=15.0, gt=0, le=100_000)
+    leaf_spine_m: Number = Field(default=60.0, gt=0, le=100_000)
+    spine_core_m: Number = Field(default=200.0, gt=0, le=100_000)
 
 
 class ScaleOut(_Strict):
     topology: TopologyName = Field(default="fat-tree", description="a registered topology (lightfabric topologies)")
     planes: StrictInt = Field(default=1, gt=0, le=16, description="independent fabric planes a NIC's links spread over")
     tiers: Literal[1, 2, 3, "auto"] = "auto"
-    oversubscription: float = Field(default=1.0, ge=1.0, le=64.0,
+    oversubscription: Number = Field(default=1.0, ge=1.0, le=64.0,
                                     description="leaf downlink : uplink bandwidth")
     leaf_host_ports: StrictInt | None = Field(default=None, gt=0, le=1024,
                                               description="ports of each leaf used for hosts (a top-of-rack leaf that "
                                                           "serves one rack); default: every downlink of the leaf")
     switch: str = Field(description="catalog id of the switch")
-    port_rate_gbps: float = Field(gt=0)
+    port_rate_gbps: Number = Field(gt=0, le=12_800)
     nic: str | None = Field(default=None, description="catalog id of the NIC; default: the GPU's default NIC")
     nics_per_gpu: StrictInt = Field(default=1, gt=0, le=16)
     link_length_m: LinkLengths | None = Field(default=None, description="fixed lengths; default: from placement")
@@ -63,7 +73,8 @@ class ScaleUp(_Strict):
     """The scale-up (NVLink-class) domain: GPUs that share memory-semantic links through switch chips."""
 
     domain_gpus: StrictInt = Field(gt=0, le=100_000, description="GPUs in one scale-up domain")
-    bandwidth_per_gpu_gbps: float = Field(gt=0, description="scale-up bandwidth per GPU, both directions added")
+    bandwidth_per_gpu_gbps: Number = Field(gt=0, le=1_000_000,
+                                           description="scale-up bandwidth per GPU, both directions added")
     switch: str = Field(description="catalog id of the scale-up switch chip")
 
 
@@ -86,30 +97,30 @@ class Placement(_Strict):
     gpus_per_rack: StrictInt = Field(default=72, gt=0, le=1024)
     racks_per_row: StrictInt = Field(default=16, gt=0, le=200)
     rows_per_hall: StrictInt = Field(default=12, gt=0, le=200)
-    rack_width_m: float = Field(default=0.6, gt=0, le=3)
-    rack_depth_m: float = Field(default=1.2, gt=0, le=3)
-    rack_height_m: float = Field(default=2.2, gt=0, le=4)
-    aisle_width_m: float = Field(default=1.2, gt=0, le=10)
-    hall_gap_m: float = Field(default=20.0, ge=0, le=2000)
-    tray_height_m: float = Field(default=0.6, ge=0, le=5, description="cable tray above the rack top")
-    slack_m: float = Field(default=2.0, ge=0, le=50, description="routing slack of a cable between racks")
-    in_rack_slack_m: float = Field(default=0.3, ge=0, le=5)
+    rack_width_m: Number = Field(default=0.6, gt=0, le=3)
+    rack_depth_m: Number = Field(default=1.2, gt=0, le=3)
+    rack_height_m: Number = Field(default=2.2, gt=0, le=4)
+    aisle_width_m: Number = Field(default=1.2, gt=0, le=10)
+    hall_gap_m: Number = Field(default=20.0, ge=0, le=2000)
+    tray_height_m: Number = Field(default=0.6, ge=0, le=5, description="cable tray above the rack top")
+    slack_m: Number = Field(default=2.0, ge=0, le=50, description="routing slack of a cable between racks")
+    in_rack_slack_m: Number = Field(default=0.3, ge=0, le=5)
     leaf_location: LeafLocation = "end-of-row"
 
 
 class Economics(_Strict):
     """Prices and rates of the total cost of ownership (see docs/economics.md for the sources)."""
 
-    electricity_usd_per_kwh: float = Field(default=0.08, ge=0)
-    pue: float = Field(default=1.3, ge=1.0, le=5.0)
-    years: float = Field(default=5.0, gt=0, le=30)
-    discount_rate: float = Field(default=0.08, ge=0, le=0.5, description="yearly rate the NPV discounts costs at")
-    labour_usd_per_h: float = Field(default=52.0, ge=0, le=1000, description="loaded cost of a technician-hour")
-    handling_h_per_repair: float = Field(default=0.5, ge=0, le=24,
+    electricity_usd_per_kwh: Number = Field(default=0.08, ge=0, le=10)
+    pue: Number = Field(default=1.3, ge=1.0, le=5.0)
+    years: Number = Field(default=5.0, gt=0, le=30)
+    discount_rate: Number = Field(default=0.08, ge=0, le=0.5, description="yearly rate the NPV discounts costs at")
+    labour_usd_per_h: Number = Field(default=52.0, ge=0, le=1000, description="loaded cost of a technician-hour")
+    handling_h_per_repair: Number = Field(default=0.5, ge=0, le=24,
                                          description="technician time per repair besides the hands-on swap")
-    replaced_part_cost_fraction: float = Field(default=1.0, ge=0, le=1,
+    replaced_part_cost_fraction: Number = Field(default=1.0, ge=0, le=1,
                                                description="share of a replaced unit's price the operator pays")
-    gpu_hour_usd: float | None = Field(default=None, ge=0, le=1000,
+    gpu_hour_usd: Number | None = Field(default=None, ge=0, le=1000,
                                        description="value of one GPU-hour lost; default: the GPU's rental price")
 
 
@@ -117,22 +128,22 @@ class Reliability(_Strict):
     """How the operator repairs and how the training job recovers (see docs/reliability.md)."""
 
     job_gpus: StrictInt | None = Field(default=None, gt=0, description="GPUs of the training job; default: all")
-    checkpoint_write_s: float = Field(default=30.0, gt=0, le=86_400, description="time to write one checkpoint")
-    detection_min: float = Field(default=2.0, ge=0, le=1440, description="from a failure to the job noticing it")
-    restart_min: float = Field(default=8.0, ge=0, le=1440,
+    checkpoint_write_s: Number = Field(default=30.0, gt=0, le=86_400, description="time to write one checkpoint")
+    detection_min: Number = Field(default=2.0, ge=0, le=1440, description="from a failure to the job noticing it")
+    restart_min: Number = Field(default=8.0, ge=0, le=1440,
                                description="re-scheduling, re-initialising and reloading the last checkpoint")
-    repair_wait_h: float | None = Field(default=None, ge=0, le=720,
+    repair_wait_h: Number | None = Field(default=None, ge=0, le=720,
                                         description="wait before any replacement starts; default: the catalog's per unit")
     els_spare_lasers: StrictInt = Field(default=0, ge=0, le=16, description="spare lasers in each external laser source")
-    spares_fill_rate: float = Field(default=0.99, gt=0, lt=1, description="chance a spare is on the shelf when needed")
+    spares_fill_rate: Number = Field(default=0.99, gt=0, lt=1, description="chance a spare is on the shelf when needed")
 
 
 class Physical(_Strict):
     """Assumptions of the physical-layer checks every design gets (see docs/physics.md)."""
 
-    design_margin_db: float = Field(default=DESIGN_MARGIN_DB, ge=0.0, le=10.0,
+    design_margin_db: Number = Field(default=DESIGN_MARGIN_DB, ge=0.0, le=10.0,
                                     description="laser power above the point where the worst-case link closes")
-    laser_case_temperature_c: float | None = Field(
+    laser_case_temperature_c: Number | None = Field(
         default=None, ge=-40.0, le=150.0,
         description="case temperature of CPO lasers; default 55 C for a front-panel ELS")
     ocs_passes: dict[str, StrictInt] = Field(default_factory=dict,

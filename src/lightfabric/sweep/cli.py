@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import shutil
 import sys
@@ -15,9 +14,11 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from lightfabric.cli_common import err, fail, progress_bar
+from lightfabric.cli_common import check_output, err, fail, progress_bar, say
 from lightfabric.errors import LightfabricError
+from lightfabric.report.formats import json_text
 
 sweep_app = typer.Typer(help="Design-space sweeps: grids and samples of scenarios, run locally or on a Dask "
                              "cluster, stored in DuckDB, with Pareto fronts (docs/sweeps.md).",
@@ -47,7 +48,7 @@ def _cell(v) -> str:
 def print_rows(names: list[str], rows: list[tuple], fmt: OutFormat, title: str | None = None) -> None:
     """Rows as a rich table, CSV or JSON records on standard output."""
     if fmt is OutFormat.json:
-        print(json.dumps([dict(zip(names, r)) for r in rows], indent=1, default=str))
+        print(json_text([dict(zip(names, r)) for r in rows], indent=1))
         return
     if fmt is OutFormat.csv:
         buf = io.StringIO()
@@ -56,11 +57,11 @@ def print_rows(names: list[str], rows: list[tuple], fmt: OutFormat, title: str |
         w.writerows(rows)
         sys.stdout.write(buf.getvalue())
         return
-    table = Table(title=title, header_style="bold")
+    table = Table(title=Text(title) if title else None, header_style="bold")
     for n in names:
-        table.add_column(n, overflow="fold")
+        table.add_column(Text(str(n)), overflow="fold")
     for r in rows:
-        table.add_row(*(_cell(v) for v in r))
+        table.add_row(*(Text(_cell(v)) for v in r))
     _console().print(table)
 
 
@@ -101,10 +102,10 @@ def run(
 @sweep_app.command("check")
 def check(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep YAML to validate.")]) -> None:
     """Validate a sweep file (axes, sample, constraints, base scenario) and build its first point."""
+    from lightfabric.catalog import Catalog
+    from lightfabric.scenario.loader import check_parts
     from lightfabric.sweep.evaluate import scenario_at
     from lightfabric.sweep.spec import chunk, keep, load_sweep, size
-    from lightfabric.scenario.loader import check_parts
-    from lightfabric.catalog import Catalog
 
     try:
         sweep = load_sweep(sweep_file)
@@ -120,7 +121,7 @@ def check(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Swee
         sc = scenario_at(sweep.base, {a: first[a][0] for a in sweep.spec.axes})
         check_parts(sc, Catalog.default())
     except LightfabricError as e:
-        err.print(f"[yellow]warning:[/] the first point cannot be built: {e}", highlight=False)
+        say(err, "warning:", f"the first point cannot be built: {e}")
 
 
 def _results(path: Path):
@@ -187,8 +188,7 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="Parquet file to write.")] = Path("results.parquet"),
 ) -> None:
     """Write the results table to Parquet (for pandas, Polars, Spark, ...)."""
-    if output.suffix.lower() != ".parquet":
-        fail(LightfabricError.for_field("--output", str(output), "a file name ending in .parquet"))
+    check_output(output, (".parquet",))
     con = _results(results)
     path = str(output).replace("'", "''")
     con.execute(f"COPY (SELECT * FROM results ORDER BY point, technology) TO '{path}' (FORMAT PARQUET)")
@@ -208,8 +208,7 @@ def report(
     every pair of objectives, the front's rows and why points were infeasible."""
     from lightfabric.sweep.front import objectives
     from lightfabric.sweep.report import render
-    if output.suffix.lower() not in (".html", ".htm"):
-        fail(LightfabricError.for_field("--output", str(output), "a file name ending in .html"))
+    check_output(output, (".html", ".htm"))
     con = _results(results)
     try:
         objs = objectives(con, minimize, maximize)

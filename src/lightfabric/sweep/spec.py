@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import numpy as np
-import yaml
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
                       model_validator)
 
 from lightfabric.errors import LightfabricError, did_you_mean
+from lightfabric.inputs import InputError, load_yaml, read_text_file
 from lightfabric.scenario.models import Scenario
 
 Value = Union[float, int, str, bool, list[str]]  # a list: e.g. one value of the technologies axis
@@ -460,18 +460,18 @@ def load_sweep(path: str | Path) -> Sweep:
     if p.suffix.lower() not in (".yaml", ".yml"):
         raise LightfabricError.for_field("SWEEP", str(p), "a sweep file ending in .yaml or .yml")
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_text_file(p, "sweep")
     except FileNotFoundError:
         raise LightfabricError.for_field("SWEEP", str(p), "the path of a sweep YAML file (see examples/sweeps/)",
                                          problem="no such file") from None
-    except (IsADirectoryError, UnicodeDecodeError) as e:
-        raise LightfabricError.for_field("SWEEP", str(p), "a UTF-8 YAML file", problem=type(e).__name__) from None
+    except IsADirectoryError:
+        raise LightfabricError.for_field("SWEEP", str(p), "a UTF-8 YAML file", problem="a directory") from None
+    except InputError as e:
+        raise LightfabricError(str(e), field="SWEEP") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
-        raise LightfabricError(f"{where}: malformed YAML: {getattr(e, 'problem', None) or e}") from None
+        data, _ = load_yaml(text, str(p))
+    except InputError as e:
+        raise LightfabricError(str(e), field="SWEEP") from None
     spec = parse_sweep(data, filename=str(p))
 
     named = packaged_scenarios()
@@ -482,9 +482,12 @@ def load_sweep(path: str | Path) -> Sweep:
         raise LightfabricError.for_field(f"{p}: base", spec.base, "a packaged scenario (" + ", ".join(named)
                                          + ") or the path of a scenario file, relative to the sweep file",
                                          problem="no such scenario" + did_you_mean(spec.base, named))
-    base_text = base_path.read_text(encoding="utf-8")
+    try:
+        base_text = read_text_file(base_path, "base scenario")
+    except (InputError, OSError) as e:
+        raise LightfabricError.for_field(f"{p}: base", spec.base, "a readable scenario file", problem=str(e)) from None
     parse_scenario(base_text, filename=str(base_path))  # the base itself must be valid
-    base = yaml.safe_load(base_text)
+    base, _ = load_yaml(base_text, str(base_path))
 
     from lightfabric.scenario.models import Economics
     for name, axis in spec.axes.items():

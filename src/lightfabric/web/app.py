@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
+import math
 from importlib import resources
 from pathlib import Path
 
+import anyio
 import plotly
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -29,15 +31,60 @@ from lightfabric.web import service
 from lightfabric.web.limits import Limits
 from lightfabric.web.schemas import (CollectiveRequest, CompareRequest, EconomicsRequest, LinkRequest,
                                      ReliabilityRequest)
-from lightfabric.web.service import InputError, error_loc, figure_json, scenario_of
+from lightfabric.web.service import Cancelled, CancelToken, InputError, error_loc, figure_json, scenario_of
 
 STATIC = Path(str(resources.files("lightfabric.web") / "static"))
+MAX_JSON_DEPTH = 32
+# what every analysis endpoint may answer besides 200, documented in the OpenAPI schema
+RESPONSES = {
+    400: {"description": "The request cannot be read"},
+    404: {"description": "An example, part or other named thing does not exist"},
+    413: {"description": "The request asks for more work or a larger body than this server allows; the message "
+                         "names the limit"},
+    422: {"description": "A field is invalid; `loc` names it and `msg` says what is allowed"},
+    503: {"description": "Every analysis slot stayed busy for the queue timeout; try again"},
+}
+
+
+def _printable(value):
+    """A request value as JSON can carry it: NaN and infinities as their names, containers shortened."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, (dict, list, tuple)):
+        text = repr(value)
+        return text if len(text) <= 200 else text[:200] + "..."
+    return value
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def json_depth(body: bytes) -> int:
+    """How deeply a JSON text nests its arrays and objects (brackets inside strings do not count)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return 0
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == 0x5C:            # backslash
+                escaped = True
+            elif c == 0x22:            # quote
+                in_string = False
+        elif c == 0x22:
+            in_string = True
+        elif c in (0x5B, 0x7B):        # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with a 413, whether or not Content-Length is sent: the
-    body is read (up to the limit) before the app sees it, then replayed."""
+    """Refuse request bodies over ``max_bytes`` (413), whether or not Content-Length is sent, and JSON
+    nested deeper than ``MAX_JSON_DEPTH`` (422: the parser would recurse past Python's stack): the body
+    is read (up to the limit) before the app sees it, then replayed."""
 
     def __init__(self, app, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
@@ -58,6 +105,11 @@ class BodyLimit:
             if seen > self.max_bytes:
                 return await self._refuse(scope, receive, send)
             more = message.get("more_body", False)
+        if json_depth(b"".join(m.get("body", b"") for m in chunks)) > MAX_JSON_DEPTH:
+            response = JSONResponse({"detail": [{"loc": ["body"], "type": "too_deep",
+                                                 "msg": f"JSON nested deeper than {MAX_JSON_DEPTH} levels"}]},
+                                    status_code=422)
+            return await response(scope, receive, send)
         await self.app(scope, _replay(chunks, receive), send)
 
     async def _refuse(self, scope, receive, send):
@@ -82,32 +134,59 @@ def _replay(messages: list, then=None):
 def create_app(limits: Limits | None = None) -> FastAPI:
     limits = limits or Limits()
     catalog = Catalog.default()
-    gate = threading.BoundedSemaphore(limits.max_concurrent)
+    gate = anyio.Semaphore(limits.max_concurrent)
     app = FastAPI(title="lightfabric", version=__version__,
                   description="Plan the interconnect of AI data centers: build a cluster's fabric with each "
-                              "interconnect technology and compare them, every figure sourced.")
-
-    @contextmanager
-    def slot():
-        if not gate.acquire(timeout=limits.queue_timeout_s):
-            raise InputError(["server"], "the server is busy with other analyses; try again shortly", status=503)
-        try:
-            yield
-        finally:
-            gate.release()
+                              "interconnect technology and compare them, every figure sourced. Every request's "
+                              "work is bounded up front (413 naming the limit); at most "
+                              f"{limits.max_concurrent} analyses run at once and others wait up to "
+                              f"{limits.queue_timeout_s:g} s (then 503); work whose client has gone is stopped.")
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, e: InputError):
         return JSONResponse({"detail": e.detail()}, status_code=e.status)
 
-    def run(req, fn, options: dict | None = None):
-        with slot():
-            try:
-                return fn()
-            except LightfabricError as e:
-                raise InputError(error_loc(e, req, options), str(e)) from None
-            except LinkOptionError as e:
-                raise InputError(service.option_loc(str(e)), str(e)) from None
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, e: RequestValidationError):
+        # the offending input may be NaN or infinite, which JSON cannot carry: say it in words
+        detail = [{**err, "input": _printable(err.get("input"))} for err in e.errors()]
+        return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
+
+    async def run(request: Request, req, fn, options: dict | None = None):
+        """Run ``fn(token)`` in a worker thread once one of the analysis slots is free (503 after the
+        queue timeout); stop it when the client goes away; map the pipeline's errors to 4xx."""
+        token = CancelToken()
+        try:
+            with anyio.fail_after(limits.queue_timeout_s):
+                await gate.acquire()
+        except TimeoutError:
+            raise InputError(["server"], "the server is busy with other analyses; try again shortly",
+                             status=503) from None
+        async def watch():
+            while not await request.is_disconnected():
+                await anyio.sleep(0.2)
+            token.cancel()
+
+        outcome: dict = {}
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(watch)
+                try:
+                    outcome["result"] = await anyio.to_thread.run_sync(fn, token)
+                except Exception as e:  # noqa: BLE001 - re-raised below, outside the task group
+                    outcome["error"] = e
+                tg.cancel_scope.cancel()
+            if "error" in outcome:
+                raise outcome["error"]
+            return outcome["result"]
+        except Cancelled:
+            raise InputError(["client"], "the client went away; the work was stopped", status=499) from None
+        except LightfabricError as e:
+            raise InputError(error_loc(e, req, options), str(e), status=getattr(e, "status", 422)) from None
+        except LinkOptionError as e:
+            raise InputError(service.option_loc(str(e)), str(e)) from None
+        finally:
+            gate.release()
 
     @app.get("/", include_in_schema=False)
     def index():
@@ -156,11 +235,10 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         except LightfabricError as e:
             raise InputError(["path", "part_id"], str(e), status=404) from None
 
-    @app.post("/api/compare", summary="Build the fabric with each technology and compare them")
-    def api_compare(req: CompareRequest) -> dict:
-        sc = scenario_of(req, limits)
-
-        def work():
+    @app.post("/api/compare", summary="Build the fabric with each technology and compare them", responses=RESPONSES)
+    async def api_compare(request: Request, req: CompareRequest) -> dict:
+        def work(token):
+            sc = scenario_of(req, limits)
             comparison = compare(sc)
             result = comparison.to_dict()
             figs = {}
@@ -168,36 +246,38 @@ def create_app(limits: Limits | None = None) -> FastAPI:
                 figs = {"power": plots.power_breakdown(result), "bom": plots.bill_of_materials(result)}
             return {"scenario": sc.model_dump(mode="json"), "result": result,
                     "figures": {k: figure_json(v) for k, v in figs.items()}}
-        return run(req, work)
+        return await run(request, req, work)
 
-    @app.post("/api/link", summary="Budget one link: every element's loss, the margin and the BER")
-    def api_link(req: LinkRequest) -> dict:
-        def work():
+    @app.post("/api/link", summary="Budget one link: every element's loss, the margin and the BER",
+              responses=RESPONSES)
+    async def api_link(request: Request, req: LinkRequest) -> dict:
+        def work(token):
             link = REGISTRY[req.technology].link_budget(
                 catalog, req.length_m, req.lane_rate_gbps, part=req.engine, laser_power_mw=req.laser_power_mw,
                 lanes_per_laser=req.lanes_per_laser, ocs_passes=req.ocs_passes, design_margin_db=req.design_margin_db,
                 cable=req.cable)
             result = link.to_dict()
             return {"result": result, "figures": {"link": figure_json(plots.link_budget_waterfall(result))}}
-        return run(req, work, {"cable": ["body", "cable"], "--engine": ["body", "engine"]})
+        return await run(request, req, work, {"cable": ["body", "cable"], "--engine": ["body", "engine"]})
 
-    @app.post("/api/reliability", summary="Failures, GPUs down (Monte Carlo), interruptions and goodput")
-    def api_reliability(req: ReliabilityRequest) -> dict:
-        sc = scenario_of(req, limits)
-
-        def work():
-            result = assess(sc, job_gpus=req.job_gpus, trials=req.trials, horizon_days=req.horizon_days, seed=req.seed)
+    @app.post("/api/reliability", summary="Failures, GPUs down (Monte Carlo), interruptions and goodput",
+              responses=RESPONSES)
+    async def api_reliability(request: Request, req: ReliabilityRequest) -> dict:
+        def work(token):
+            sc = scenario_of(req, limits)
+            result = assess(sc, job_gpus=req.job_gpus, trials=req.trials, horizon_days=req.horizon_days, seed=req.seed,
+                            max_failure_events=limits.max_failure_events, progress=token.progress)
             figs = {}
             if any(r["feasible"] for r in result["results"]):
                 figs = {"failures": plots.failures_per_day(result), "gpus-down": plots.gpus_down_distribution(result)}
             return {"result": result, "figures": {k: figure_json(v) for k, v in figs.items()}}
-        return run(req, work)
+        return await run(request, req, work)
 
-    @app.post("/api/economics", summary="TCO, NPV, maintenance and downtime, and the value chain")
-    def api_economics(req: EconomicsRequest) -> dict:
-        sc = scenario_of(req, limits)
-
-        def work():
+    @app.post("/api/economics", summary="TCO, NPV, maintenance and downtime, and the value chain",
+              responses=RESPONSES)
+    async def api_economics(request: Request, req: EconomicsRequest) -> dict:
+        def work(token):
+            sc = scenario_of(req, limits)
             result = run_economics(sc, job_gpus=req.job_gpus)
             chain = value_chain(sc)
             figs = {}
@@ -206,28 +286,36 @@ def create_app(limits: Limits | None = None) -> FastAPI:
             if chain["results"]:
                 figs["valuechain"] = plots.value_chain(chain)
             return {"result": result, "value_chain": chain, "figures": {k: figure_json(v) for k, v in figs.items()}}
-        return run(req, work)
+        return await run(request, req, work)
 
-    @app.post("/api/collective", summary="Time of one collective per technology, and its time against size")
-    def api_collective(req: CollectiveRequest) -> dict:
-        sc = scenario_of(req, limits)
+    @app.post("/api/collective", summary="Time of one collective per technology, and its time against size",
+              responses=RESPONSES)
+    async def api_collective(request: Request, req: CollectiveRequest) -> dict:
         alg = req.algorithm or DEFAULT_ALGORITHM[req.op]
         if alg not in ALGORITHMS[req.op]:
             raise InputError(["body", "algorithm"], f"algorithm: got {alg!r}; allowed for {req.op}: "
                                                     f"{', '.join(ALGORITHMS[req.op])}")
 
-        def work():
+        def work(token):
+            sc = scenario_of(req, limits)
             closed = collective_report(sc, op=req.op, size_bytes=req.size_bytes, gpus=req.gpus, algorithm=alg)
             flows = max((p["flows"] for r in closed["results"] if r["feasible"] for p in r["phases"]), default=0)
             if req.simulate and flows > limits.max_simulated_flows:
                 raise InputError(["body", "simulate"], f"simulate: {flows:,} flows in a phase; this server simulates "
                                  f"at most {limits.max_simulated_flows:,} (use fewer gpus, or the closed form)", status=413)
+            designs = sum(1 for r in closed["results"] if r["feasible"])
+            total = designs * sum(p["flows"] for r in closed["results"][:1] for p in r.get("phases", []))
+            if req.simulate and total > limits.max_simulated_flow_phases:
+                raise InputError(["body", "simulate"], f"simulate: {total:,} flow-phases ({designs} designs x the "
+                                 f"flows of every distinct phase); this server simulates at most "
+                                 f"{limits.max_simulated_flow_phases:,} in one request (use fewer gpus, another "
+                                 f"algorithm, or the closed form)", status=413)
             result = collective_report(sc, op=req.op, size_bytes=req.size_bytes, gpus=req.gpus, algorithm=alg,
-                                       simulate=True) if req.simulate else closed
+                                       simulate=True, progress=token.progress) if req.simulate else closed
             sweep = collective_sweep(sc, op=req.op, gpus=req.gpus, algorithm=alg)
             return {"result": result, "sweep": sweep,
                     "figures": {"collectives": figure_json(plots.collective_time_vs_size(sweep))}}
-        return run(req, work, {"gpus": ["body", "gpus"], "size_bytes": ["body", "size_bytes"]})
+        return await run(request, req, work, {"gpus": ["body", "gpus"], "size_bytes": ["body", "size_bytes"]})
 
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     return app

@@ -14,7 +14,7 @@ from lightfabric.web.limits import MAX_HORIZON_DAYS, MAX_TRIALS, MAX_YAML_CHARS
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Edits(_Body):

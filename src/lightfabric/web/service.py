@@ -34,6 +34,25 @@ class InputError(Exception):
         return [{"loc": self.loc, "msg": self.msg, "type": "value_error"}]
 
 
+class Cancelled(Exception):
+    """The client went away; the work stopped at its next progress report."""
+
+
+class CancelToken:
+    """Set by the server when a request's client disconnects; the work's progress callbacks raise
+    :class:`Cancelled` once it is set (between phases, Monte Carlo chunks, sensitivity inputs)."""
+
+    def __init__(self):
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def progress(self, *args) -> None:
+        if self.cancelled:
+            raise Cancelled()
+
+
 def examples() -> dict[str, Path]:
     """The packaged scenarios by name (:func:`lightfabric.scenario.loader.packaged_scenarios`).
     The API reads no other file."""
