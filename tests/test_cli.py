@@ -115,7 +115,7 @@ BAD_INPUTS = [
     ("unknown_part.yaml", "name: x\ncluster: {gpus: 8, gpu: b200}\nscale_out: {switch: tomahawk5, port_rate_gbps: 800}\n",
      "scale_out.switch: got 'tomahawk5' (unknown)"),
     ("negative.yaml", "name: x\ncluster: {gpus: -4, gpu: b200}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
-     "cluster.gpus: got -4; allowed: a whole number >= 1"),
+     "cluster.gpus: got -4; allowed: a whole number from 1 to 100,000,000"),
     ("zero.yaml", "name: x\ncluster: {gpus: 0, gpu: b200}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
      "cluster.gpus: got 0"),
     ("too_large.yaml", "name: x\ncluster: {gpus: 100000, gpu: gb300}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",

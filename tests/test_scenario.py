@@ -54,9 +54,9 @@ def test_docs_describe_every_schema_key():
 BAD = [
     ("name: x\ncluster: [1, 2\n", r"t.yaml:\d+:\d+: malformed YAML"),
     ("name: x\ncluster:\n  gpus: 0\n  gpu: b200\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
-     r"t.yaml:3:3: cluster.gpus: got 0; allowed: a whole number >= 1"),
+     r"t.yaml:3:3: cluster.gpus: got 0; allowed: a whole number from 1 to 100,000,000"),
     ("name: x\ncluster:\n  gpus: -8\n  gpu: b200\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
-     r"cluster.gpus: got -8; allowed: a whole number >= 1"),
+     r"cluster.gpus: got -8; allowed: a whole number from 1 to 100,000,000"),
     ("name: x\ncluster:\n  gpus: 2.5\n  gpu: b200\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",
      r"cluster.gpus: got 2.5; allowed: a whole number"),
     ("name: x\ncluster:\n  gpus: 8\n  gpu: b200\n  gpuz: 3\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import shutil
 import sys
 from enum import Enum
@@ -112,10 +113,17 @@ def check(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Swee
     except LightfabricError as e:
         fail(e)
     n = size(sweep.spec)
-    kept = sum(int(keep(sweep.spec, chunk(sweep.spec, lo, min(lo + 1_000_000, n))).sum())
-               for lo in range(0, n, 1_000_000)) if n <= 20_000_000 else None
+    # the constraints on every point (as the run will evaluate them), or on the first 20 million
+    upto = min(n, 20_000_000)
+    try:
+        kept = sum(int(keep(sweep.spec, chunk(sweep.spec, lo, min(lo + 1_000_000, upto))).sum())
+                   for lo in range(0, upto, 1_000_000))
+    except LightfabricError as e:
+        fail(e)
+    counted = f", {kept:,} after constraints" if upto == n else \
+        f", {kept:,} of the first {upto:,} after constraints (the rest are checked as they run)"
     print(f"{sweep_file}: ok; base {sweep.base_name}; {sweep.spec.sample.method} of {len(sweep.spec.axes)} axes, "
-          f"{n:,} points" + (f", {kept:,} after constraints" if kept is not None else ""))
+          f"{n:,} points{counted}")
     first = chunk(sweep.spec, 0, min(n, 1))
     try:
         sc = scenario_at(sweep.base, {a: first[a][0] for a in sweep.spec.axes})
@@ -124,12 +132,20 @@ def check(sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Swee
         say(err, "warning:", f"the first point cannot be built: {e}")
 
 
-def _results(path: Path):
+def _results(path: Path, external_access: bool = False):
     from lightfabric.sweep.store import open_results
     try:
-        return open_results(path)
+        return open_results(path, external_access=external_access)
     except LightfabricError as e:
         fail(e)
+
+
+def _one_condition(where: str | None) -> str | None:
+    """``--where`` is one SQL condition: no statement separator outside quotes."""
+    if where is not None and ";" in re.sub(r"'(?:[^']|'')*'", "''", where):
+        fail(LightfabricError.for_field("--where", where, "one SQL condition on the results' columns, e.g. "
+                                        "\"technology <> 'ocs'\"", problem="a ';' ends the condition"))
+    return where
 
 
 @sweep_app.command("query")
@@ -139,7 +155,8 @@ def query(
     format: Annotated[OutFormat, typer.Option("--format", "-f", help="table, csv or json.")] = OutFormat.table,
     limit: Annotated[int, typer.Option("--limit", help="Rows to print at most (table format).")] = 200,
 ) -> None:
-    """Run an SQL query on a results file (opened read-only)."""
+    """Run one SQL query on a results file. The file is opened read-only and the query can read no other
+    file: COPY ... TO, read_csv, ATTACH, INSTALL and SET are refused (use 'sweep export' for Parquet)."""
     import duckdb
     con = _results(results)
     try:
@@ -148,7 +165,8 @@ def query(
         rows = cur.fetchmany(limit) if format is OutFormat.table else cur.fetchall()
     except duckdb.Error as e:
         fail(LightfabricError.for_field("SQL", sql, "a query DuckDB accepts over the tables results, partitions "
-                                        "and sweep_meta (the file is read-only)", problem=str(e).splitlines()[0]))
+                                        "and sweep_meta (the file is read-only; other files cannot be read or "
+                                        "written)", problem=str(e).splitlines()[0]))
     print_rows(names, rows, format)
 
 
@@ -166,7 +184,7 @@ def pareto(
     con = _results(results)
     try:
         objs = objectives(con, minimize, maximize)
-        names, rows, n = front_rows(con, objs, where)
+        names, rows, n = front_rows(con, objs, _one_condition(where))
     except LightfabricError as e:
         fail(e)
     if format is not OutFormat.table:
@@ -189,7 +207,7 @@ def export(
 ) -> None:
     """Write the results table to Parquet (for pandas, Polars, Spark, ...)."""
     check_output(output, (".parquet",))
-    con = _results(results)
+    con = _results(results, external_access=True)
     path = str(output).replace("'", "''")
     con.execute(f"COPY (SELECT * FROM results ORDER BY point, technology) TO '{path}' (FORMAT PARQUET)")
     n = con.execute("SELECT count(*) FROM results").fetchone()[0]
@@ -212,7 +230,7 @@ def report(
     con = _results(results)
     try:
         objs = objectives(con, minimize, maximize)
-        text = render(con, objs, where)
+        text = render(con, objs, _one_condition(where))
     except LightfabricError as e:
         fail(e)
     output.write_text(text, encoding="utf-8")

@@ -16,7 +16,6 @@ distinct product of the three.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -24,12 +23,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import ValidationError
 
 from lightfabric.economics.evaluate import cost_totals, evaluate, gpu_hour_usd, prepare
 from lightfabric.errors import LightfabricError
 from lightfabric.scenario.models import Scenario
-from lightfabric.sweep.spec import SweepSpec, chunk, field_is_int, keep
+from lightfabric.sweep.spec import SweepSpec, chunk, keep, scenario_at
 
 ENERGY_AXES = ("economics.electricity_usd_per_kwh", "economics.pue", "economics.years")
 ECONOMIC_AXES = ENERGY_AXES + ("economics.discount_rate", "economics.gpu_hour_usd")
@@ -105,39 +103,6 @@ class FabricCache:
 _CACHE = FabricCache()
 
 
-def scenario_at(base: dict, values: dict[str, object]) -> Scenario:
-    """The base scenario's data with the axes' values put in, validated.
-
-    Raises LightfabricError naming the axis whose value the scenario does not accept."""
-    data = copy.deepcopy(base)
-    data.setdefault("name", "sweep point")
-    for path, v in values.items():
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, tuple):
-            v = list(v)
-        if isinstance(v, float) and v.is_integer() and field_is_int(path):
-            v = int(v)
-        if path.startswith("overrides."):
-            data.setdefault("overrides", {})
-            data["overrides"] = {**(data["overrides"] or {}), path.removeprefix("overrides."): v}
-            continue
-        node = data
-        keys = path.split(".")
-        for k in keys[:-1]:
-            if not isinstance(node.get(k), dict):
-                node[k] = {}
-            node = node[k]
-        node[keys[-1]] = v
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise LightfabricError(f"{where}: got {first.get('input')!r}: {first['msg'].removeprefix('Value error, ')}",
-                               field=where) from None
-
-
 def _figures(sc: Scenario) -> list[DesignFigures]:
     """Build every design of ``sc`` and keep what the economic axes do not change."""
     prepared = prepare(sc)
@@ -196,8 +161,10 @@ def evaluate_points(spec: SweepSpec, base: dict, cols: dict[str, np.ndarray], po
     and design, as columns; a point whose scenario cannot be built gets one row with its reason."""
     cache = cache or _CACHE
     n = len(points)
+    if n == 0:  # the constraints left no point of this partition
+        return empty_columns(spec)
     structural = [a for a in spec.axes if a not in ECONOMIC_AXES]
-    eco_base = Scenario.model_validate({**base, "name": "x"}).economics if n else None
+    eco_base = Scenario.model_validate({**base, "name": "x"}).economics
     eco = {a: (np.asarray(cols[a], dtype=float) if a in cols else
                np.full(n, np.nan if getattr(eco_base, a.split(".")[1]) is None else
                        float(getattr(eco_base, a.split(".")[1]))))

@@ -43,9 +43,13 @@ def default_partition_points(n: int) -> int:
 
 
 class SweepInterrupted(LightfabricError):
-    """The run was stopped (Ctrl-C); the partitions stored so far are kept for a resume."""
+    """The run was stopped (Ctrl-C: exit 130, SIGTERM: 143); the partitions stored so far are kept."""
 
     exit_code = 130
+
+    def __init__(self, message: str, exit_code: int = 130):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @lru_cache(maxsize=1)
@@ -86,8 +90,27 @@ def evaluate_task(spec: SweepSpec, base: dict, start: int, stop: int) -> dict:
             "worker": f"{socket.gethostname()}:{os.getpid()}", "peak_rss_mib": _peak_rss_mib()}
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and stops the workers
+def _worker_start(driver: int) -> None:
+    """In each local worker: leave Ctrl-C and SIGTERM to the driver (it stops the workers), and die with
+    the driver ``driver`` (its pid) if it dies first (killed, say), so no worker is left under init."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:  # Linux: the kernel sends SIGKILL when the parent goes
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - other systems rely on the watchdog below
+        pass
+    parent = os.getppid()
+    if parent != driver:  # the driver died while this worker was starting
+        os._exit(1)
+    import threading
+
+    def watchdog():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+    threading.Thread(target=watchdog, daemon=True, name="parent-watchdog").start()
 
 
 @dataclass
@@ -182,8 +205,10 @@ def run_sweep(sweep: Sweep, output: Path, *, workers: int | None = None, schedul
                 else:
                     _run_local(sweep, todo, workers or os.cpu_count() or 1, store_result, stop)
         except KeyboardInterrupt:
-            raise SweepInterrupted(f"interrupted: {summary.evaluated + len(done)} of {len(parts)} partitions are "
-                                   f"stored in {output}; run the same command again to finish the rest") from None
+            how, code = ("terminated", 143) if stop.signal == signal.SIGTERM else ("interrupted", 130)
+            raise SweepInterrupted(f"{how}: {summary.evaluated + len(done)} of {len(parts)} partitions are "
+                                   f"stored in {output}; run the same command again to finish the rest",
+                                   exit_code=code) from None
         summary.seconds = time.perf_counter() - t0
         summary.driver_peak_rss_mib = _peak_rss_mib()
         if not summary.workers:
@@ -194,25 +219,30 @@ def run_sweep(sweep: Sweep, output: Path, *, workers: int | None = None, schedul
 
 
 class _StopRequest:
-    """Ctrl-C sets a flag instead of raising where it lands (e.g. inside DuckDB's write): the loop
-    stops at the next point where the store is consistent."""
+    """Ctrl-C or SIGTERM sets a flag instead of raising where it lands (e.g. inside DuckDB's write):
+    the loop stops at the next point where the store is consistent."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self):
         self.requested = False
-        self._previous = None
+        self.signal = None
+        self._previous: dict = {}
 
     def __enter__(self):
         import threading
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+            for sig in self.SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._handle)
         return self
 
-    def _handle(self, *_):
+    def _handle(self, signum, _frame):
         self.requested = True
+        self.signal = signum
 
     def __exit__(self, *_):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
 
     def check(self) -> None:
         if self.requested:
@@ -250,7 +280,7 @@ def _run_local(sweep: Sweep, todo: list, workers: int, store_result, stop: _Stop
     import multiprocessing
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_ignore_sigint)
+                               initializer=_worker_start, initargs=(os.getpid(),))
     try:
         _drive(todo, 2 * workers, lambda part: pool.submit(evaluate_task, sweep.spec, sweep.base, part[1], part[2]),
                lambda futs: wait(futs, timeout=0.25, return_when=FIRST_COMPLETED)[0], store_result, stop)

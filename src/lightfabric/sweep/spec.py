@@ -20,6 +20,7 @@ Example (docs/sweeps.md)::
 from __future__ import annotations
 
 import ast
+import copy
 import math
 import operator
 from dataclasses import dataclass
@@ -37,8 +38,17 @@ from lightfabric.scenario.models import Scenario
 Value = Union[float, int, str, bool, list[str]]  # a list: e.g. one value of the technologies axis
 
 
+MAX_POINTS = 1_000_000_000        # points of a sweep (a grid's product, or a sample's points)
+MAX_AXIS_VALUES = 10_000_000      # values of one linspace or range
+MAX_CONSTRAINT_CHARS = 1_000      # one constraint's text
+MAX_CONSTRAINT_NODES = 200        # its terms and operators
+MAX_EXPONENT = 64                 # the right side of **
+MAX_VALUES_CHECKED = 1_000        # discrete values of an axis validated against the scenario, all of them
+INTEGER_LIMIT = 2 ** 53           # an integer interval's ends (exact in a float)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Values(_Strict):
@@ -51,8 +61,8 @@ class Linspace(_Strict):
     @field_validator("linspace")
     @classmethod
     def _count(cls, v):
-        if v[2] < 1:
-            raise ValueError("the number of values must be >= 1")
+        if not 1 <= v[2] <= MAX_AXIS_VALUES:
+            raise ValueError(f"the number of values must be from 1 to {MAX_AXIS_VALUES:,}")
         return v
 
 
@@ -64,6 +74,8 @@ class Range(_Strict):
     def _step(cls, v):
         if v[2] == 0 or (v[1] - v[0]) / v[2] <= 0:
             raise ValueError("the step must be non-zero and lead from start towards stop")
+        if (v[1] - v[0]) / v[2] > MAX_AXIS_VALUES:
+            raise ValueError(f"at most {MAX_AXIS_VALUES:,} values (start to stop in steps of step)")
         return v
 
 
@@ -81,6 +93,8 @@ class Interval(_Strict):
             raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
         if self.log and self.low <= 0:
             raise ValueError("a log axis needs low > 0")
+        if self.integer and max(abs(self.low), abs(self.high)) > INTEGER_LIMIT:
+            raise ValueError(f"an integer interval's ends must lie within +-{INTEGER_LIMIT:,}")
         return self
 
 
@@ -138,6 +152,11 @@ class SweepSpec(_Strict):
                 raise ValueError(f"axes.{name}: an empty list of values")
         for c in self.constraints:
             compile_constraint(c, list(self.axes))
+        if self.sample.method == "grid":
+            n = math.prod(len(values_of(a)) for a in self.axes.values())
+            if n > MAX_POINTS:
+                raise ValueError(f"the grid has {n:,} points; at most {MAX_POINTS:,} (fewer values, or a random or "
+                                 f"lhs sample)")
         return self
 
 
@@ -189,8 +208,37 @@ def check_path(path: str) -> None:
 
 # --- constraints: a small, safe expression language over the axes -----------------------------
 
-_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-           ast.Mod: operator.mod, ast.Pow: operator.pow, ast.FloorDiv: operator.floordiv}
+class ConstraintError(ValueError):
+    """A constraint that cannot be evaluated on the points (division by zero, a number too large)."""
+
+
+def _numbers(op_name: str, f):
+    """``f`` on numbers only (text is for comparisons), with its arithmetic errors in words."""
+    def apply(a, b):
+        for x in (a, b):
+            if isinstance(x, str) or (isinstance(x, np.ndarray) and x.dtype == object):
+                raise ConstraintError(f"{op_name} takes numbers, not text")
+        try:
+            with np.errstate(divide="raise", invalid="raise", over="raise"):
+                return f(a, b)
+        except (ZeroDivisionError, FloatingPointError) as e:
+            raise ConstraintError("division by zero" if "divi" in str(e) or isinstance(e, ZeroDivisionError)
+                                  else f"{op_name}: {e}") from None
+        except OverflowError:
+            raise ConstraintError(f"{op_name}: a result too large") from None
+    return apply
+
+
+def _power(a, b):
+    if np.any(np.abs(np.asarray(b, dtype=float)) > MAX_EXPONENT):
+        raise ConstraintError(f"an exponent too large (at most {MAX_EXPONENT})")
+    return operator.pow(np.asarray(a, dtype=float) if isinstance(a, int) else a, b)
+
+
+_BINOPS = {ast.Add: _numbers("+", operator.add), ast.Sub: _numbers("-", operator.sub),
+           ast.Mult: _numbers("*", operator.mul), ast.Div: _numbers("/", operator.truediv),
+           ast.Mod: _numbers("%", operator.mod), ast.Pow: _numbers("**", _power),
+           ast.FloorDiv: _numbers("//", operator.floordiv)}
 _CMPOPS = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
            ast.Eq: operator.eq, ast.NotEq: operator.ne}
 
@@ -198,14 +246,24 @@ _CMPOPS = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.G
 def compile_constraint(text: str, axes: list[str]):
     """Parse a constraint such as ``"cluster.gpus <= 65536 and scale_out.oversubscription < 2"``.
 
-    Allowed: numbers, strings, axis names, + - * / // % **, comparisons, and/or/not, parentheses.
+    Allowed: numbers, strings, axis names, + - * / // % ** (on numbers; exponents up to 64),
+    comparisons, and/or/not, parentheses; at most 1,000 characters and 200 terms and operators.
     Anything else (calls, attributes of other things, subscripts) is refused. Returns a function of
-    a column dict giving a boolean array.
+    a column dict giving a boolean array; evaluating it raises :class:`ConstraintError` with the
+    reason when the arithmetic fails.
     """
+    if len(text) > MAX_CONSTRAINT_CHARS:
+        raise ValueError(f"constraint {text[:40]!r}...: too long ({len(text):,} characters; at most "
+                         f"{MAX_CONSTRAINT_CHARS:,})")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as e:
         raise ValueError(f"constraint {text!r}: not an expression ({e.msg})") from None
+    except (RecursionError, MemoryError):
+        raise ValueError(f"constraint {text[:40]!r}...: too long to parse") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_CONSTRAINT_NODES:
+        raise ValueError(f"constraint {text[:40]!r}...: too long (more than {MAX_CONSTRAINT_NODES} terms and "
+                         f"operators)")
 
     def name_of(node) -> str | None:
         if isinstance(node, ast.Name):
@@ -383,11 +441,16 @@ def _scale(axis, u: np.ndarray) -> np.ndarray:
 
 
 def keep(spec: SweepSpec, cols: dict[str, np.ndarray]) -> np.ndarray:
-    """The points of a chunk that meet every constraint."""
+    """The points of a chunk that meet every constraint (a :class:`LightfabricError` naming the
+    constraint if one cannot be evaluated)."""
     n = len(next(iter(cols.values()))) if cols else 0
     mask = np.ones(n, dtype=bool)
     for c in spec.constraints:
-        mask &= np.broadcast_to(np.asarray(compile_constraint(c, list(spec.axes))(cols), dtype=bool), (n,))
+        try:
+            mask &= np.broadcast_to(np.asarray(compile_constraint(c, list(spec.axes))(cols), dtype=bool), (n,))
+        except ConstraintError as e:
+            raise LightfabricError.for_field("constraints", c, "an expression the points can be evaluated on",
+                                             problem=f"constraint {c!r}: {e}") from None
     return mask
 
 
@@ -440,6 +503,61 @@ def axis_extremes(axis) -> list:
     return [v.item() if isinstance(v, np.generic) else v for v in vals]
 
 
+def scenario_at(base: dict, values: dict[str, object]) -> Scenario:
+    """The base scenario's data with the axes' values put in, validated.
+
+    Raises LightfabricError naming the axis whose value the scenario does not accept."""
+    data = copy.deepcopy(base)
+    data.setdefault("name", "sweep point")
+    for path, v in values.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, tuple):
+            v = list(v)
+        if isinstance(v, float) and v.is_integer() and field_is_int(path):
+            v = int(v)
+        if path.startswith("overrides."):
+            data.setdefault("overrides", {})
+            data["overrides"] = {**(data["overrides"] or {}), path.removeprefix("overrides."): v}
+            continue
+        node = data
+        keys = path.split(".")
+        for k in keys[:-1]:
+            if not isinstance(node.get(k), dict):
+                node[k] = {}
+            node = node[k]
+        node[keys[-1]] = v
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise LightfabricError(f"{where}: got {first.get('input')!r}: {first['msg'].removeprefix('Value error, ')}",
+                               field=where) from None
+
+
+def check_axis_values(name: str, axis, base: dict, filename: str) -> None:
+    """Every value of an axis (or, past :data:`MAX_VALUES_CHECKED`, its extremes; an interval's ends)
+    put into the base scenario must validate: what ``sweep check`` accepts, ``sweep run`` can build."""
+    values = axis_extremes(axis)
+    if len(values) > MAX_VALUES_CHECKED:
+        numeric = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        values = ([min(numeric), max(numeric)] if numeric else []) + [v for v in values if v not in numeric][:10]
+    seen = set()
+    for v in values:
+        key = repr(v)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            sc = scenario_at(base, {name: v})
+            if name.startswith("overrides."):
+                from lightfabric.catalog import Catalog
+                Catalog.default().with_overrides(sc.overrides)
+        except LightfabricError as e:
+            raise LightfabricError(f"{filename}: axes.{name}: got {v!r}: {e}", field=f"axes.{name}", value=v) from None
+
+
 @dataclass
 class Sweep:
     """A sweep file read and checked: its spec, the base scenario's data and where each came from."""
@@ -489,15 +607,6 @@ def load_sweep(path: str | Path) -> Sweep:
     parse_scenario(base_text, filename=str(base_path))  # the base itself must be valid
     base, _ = load_yaml(base_text, str(base_path))
 
-    from lightfabric.scenario.models import Economics
     for name, axis in spec.axes.items():
-        if not name.startswith("economics."):
-            continue
-        key = name.split(".", 1)[1]
-        for v in axis_extremes(axis):
-            try:
-                Economics.model_validate({key: v})
-            except ValidationError as e:
-                raise LightfabricError(f"{p}: axes.{name}: got {v!r}: {e.errors()[0]['msg']}",
-                                       field=f"axes.{name}", value=v) from None
+        check_axis_values(name, axis, base, str(p))
     return Sweep(spec=spec, base=base, base_text=base_text, base_name=str(base_path), filename=str(p))

@@ -46,11 +46,17 @@ class ScenarioInput(_Body):
         return self
 
 
+SCENARIO_RULE = ("The scenario comes from at most one of example, yaml and scenario (none: the built-in "
+                 "default; two or more: 422); edits then change its main fields. A yaml text is read without "
+                 "anchors, aliases or duplicate keys.")
+
+
 class CompareRequest(ScenarioInput):
-    pass
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE})
 
 
 class ReliabilityRequest(ScenarioInput):
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE})
     job_gpus: int | None = Field(None, gt=0, description="GPUs of the training job; default: the scenario's")
     trials: int = Field(200, ge=2, le=MAX_TRIALS, description="Monte Carlo trials")
     horizon_days: float = Field(180.0, ge=1, le=MAX_HORIZON_DAYS, description="Monte Carlo horizon, days")
@@ -58,10 +64,12 @@ class ReliabilityRequest(ScenarioInput):
 
 
 class EconomicsRequest(ScenarioInput):
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE})
     job_gpus: int | None = Field(None, gt=0, description="GPUs of the training job; default: the scenario's")
 
 
 class CollectiveRequest(ScenarioInput):
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE})
     op: Literal[OPS] = "all-reduce"  # type: ignore[valid-type]
     algorithm: str | None = Field(None, max_length=40, description="default: the op's (ring or direct)")
     size_bytes: float = Field(1e9, gt=0, le=1e13, description="message size, bytes")
