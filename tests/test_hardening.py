@@ -417,3 +417,21 @@ def test_openapi_documents_the_one_of_rule_and_every_status(api):
         for op in ops.values():
             if path.startswith("/api/") and "requestBody" in op:
                 assert {"413", "422", "503"} <= set(op["responses"]), path
+
+
+def test_flow_counts_match_the_phases_made():
+    """The server's up-front bound counts by arithmetic what the phases will hold."""
+    import numpy as np
+
+    from lightfabric.netsim.collectives import ALGORITHMS, OPS, flow_counts, phases
+    for n in [2, 3, 7, 8, 64, 100, 288, 1024]:
+        for op in OPS:
+            for alg in ALGORITHMS[op]:
+                try:
+                    ph = phases(op, alg, np.arange(n), 1e6, 8 if n % 8 == 0 else None)
+                except LightfabricError:
+                    continue                       # halving-doubling of a non-power of two, ...
+                assert flow_counts(op, alg, n) == (max(p.flows for p in ph), sum(p.flows for p in ph)), (n, op, alg)
+    # a shifted all-to-all of 131,072 GPUs is made one phase at a time
+    big = phases("all-to-all", "shifted", np.arange(131_072), 1e9)
+    assert len(big) == 131_071 and big[5].dst[0] == 6

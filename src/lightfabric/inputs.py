@@ -146,9 +146,9 @@ def load_yaml(text: str, filename: str = "<yaml>", max_chars: int | None = None)
     each key), or :class:`InputError` naming ``filename:line:col`` and the problem."""
     if max_chars is not None and len(text) > max_chars:
         raise InputError(f"{filename}: {len(text):,} characters; at most {max_chars:,}")
-    loader = StrictLoader(text)
-    node = None
+    node = loader = None
     try:
+        loader = StrictLoader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as e:
@@ -163,7 +163,8 @@ def load_yaml(text: str, filename: str = "<yaml>", max_chars: int | None = None)
         # a number Python will not convert (4,301 digits and more), or nesting past the interpreter
         raise InputError(f"{filename}: a value cannot be read ({type(e).__name__}: {str(e)[:200]})") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node
 
 

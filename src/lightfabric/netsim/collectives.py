@@ -29,6 +29,7 @@ Algorithms:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,7 +134,8 @@ def _hierarchical(ranks: np.ndarray, size: float, domain: int | None) -> list[Ph
     ]
 
 
-def phases(op: str, algorithm: str, ranks: np.ndarray, size_bytes: float, domain_gpus: int | None = None) -> list[Phase]:
+def phases(op: str, algorithm: str, ranks: np.ndarray, size_bytes: float,
+           domain_gpus: int | None = None) -> Sequence[Phase]:
     """The phases of ``op`` by ``algorithm`` over GPUs ``ranks``."""
     if op not in OPS:
         raise LightfabricError.for_field("--op", op, ", ".join(OPS))
@@ -160,8 +162,44 @@ def phases(op: str, algorithm: str, ranks: np.ndarray, size_bytes: float, domain
         return ph
     if algorithm == "direct":
         return [Phase("all pairs at once", np.zeros(0, np.int64), np.zeros(0, np.int64), s / n, all_pairs=ranks)]
-    idx = np.arange(n)
-    return [Phase(f"shift {k}", ranks, ranks[(idx + k) % n], s / n) for k in range(1, n)]
+    return ShiftPhases(ranks, s / n)
+
+
+class ShiftPhases(Sequence):
+    """The n - 1 phases of a shifted all-to-all (GPU i to i + k), made one at a time as they are read,
+    so n = 131,072 costs n flows of memory, not n^2."""
+
+    def __init__(self, ranks: np.ndarray, bytes_per_flow: float):
+        self.ranks, self.bytes_per_flow = ranks, bytes_per_flow
+        self._idx = np.arange(len(ranks))
+
+    def __len__(self) -> int:
+        return len(self.ranks) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        k = i % len(self) + 1
+        return Phase(f"shift {k}", self.ranks, self.ranks[(self._idx + k) % len(self.ranks)], self.bytes_per_flow)
+
+
+def flow_counts(op: str, algorithm: str, n: int, domain_gpus: int | None = None) -> tuple[int, int]:
+    """(the flows of the largest phase, the flows of every distinct phase added up) of ``op`` by
+    ``algorithm`` over ``n`` GPUs, by arithmetic: what a simulation or a closed form will have to
+    route, known before any phase is made (so a server can refuse it up front)."""
+    if op == "all-to-all":
+        return (n * (n - 1), n * (n - 1)) if algorithm == "direct" else (n, n * (n - 1))
+    log2 = max(1, (n - 1).bit_length())
+    if algorithm == "ring":
+        return n, n
+    if algorithm == "halving-doubling":
+        return n, n * log2 * (2 if op == "all-reduce" else 1)
+    if algorithm == "tree":   # level l of the heap holds nodes 2^l - 1 .. 2^(l+1) - 2 (the root alone at 0)
+        widest = max(min(2 ** lv, n - (2 ** lv - 1)) for lv in range(1, log2 + 1))
+        return widest, 2 * (n - 1)
+    return n, 3 * n            # hierarchical: three phases over every GPU
 
 
 # --- closed form --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from lightfabric.compare import compare
 from lightfabric.economics import economics as run_economics
 from lightfabric.economics import value_chain
 from lightfabric.errors import LightfabricError
-from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM
+from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM, flow_counts
 from lightfabric.netsim.run import collective_report, collective_sweep
 from lightfabric.physics.chains import LinkOptionError
 from lightfabric.reliability import assess
@@ -29,7 +29,7 @@ from lightfabric.technologies.registry import REGISTRY
 from lightfabric.topology.registry import TOPOLOGIES
 from lightfabric.web import service
 from lightfabric.web.limits import Limits
-from lightfabric.web.schemas import (CollectiveRequest, CompareRequest, EconomicsRequest, LinkRequest,
+from lightfabric.web.schemas import (PartKind, CollectiveRequest, CompareRequest, EconomicsRequest, LinkRequest,
                                      ReliabilityRequest)
 from lightfabric.web.service import Cancelled, CancelToken, InputError, error_loc, figure_json, scenario_of
 
@@ -131,10 +131,31 @@ def _replay(messages: list, then=None):
     return receive
 
 
+def check_collective_work(sc, op: str, algorithm: str, gpus: int, simulate: bool, limits: Limits) -> None:
+    """Refuse (413, naming the limit) a collective whose phases this server would route too many flows
+    for: counted by arithmetic before any phase is made."""
+    widest, total = flow_counts(op, algorithm, gpus, sc.scale_up.domain_gpus if sc.scale_up else None)
+    designs = len(sc.designs)
+    if simulate and widest > limits.max_simulated_flows:
+        raise InputError(["body", "simulate"], f"simulate: {widest:,} flows in a phase; this server simulates at most "
+                         f"{limits.max_simulated_flows:,} (use fewer gpus, or the closed form)", status=413)
+    if simulate and designs * total > limits.max_simulated_flow_phases:
+        raise InputError(["body", "simulate"], f"simulate: {designs * total:,} flow-phases ({designs} designs x the "
+                         f"flows of every distinct phase); this server simulates at most "
+                         f"{limits.max_simulated_flow_phases:,} in one request (use fewer gpus, another algorithm, "
+                         f"or the closed form)", status=413)
+    if designs * total > limits.max_closed_form_flow_phases:
+        raise InputError(["body", "gpus"], f"gpus: {designs * total:,} flow-phases for the closed form ({designs} "
+                         f"designs); this server computes at most {limits.max_closed_form_flow_phases:,} in one "
+                         f"request (use fewer gpus or another algorithm)", status=413)
+
+
 def create_app(limits: Limits | None = None) -> FastAPI:
     limits = limits or Limits()
     catalog = Catalog.default()
-    gate = anyio.Semaphore(limits.max_concurrent)
+    # heavy analyses (Monte Carlo, simulation, TCO) and light ones (a comparison, a link) queue apart,
+    # so a light request is not held behind bounded but long heavy work
+    gates = {True: anyio.Semaphore(limits.max_concurrent), False: anyio.Semaphore(limits.max_concurrent_light)}
     app = FastAPI(title="lightfabric", version=__version__,
                   description="Plan the interconnect of AI data centers: build a cluster's fabric with each "
                               "interconnect technology and compare them, every figure sourced. Every request's "
@@ -152,10 +173,11 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         detail = [{**err, "input": _printable(err.get("input"))} for err in e.errors()]
         return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
 
-    async def run(request: Request, req, fn, options: dict | None = None):
-        """Run ``fn(token)`` in a worker thread once one of the analysis slots is free (503 after the
-        queue timeout); stop it when the client goes away; map the pipeline's errors to 4xx."""
+    async def run(request: Request, req, fn, options: dict | None = None, heavy: bool = True):
+        """Run ``fn(token)`` in a worker thread once a slot of its kind (heavy or light) is free (503
+        after the queue timeout); stop it when the client goes away; map the pipeline's errors to 4xx."""
         token = CancelToken()
+        gate = gates[heavy]
         try:
             with anyio.fail_after(limits.queue_timeout_s):
                 await gate.acquire()
@@ -202,7 +224,8 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     def list_examples() -> list[dict]:
         return [service.example_summary(name) for name in service.examples()]
 
-    @app.get("/api/examples/{name}", summary="One example: its YAML text and its scenario object")
+    @app.get("/api/examples/{name}", summary="One example: its YAML text and its scenario object",
+             responses={404: RESPONSES[404]})
     def get_example(name: str) -> dict:
         if name not in service.examples():
             raise InputError(["path", "name"], f"example: got {name!r}; allowed: {', '.join(service.examples())}",
@@ -219,16 +242,16 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         return [{"name": t.name, "label": t.label, "reference": t.reference, "needs_scale_up": t.needs_scale_up}
                 for t in TOPOLOGIES.values()]
 
-    @app.get("/api/catalog", summary="Every catalog part, with its kind and how its figures are sourced")
-    def list_catalog(kind: str | None = None) -> list[dict]:
-        kinds = sorted({p.kind for p in catalog})
-        if kind is not None and kind not in kinds:
-            raise InputError(["query", "kind"], f"kind: got {kind!r}; allowed: {', '.join(kinds)}")
+    @app.get("/api/catalog", summary="Every catalog part, with its kind and how its figures are sourced",
+             responses={422: RESPONSES[422]})
+    def list_catalog(kind: PartKind | None = None) -> list[dict]:
+        """Every part, or those of one ``kind``."""
         return [{"id": p.id, "kind": p.kind, "name": p.name, "vendor": p.vendor,
                  "source_kinds": sorted({s.kind for s in p.sources}), "sources": len(p.sources)}
                 for p in catalog if kind is None or p.kind == kind]
 
-    @app.get("/api/catalog/{part_id}", summary="One part: every figure with its sources")
+    @app.get("/api/catalog/{part_id}", summary="One part: every figure with its sources",
+             responses={404: RESPONSES[404]})
     def get_part(part_id: str) -> dict:
         try:
             return service.part_detail(catalog, part_id)
@@ -246,7 +269,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
                 figs = {"power": plots.power_breakdown(result), "bom": plots.bill_of_materials(result)}
             return {"scenario": sc.model_dump(mode="json"), "result": result,
                     "figures": {k: figure_json(v) for k, v in figs.items()}}
-        return await run(request, req, work)
+        return await run(request, req, work, heavy=False)
 
     @app.post("/api/link", summary="Budget one link: every element's loss, the margin and the BER",
               responses=RESPONSES)
@@ -258,7 +281,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
                 cable=req.cable)
             result = link.to_dict()
             return {"result": result, "figures": {"link": figure_json(plots.link_budget_waterfall(result))}}
-        return await run(request, req, work, {"cable": ["body", "cable"], "--engine": ["body", "engine"]})
+        return await run(request, req, work, {"cable": ["body", "cable"], "--engine": ["body", "engine"]}, heavy=False)
 
     @app.post("/api/reliability", summary="Failures, GPUs down (Monte Carlo), interruptions and goodput",
               responses=RESPONSES)
@@ -298,18 +321,8 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
         def work(token):
             sc = scenario_of(req, limits)
+            check_collective_work(sc, req.op, alg, req.gpus or sc.cluster.gpus, req.simulate, limits)
             closed = collective_report(sc, op=req.op, size_bytes=req.size_bytes, gpus=req.gpus, algorithm=alg)
-            flows = max((p["flows"] for r in closed["results"] if r["feasible"] for p in r["phases"]), default=0)
-            if req.simulate and flows > limits.max_simulated_flows:
-                raise InputError(["body", "simulate"], f"simulate: {flows:,} flows in a phase; this server simulates "
-                                 f"at most {limits.max_simulated_flows:,} (use fewer gpus, or the closed form)", status=413)
-            designs = sum(1 for r in closed["results"] if r["feasible"])
-            total = designs * sum(p["flows"] for r in closed["results"][:1] for p in r.get("phases", []))
-            if req.simulate and total > limits.max_simulated_flow_phases:
-                raise InputError(["body", "simulate"], f"simulate: {total:,} flow-phases ({designs} designs x the "
-                                 f"flows of every distinct phase); this server simulates at most "
-                                 f"{limits.max_simulated_flow_phases:,} in one request (use fewer gpus, another "
-                                 f"algorithm, or the closed form)", status=413)
             result = collective_report(sc, op=req.op, size_bytes=req.size_bytes, gpus=req.gpus, algorithm=alg,
                                        simulate=True, progress=token.progress) if req.simulate else closed
             sweep = collective_sweep(sc, op=req.op, gpus=req.gpus, algorithm=alg)

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lightfabric.catalog.models import PART_TYPES
 from lightfabric.netsim.collectives import OPS
 from lightfabric.physics.chains import DESIGN_MARGIN_DB
 from lightfabric.scenario.models import Scenario, Technology
@@ -13,8 +14,12 @@ from lightfabric.technologies.registry import DESIGN_CHOICES, LINK_TECHNOLOGIES
 from lightfabric.web.limits import MAX_HORIZON_DAYS, MAX_TRIALS, MAX_YAML_CHARS
 
 
+PartKind = Literal[tuple(sorted(PART_TYPES))]  # type: ignore[valid-type]
+
+
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # strict: a bool is not a number (nor 0 a bool), as the schema says; NaN and infinity are refused
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class Edits(_Body):
@@ -29,6 +34,11 @@ class Edits(_Body):
     electricity_usd_per_kwh: float | None = Field(None, ge=0, le=10, description="electricity price, USD/kWh")
 
 
+# the one-of rule in JSON Schema terms: no two of the three sources given together
+ONE_SOURCE = {"not": {"anyOf": [{"required": ["example", "yaml"]}, {"required": ["example", "scenario"]},
+                                {"required": ["yaml", "scenario"]}]}}
+
+
 class ScenarioInput(_Body):
     """Which scenario: a packaged example by name, YAML text (an upload) or a scenario object; none of
     them means the built-in default. ``edits`` then change its main fields."""
@@ -40,7 +50,8 @@ class ScenarioInput(_Body):
 
     @model_validator(mode="after")
     def _one_source(self):
-        given = [k for k in ("example", "yaml", "scenario") if getattr(self, k) is not None]
+        # a key given as null counts as given, as the schema's one-of rule says
+        given = [k for k in ("example", "yaml", "scenario") if k in self.model_fields_set]
         if len(given) > 1:
             raise ValueError(f"give one of example, yaml or scenario, not {' and '.join(given)}")
         return self
@@ -52,11 +63,11 @@ SCENARIO_RULE = ("The scenario comes from at most one of example, yaml and scena
 
 
 class CompareRequest(ScenarioInput):
-    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE})
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE, **ONE_SOURCE})
 
 
 class ReliabilityRequest(ScenarioInput):
-    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE})
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE, **ONE_SOURCE})
     job_gpus: int | None = Field(None, gt=0, description="GPUs of the training job; default: the scenario's")
     trials: int = Field(200, ge=2, le=MAX_TRIALS, description="Monte Carlo trials")
     horizon_days: float = Field(180.0, ge=1, le=MAX_HORIZON_DAYS, description="Monte Carlo horizon, days")
@@ -64,12 +75,12 @@ class ReliabilityRequest(ScenarioInput):
 
 
 class EconomicsRequest(ScenarioInput):
-    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE})
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE, **ONE_SOURCE})
     job_gpus: int | None = Field(None, gt=0, description="GPUs of the training job; default: the scenario's")
 
 
 class CollectiveRequest(ScenarioInput):
-    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE})
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE, **ONE_SOURCE})
     op: Literal[OPS] = "all-reduce"  # type: ignore[valid-type]
     algorithm: str | None = Field(None, max_length=40, description="default: the op's (ring or direct)")
     size_bytes: float = Field(1e9, gt=0, le=1e13, description="message size, bytes")
