@@ -85,7 +85,8 @@ def test_breakout_of_800g_switch_ports_to_400g_nics(catalog):
     lpo = c.result("lpo")
     tech = {g.name: (g.technology, g.chosen_by) for g in lpo.design.link_groups}
     assert tech["leaf-spine"] == ("lpo", "list")
-    assert tech["host-leaf"][0] != "lpo" and tech["host-leaf"][1] == "fallback"
+    # LPO cannot serve the host links: the column uses the incumbent there, never a rival
+    assert tech["host-leaf"] == ("pluggable-dsp", "incumbent")
     assert any("breaks out to 2" in n for n in lpo.notes)
 
 
@@ -107,12 +108,14 @@ def test_reach_check_makes_a_technology_infeasible(catalog):
     for r in c.results:                       # nothing in the catalog reaches 3 km
         assert not r.feasible
         assert "3000 m" in r.reasons[0]
-    # at 800 m DR optics (500 m) fall short; FR4 (2 km) reaches, so CPO's spine-core links fall back to it
+    # at 800 m DR optics (500 m) fall short; FR4 (2 km) reaches, so CPO's spine-core links are built
+    # with the incumbent, FR4 DSP pluggables (issue 20: never a rival technology)
     extra = extra.replace("3000", "800")
     c = lightfabric.compare(parse_scenario(scenario_text(gpus=32768).replace(base, extra)), catalog)
     cpo = c.result("cpo")
     sc = next(g for g in cpo.design.link_groups if g.name == "spine-core")
-    assert cpo.feasible and sc.chosen_by == "fallback" and sc.upper_end.interface == "FR"
+    assert cpo.feasible and (sc.technology, sc.chosen_by) == ("pluggable-dsp", "incumbent")
+    assert sc.upper_end.interface == "FR"
     assert any("spine-core" in n and "500 m" in n for n in cpo.notes)
 
 

@@ -182,9 +182,9 @@ def test_invariants(catalog, gpus, switch):
         # every link group gets exactly one technology
         assert sorted(names) == sorted(s.name for s in group_specs(c.plan, ocs_spine=r.design.ocs is not None))
         assert all(g.technology in LINK_TECHNOLOGIES for g in r.design.link_groups)
-        # auto never chooses an infeasible technology
+        # auto and the incumbent never build with an infeasible technology
         for g in r.design.link_groups:
-            if g.chosen_by in ("auto", "fallback"):
+            if g.chosen_by in ("auto", "incumbent"):
                 assert try_technology(c.plan, g.spec, g.technology)[2] is None
         assert all(chk["feasible"] for chk in r.design.link_checks)
     # switching the electrical spine to OCS never adds transceivers or switches

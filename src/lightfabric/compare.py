@@ -82,6 +82,8 @@ class TechnologyResult:
         """A flat record (one level of keys) for CSV and data frames."""
         row: dict[str, object] = {"technology": self.technology, "feasible": self.feasible,
                                   "reasons": " | ".join(self.reasons)}
+        for g in self.design.link_groups if self.design is not None else ():
+            row[f"technology_{g.name}"] = g.technology + (" (incumbent)" if g.chosen_by == "incumbent" else "")
         for k, v in self.topology.items():
             if not isinstance(v, list):
                 row[f"topology.{k}"] = v

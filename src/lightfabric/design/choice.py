@@ -1,6 +1,10 @@
 """One design: a technology for every link group (named by the policy, listed, or ``auto``: the
 lowest-cost (capex + energy) feasible one), checked against physics, with its bill of materials.
 
+A listed technology's column is that technology wherever it can serve; where it cannot, the
+incumbent builds the group (the scenario's scale-up technology in the scale-up domain, DSP
+pluggables for optical links), ``chosen_by = "incumbent"``, never a rival technology.
+
 A technology that cannot serve a group gives ``feasible = False`` with the physical reason, never an
 exception.
 """
@@ -13,7 +17,9 @@ from lightfabric.design.types import Design, LinkGroup, medium_price_usd
 from lightfabric.metrics.cost import energy_cost_usd
 from lightfabric.scenario.models import TechnologyPolicy
 from lightfabric.technologies import GroupEnds, GroupSpec, Infeasible
-from lightfabric.technologies.registry import LINK_TECHNOLOGIES, REGISTRY, SPINE_DESIGNS
+from lightfabric.technologies.registry import (
+    LINK_TECHNOLOGIES, OPTICAL_INCUMBENT, REGISTRY, SCALE_UP_INCUMBENT, SPINE_DESIGNS,
+)
 
 
 def group_cost_usd(plan: FabricPlan, spec: GroupSpec, ends: GroupEnds) -> float:
@@ -55,6 +61,43 @@ def choose_technology(plan: FabricPlan, spec: GroupSpec, candidates) -> tuple[st
     return best[1], best[2], best[3]
 
 
+def incumbents(plan: FabricPlan, spec: GroupSpec) -> list[str]:
+    """What a group is built with where a listed technology cannot serve it, in order: in the scale-up
+    domain the scenario's scale-up technology (copper where the policy leaves it to auto), then the
+    optical incumbent (DSP pluggables) for links copper cannot reach; elsewhere DSP pluggables."""
+    if spec.scale_up:
+        policy = plan.scenario.technology
+        own = policy.scale_up if policy is not None and policy.scale_up != "auto" else SCALE_UP_INCUMBENT
+        return list(dict.fromkeys([own, OPTICAL_INCUMBENT]))
+    return [OPTICAL_INCUMBENT]
+
+
+def _listed_group(plan: FabricPlan, spec: GroupSpec, wanted: str, design: Design, reasons: list[str]):
+    """One group of a listed technology's column: that technology wherever it can serve, else the
+    incumbent (never a rival); (technology, ends, check, chosen_by) or (None, why, None, ...)."""
+    cannot = REGISTRY[wanted].scale_up_reason(spec) if spec.scale_up else None
+    if cannot:
+        why = cannot
+    else:
+        ends, check, reason = try_technology(plan, spec, wanted)
+        if not reason:
+            return wanted, ends, check, "list"
+        why = f"{wanted} is not feasible ({reason})"
+        reasons.append(f"{spec.name} links: {reason}")
+    tried = []
+    for tech in incumbents(plan, spec):
+        if tech == wanted:
+            continue
+        ends, check, reason = try_technology(plan, spec, tech)
+        if not reason:
+            design.notes.append(f"{spec.name} links: {why}; built with the incumbent, {tech}")
+            return tech, ends, check, "incumbent"
+        tried.append(f"{tech}: {reason}")
+    if not tried:
+        return None, why, None, "incumbent"
+    return None, f"{why}, and no incumbent can build them ({' | '.join(tried)})", None, "incumbent"
+
+
 def _policy(plan: FabricPlan, design_id: str) -> TechnologyPolicy:
     if design_id == "policy":
         return plan.scenario.technology
@@ -64,9 +107,9 @@ def _policy(plan: FabricPlan, design_id: str) -> TechnologyPolicy:
 
 
 def build_design(plan: FabricPlan, design_id: str) -> Design:
-    """Build one design: ``design_id`` is a technology (used everywhere it is feasible, the
-    lowest-cost feasible one elsewhere, with a note), a spine design (``ocs``: an OCS spine, links
-    ``auto``), or ``policy`` (the scenario's per-tier policy)."""
+    """Build one design: ``design_id`` is a technology (used wherever it can serve; elsewhere the
+    incumbent of :func:`incumbents`, with a note, never a rival), a spine design (``ocs``: an OCS
+    spine, links ``auto``), or ``policy`` (the scenario's per-tier policy)."""
     policy = _policy(plan, design_id)
     design = Design(technology=design_id, feasible=True, plan=plan, policy=policy.model_dump())
     ocs_spine = policy.spine_switch == "ocs"
@@ -85,21 +128,15 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
         if wanted == "auto":
             tech, ends, check = choose_technology(plan, spec, LINK_TECHNOLOGIES)
             how = "auto"
+        elif listed:
+            tech, ends, check, how = _listed_group(plan, spec, wanted, design, listed_reasons)
+            used_listed = used_listed or how == "list"
         else:
             ends, check, reason = try_technology(plan, spec, wanted)
-            tech, how = wanted, ("list" if listed else "policy")
-            if reason and listed:
-                listed_reasons.append(f"{spec.name} links: {reason}")
-                tech, ends, check = choose_technology(plan, spec, LINK_TECHNOLOGIES)
-                how = "fallback"
-                if tech is not None:
-                    design.notes.append(f"{spec.name} links: {wanted} is not feasible ({reason}); built with {tech}, "
-                                        f"the lowest-cost (capex + energy) feasible technology")
-            elif reason:
+            tech, how = wanted, "policy"
+            if reason:
                 tech = None
                 ends = f"{wanted} cannot build them: {reason}"
-            else:
-                used_listed = used_listed or listed
         if tech is None:
             design.feasible = False
             design.reasons.append(f"{spec.name} links: {ends}")
@@ -112,6 +149,7 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
     if listed and not used_listed:
         design.feasible = False
         design.reasons = listed_reasons or design.reasons
+        design.notes = [n for n in design.notes if "built with the incumbent" not in n]
     if not design.feasible:
         return design
 

@@ -16,7 +16,7 @@ class LinkGroup:
 
     name: str
     technology: str
-    chosen_by: str                     # policy, list, auto, fallback
+    chosen_by: str                     # policy, list, auto, incumbent
     links: int
     rate_gbps: float
     lengths: LengthStats
@@ -64,6 +64,15 @@ class Design:
     def fabric(self):
         """The topology's fabric (:class:`lightfabric.topology.base.Fabric`)."""
         return self.plan.fabric
+
+    def port_optics_at(self, tier: str, part_id: str) -> list[PortOptics]:
+        """The optics of ``part_id`` at the ports of ``tier``'s devices, one per link group that ends there."""
+        out = []
+        for g in self.link_groups:
+            for optics, t in ((g.lower_end, g.spec.lower.tier), (g.upper_end, g.spec.upper.tier)):
+                if optics is not None and t == tier and optics.part_id == part_id:
+                    out.append(optics)
+        return out
 
     def devices(self) -> dict[str, int]:
         """Devices per tier as built: an OCS spine's tier is replaced by its optical circuit switches."""

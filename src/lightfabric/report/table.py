@@ -37,13 +37,17 @@ def _rows(baseline: TechnologyResult | None, comparison: Comparison) -> list[tup
     def group(name: str) -> Callable[[TechnologyResult], str]:
         def cell(r: TechnologyResult) -> str:
             g = next((g for g in r.design.link_groups if g.name == name), None)
-            return "-" if g is None else f"{g.technology} ({g.length_m:.1f} m)"
+            if g is None:
+                return "-"
+            how = "incumbent, " if g.chosen_by == "incumbent" else ""
+            return f"{g.technology} ({how}{g.length_m:.1f} m)"
         return cell
 
     fabric = comparison.plan.fabric
     tier_names = "/".join(t.name for t in fabric.switch_tiers)
     return [
-        ("Link groups: technology (longest link)", [(g.name, group(g.name)) for g in fabric.groups]),
+        ("Link groups: technology (longest link; incumbent where the column's cannot serve)",
+         [(g.name, group(g.name)) for g in fabric.groups]),
         ("Topology", [
             ("tiers", lambda r: str(r.topology["tiers"])),
             ("switches", lambda r: _fmt_int(r.topology["switches"])),

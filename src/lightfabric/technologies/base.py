@@ -258,7 +258,9 @@ class Technology(ABC):
     """How links are built with one interconnect technology, and everything else that belongs to it.
 
     ``order`` sets where it stands in every list; ``co_packaged``: its engines sit on the switch
-    package, so a switch tier built with it carries all of them and is swapped whole.
+    package, so a switch tier built with it carries all of them and is swapped whole;
+    ``scale_up_port``: it can be a scale-up domain's technology (copper, or optics in or beside the
+    switch and GPU packages); a pluggable cannot (no platform of 2025-2027 has scale-up cages).
     """
 
     id: str = ""
@@ -267,7 +269,15 @@ class Technology(ABC):
     optical: bool = True
     engine_based: bool = False
     co_packaged: bool = False
+    scale_up_port: bool = False        # builds a scale-up domain's ports (no pluggable cage needed there)
     order: int = 100
+
+    def scale_up_reason(self, spec: GroupSpec) -> str | None:
+        """Why this technology cannot be the scale-up domain's technology for ``spec``'s links (None
+        if it can): a listed column then keeps the scenario's scale-up technology there."""
+        if not self.scale_up_port:
+            return f"{self.id} has no scale-up port (no platform has pluggable cages for its scale-up links)"
+        return None
 
     @abstractmethod
     def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:

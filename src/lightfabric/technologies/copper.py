@@ -38,6 +38,7 @@ class Copper(Technology):
     label = "Copper (DAC/ACC/AEC/CPC)"
     colour = "#E69F00"
     optical = False
+    scale_up_port = True
     order = 70
 
     def repair_unit(self, tier_kind: str) -> str:

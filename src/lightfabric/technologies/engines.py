@@ -61,6 +61,7 @@ class EngineTechnology(Technology):
     scale-up switch) package, so it builds the GPU's own end and only scale-up links."""
 
     engine_based = True
+    scale_up_port = True       # on the scale-up switch package or beside it, or in the GPU package
 
     def __init__(self, tech_id: str, label: str, colour: str, order: int, *, repair_units: dict[str, str],
                  density_limit: str, co_packaged: bool = False, in_gpu_package: bool = False, noun: str = ""):
@@ -105,6 +106,12 @@ class EngineTechnology(Technology):
         module = select_module(catalog, "pluggable-dsp", need, exact_lane_rate=False, far=far,
                                end=ep.kind.upper())
         return module_optics(module, need)
+
+    def scale_up_reason(self, spec: GroupSpec) -> str | None:
+        if spec.lower.kind == "gpu" and not self.in_gpu_package:
+            return (f"the GPU package has no {self.id} engine: the GPU end would be a pluggable module, and no GPU "
+                    f"has a scale-up cage")
+        return super().scale_up_reason(spec)
 
     def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
         if self.in_gpu_package and not spec.scale_up:

@@ -52,6 +52,11 @@ SPINE_DESIGNS: dict[str, SpineDesign] = {
 }
 DESIGN_CHOICES: tuple[str, ...] = LINK_TECHNOLOGIES + tuple(SPINE_DESIGNS)
 DEFAULT_DESIGNS: tuple[str, ...] = ("pluggable-dsp", "lpo", "cpo")
+# What optical links are built with today: where a listed technology cannot serve a group, the
+# column falls back to it (docs/architecture.md, "what a column means")
+OPTICAL_INCUMBENT = "pluggable-dsp"
+# The scale-up domain's technology when the scenario's policy leaves it to auto
+SCALE_UP_INCUMBENT = "copper"
 
 
 def get_technology(tech_id: str, field: str = "technology") -> Technology:
