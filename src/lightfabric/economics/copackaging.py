@@ -88,7 +88,9 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
         gm = (cf or ef).vendor_gross_margin
         price_delta = (cost - ref_cost) / (1.0 - gm)
         premium += n_dev * price_delta
-        port_gbps = design.plan.port.rate_gbps if et.on_switch else engine.capacity_gbps
+        # a port is one of the device's ports the engine serves (a scale-up switch's 400G, a GPU's own link)
+        at = design.port_optics_at(tier, engine.id)
+        port_gbps = max(o.rate_gbps for o in at) if at else engine.capacity_gbps
         ports = per_dev * engine.capacity_gbps / port_gbps
         list_usd = per_dev * (engine.price_usd + engine.fiber_array_units * fau)
         curve = []

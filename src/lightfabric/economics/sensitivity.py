@@ -2,9 +2,10 @@
 (break-even points found with Brent's method and checked by evaluating both sides there).
 
 An input is an economics field of the scenario or a catalog figure (``PART.FIELD``, applied as a
-scenario override). Economics fields and packaging flows leave the designs unchanged, so the
-prepared designs are re-used; a part's price is applied to the scenario and the designs rebuilt
-(a lowest-cost ``auto`` choice may change with it).
+scenario override). Packaging flows and most economics fields leave the designs unchanged, so the
+prepared designs are re-used; a part's price, and the electricity price, PUE and years where a
+design has a group chosen by ``auto`` (by capex + energy), are applied to the scenario and the
+designs rebuilt, as ``sweep`` does.
 
 Reference for the root finder: R. P. Brent, *Algorithms for Minimization without Derivatives*,
 Prentice-Hall (1973), ch. 4 (scipy.optimize.brentq).
@@ -64,7 +65,8 @@ def evaluate_at(prepared: Prepared, changes: dict[str, float], metric: str = "tc
     overrides = {k: v for k, v in changes.items() if not k.startswith("economics.")}
     part_overrides = {k: v for k, v in overrides.items() if _override_kind(prepared, k) == "part"}
     eco = sc.economics.model_copy(update=eco_changes) if eco_changes else sc.economics
-    if part_overrides:
+    if part_overrides or (set(eco_changes) & CHOICE_INPUTS and _chosen_by_cost(prepared)):
+        # the designs change: a part's figure, or an input of the capex + energy that auto chooses by
         scenario = sc.model_copy(update={"overrides": {**sc.overrides, **part_overrides}, "economics": eco})
         prepared = prepare(scenario, prepared.reference, prepared.job_gpus)
     flow_overrides = {k: v for k, v in overrides.items() if k not in part_overrides}
@@ -74,6 +76,15 @@ def evaluate_at(prepared: Prepared, changes: dict[str, float], metric: str = "tc
         if r.feasible:
             out[r.technology] = evaluate(prepared, r, eco=eco, catalog=catalog)[metric]
     return out
+
+
+# the economic inputs of the capex + energy ``auto`` chooses a group's technology by
+CHOICE_INPUTS = frozenset({"electricity_usd_per_kwh", "pue", "years"})
+
+
+def _chosen_by_cost(prepared: Prepared) -> bool:
+    """Some group of some design was chosen by ``auto`` (lowest capex + energy)."""
+    return any(g.chosen_by == "auto" for r in prepared.comparison.results if r.feasible for g in r.design.link_groups)
 
 
 def inputs(prepared: Prepared, metric: str = "tco_usd") -> list[Input]:

@@ -95,6 +95,9 @@ class Interval(_Strict):
             raise ValueError("a log axis needs low > 0")
         if self.integer and max(abs(self.low), abs(self.high)) > INTEGER_LIMIT:
             raise ValueError(f"an integer interval's ends must lie within +-{INTEGER_LIMIT:,}")
+        if self.integer and np.ceil(self.low) > np.floor(self.high):
+            raise ValueError(f"an integer interval needs a whole number between low ({self.low:g}) and high "
+                             f"({self.high:g})")
         return self
 
 
@@ -436,8 +439,13 @@ def _scale(axis, u: np.ndarray) -> np.ndarray:
     if vals is not None:
         return vals[np.minimum((u * len(vals)).astype(np.int64), len(vals) - 1)]
     lo, hi = axis.low, axis.high
-    x = np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo))) if axis.log else lo + u * (hi - lo)
-    return np.rint(x).astype(np.int64) if axis.integer else x
+    if axis.integer:
+        # every whole number k in [low, high] owns the interval [k, k + 1) of the draw (its log in a
+        # log axis), so the end values are drawn as often as the others (rounding gave them half)
+        lo, hi = np.ceil(lo), np.floor(hi) + 1.0
+        x = np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo))) if axis.log else lo + u * (hi - lo)
+        return np.minimum(np.floor(x), hi - 1.0).astype(np.int64)
+    return np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo))) if axis.log else lo + u * (hi - lo)
 
 
 def keep(spec: SweepSpec, cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -499,6 +507,8 @@ def axis_extremes(axis) -> list:
     """The values of a discrete axis, or the ends of an interval: what a range check must see."""
     vals = values_of(axis)
     if vals is None:
+        if axis.integer:
+            return [int(math.ceil(axis.low)), int(math.floor(axis.high))]
         return [axis.low, axis.high]
     return [v.item() if isinstance(v, np.generic) else v for v in vals]
 
