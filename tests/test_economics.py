@@ -22,7 +22,7 @@ from lightfabric.metrics.cost import HOURS_PER_YEAR
 import yaml
 
 from lightfabric.scenario.loader import default_scenario_path, load_scenario, parse_scenario
-from tests.test_cli import lf, lf_here, lf_process
+from tests.test_cli import lf, lf_here
 
 EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
 
@@ -172,8 +172,11 @@ def test_energy_and_downtime_by_hand(default_econ):
         power = c.result(r["technology"]).power_w["total"]
         assert r["energy_usd"] == pytest.approx(power * 1.3 * 8760 * 5 / 1000 * 0.08)
         d = r["downtime"]
-        lost_h = 32768 * HOURS_PER_YEAR * (1 - r["reliability"]["goodput"]) + r["reliability"]["gpus_down_mean"] * 8760
+        # the network's marginal share of the busy GPUs' time, plus the GPUs idle for a network repair
+        lost_h = 32768 * HOURS_PER_YEAR * d["network_share_of_job_time"] + r["reliability"]["gpus_down_mean"] * 8760
         assert d["gpu_hours_per_year"] == pytest.approx(lost_h)
+        assert d["job_gpu_hours_per_year"] == pytest.approx(d["interruption_gpu_hours_per_year"]
+                                                            + d["degraded_gpu_hours_per_year"])
         assert r["downtime_usd"] == pytest.approx(5 * lost_h * 4.54)
 
 

@@ -4,7 +4,6 @@ sweep. One regression test per item of the issue; the fuzzers are in test_fuzz.p
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import subprocess
@@ -16,7 +15,6 @@ import duckdb
 import pytest
 import yaml
 
-import lightfabric
 from lightfabric.errors import LightfabricError
 
 from test_cli import EXE, lf, lf_process

@@ -19,7 +19,7 @@ from lightfabric.netsim.step import load_model, parse_plan, step_time
 from lightfabric.netsim.topo import topo_of
 from lightfabric.topology.clos_paths import SAME_LEAF, SAME_POD
 from lightfabric.scenario.loader import load_scenario, parse_scenario
-from tests.test_cli import lf, lf_here, lf_process
+from tests.test_cli import lf, lf_here
 
 EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
 MODELS = Path(__file__).parent.parent / "examples" / "models"

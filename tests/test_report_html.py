@@ -87,6 +87,10 @@ def test_report_summary_and_sources(written):
     assert re.search(r"fabric power \(MW\).*?data-winner='cpo'", text, re.S)
     # the assumptions section cites the catalog's sources
     assert "convergedigest.blogspot.com" in text and "vendor-claim" in text and "estimate" in text
+    # issue 20: the downtime's model, the job mix and repair policy behind it, and every link group's technology
+    assert "the network&#x27;s marginal cost" in text or "the network's marginal cost" in text
+    assert "job mix: training-cluster" in text and "repair policy: swap-now" in text
+    assert "Link groups: technology" in text
 
 
 def test_report_lists_infeasible_designs(tmp_path):

@@ -106,6 +106,21 @@ def test_example_and_upload(page, tmp_path: Path, artifacts):
     assert "mine.yaml" in page.inner_text("#source-note")
 
 
+def test_every_link_group_shows_its_technology(page):
+    """Issue 20: a column is its technology wherever it can serve and names the incumbent elsewhere."""
+    _updates(page, 1)
+    page.select_option("#example", "gb300-nvl72-64k-cpo")
+    _updates(page, 2)
+    cells = page.evaluate("Array.from(document.querySelectorAll('#metrics td.tech')).map(e => "
+                          "[e.dataset.group, e.textContent])")
+    assert ["scale-up", "copper (incumbent)"] in cells          # the pluggable column keeps NVLink copper
+    assert ["leaf-spine", "cpo"] in cells
+    # the reliability choices behind the downtime, named
+    page.wait_for_selector("#assumptions li", timeout=60_000)
+    text = page.inner_text("#assumptions")
+    assert "job mix training-cluster" in text and "repair policy swap-now" in text
+
+
 def test_catalog_browser_shows_sources(page, artifacts):
     _updates(page, 1)
     page.click("button[data-tab=catalog]")

@@ -244,6 +244,12 @@ class OpticalEngine(Part):
     fiber_array_units: int = Field(default=1, gt=0, description="fiber array units attached to one engine")
     fibers: int | None = Field(default=None, gt=0, description="fibers leaving one engine (data only)")
     host_interface_pj_per_bit: float | None = Field(default=None, ge=0, description="electrical interface from the host die to the engine")
+    electronic_dies: int = Field(default=1, ge=1, description="electronic ICs (drivers and TIAs of every lane) per engine")
+    photonic_dies: int = Field(default=1, ge=0, description="photonic ICs (modulators and photodiodes) per engine; "
+                                                            "0 where they are on the electronic die (monolithic)")
+    sub_assembly_engines: int | None = Field(default=None, gt=0,
+                                             description="engines per detachable optical sub-assembly, a field-"
+                                                         "replaceable unit; none: bonded to the package")
 
     @model_validator(mode="after")
     def _lanes_make_capacity(self) -> "OpticalEngine":
@@ -475,6 +481,23 @@ class FailureRate(AppliesTo):
         return [f for f in super().data_fields() if f != "per"]
 
 
+class FieldObservation(AppliesTo):
+    """Operating hours and failures of a part counted in the field or a qualification run.
+
+    ``device_hours`` of ``device`` (e.g. a 400G-equivalent switch port, ``port_rate_gbps`` 400)
+    with ``failures`` hard failures. With zero failures the data bound the rate (at most
+    -ln(0.05) / T at 95 % confidence) and do not measure it; lightfabric.reliability combines them
+    with the bottom-up rate (a Gamma prior, Poisson likelihood) and reports both.
+    """
+
+    kind: ClassVar[str] = "field-observation"
+
+    device: str = Field(description="what one device-hour counts")
+    port_rate_gbps: float = Field(gt=0, description="rate of one device")
+    device_hours: float = Field(gt=0)
+    failures: int = Field(ge=0)
+
+
 class RepairUnit(Part):
     """A field-replaceable unit (FRU) and how long its repair takes.
 
@@ -591,6 +614,6 @@ PART_TYPES: dict[str, type[Part]] = {
     cls.kind: cls
     for cls in (Gpu, SwitchAsic, Nic, PluggableModule, OpticalEngine, ExternalLaserSource, FiberCable, Connector,
                 Laser, OpticalComponent, Receiver, Circuit, ElectricalChannel, FiberPart, CopperCable,
-                OpticalCircuitSwitch, FailureRate, RepairUnit, ValueShare, EngineFlow, CoPackageFlow,
-                HopLatency)
+                OpticalCircuitSwitch, FailureRate, FieldObservation, RepairUnit, ValueShare, EngineFlow,
+                CoPackageFlow, HopLatency)
 }

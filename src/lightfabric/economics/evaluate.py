@@ -8,7 +8,9 @@ closed form (:func:`lightfabric.reliability.assess.analyse`), and adds up, per t
 * energy: IT power x PUE x hours x electricity price, every year;
 * maintenance: parts and labour of every repair, every year, and the spares stock up front
   (:mod:`~lightfabric.economics.maintenance`);
-* downtime: the GPU-hours network failures take, at the value of a GPU-hour, every year.
+* downtime: the GPU-hours network failures take from the jobs of the mix at the margin (goodput
+  without the network minus goodput with every cause, plus degraded links) and the GPUs idle while
+  waiting for a network repair, at the value of a GPU-hour, every year.
 
 ``tco_usd`` adds them over the years undiscounted; ``npv_usd`` discounts the yearly costs
 (:mod:`~lightfabric.economics.finance`).
@@ -26,7 +28,8 @@ from lightfabric.economics.finance import annuity_factor
 from lightfabric.economics.maintenance import downtime, maintenance
 from lightfabric.errors import LightfabricError
 from lightfabric.metrics.cost import energy_cost_usd
-from lightfabric.reliability.assess import Analysis, analyse
+from lightfabric.reliability.assess import Analysis, analyse, failure_effects_summary, repair_policy_summary
+from lightfabric.reliability.jobs import job_mix
 from lightfabric.scenario.models import Economics, Scenario
 
 
@@ -38,20 +41,20 @@ class Prepared:
     reference: Catalog          # the catalog before the scenario's overrides: the prices' yields
     comparison: Comparison
     analyses: dict[str, Analysis]
-    job_gpus: int
+    job_gpus: int | None
 
 
 def prepare(scenario: Scenario, catalog: Catalog | None = None, job_gpus: int | None = None) -> Prepared:
-    """Build the designs and analyse the reliability of the feasible ones."""
+    """Build the designs and analyse the reliability of the feasible ones (``job_gpus``: one job of
+    that size instead of the scenario's job mix)."""
     reference = catalog or Catalog.default()
     gpus = scenario.cluster.gpus
-    j = job_gpus if job_gpus is not None else (scenario.reliability.job_gpus or gpus)
-    if not 1 <= j <= gpus:
-        raise LightfabricError.for_field("--job-gpus" if job_gpus is not None else "reliability.job_gpus", j,
-                                         f"1 to {gpus:,} (the cluster's GPUs)", problem="the job does not fit")
+    if job_gpus is not None and not 1 <= job_gpus <= gpus:
+        raise LightfabricError.for_field("--job-gpus", job_gpus, f"1 to {gpus:,} (the cluster's GPUs)",
+                                         problem="the job does not fit")
     comparison = compare(scenario, reference)
-    analyses = {r.technology: analyse(r.design, scenario, j) for r in comparison.results if r.feasible}
-    return Prepared(scenario, reference, comparison, analyses, j)
+    analyses = {r.technology: analyse(r.design, scenario, job_gpus) for r in comparison.results if r.feasible}
+    return Prepared(scenario, reference, comparison, analyses, job_gpus)
 
 
 def gpu_hour_usd(prepared: Prepared, eco: Economics) -> float:
@@ -85,7 +88,7 @@ def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | N
     by_category = {k: v for k, v in result.capex_usd_by_category.items() if k != "total"}
     by_category["packaging_yield"] = pack["premium_usd"]
     maint = maintenance(design, a.classes, eco, sc.reliability.spares_fill_rate, cat)
-    down = downtime(a.goodput, prepared.job_gpus, a.expectation.gpus_down_mean, gpu_hour_usd(prepared, eco))
+    down = downtime(a.totals, a.expectation.gpus_down_mean, gpu_hour_usd(prepared, eco))
     t = cost_totals(capex_usd=capex, power_w=result.power_w["total"], spares_usd=maint["spares_usd"],
                     maintenance_usd_per_year=maint["usd_per_year"], downtime_usd_per_year=down["usd_per_year"],
                     electricity_usd_per_kwh=eco.electricity_usd_per_kwh, pue=eco.pue, years=eco.years,
@@ -111,10 +114,13 @@ def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | N
              "usd_each": sum(line.cost_usd_each.values()), "usd": line.count * sum(line.cost_usd_each.values())}
             for line in design.bom],
         "spares_usd": maint["spares_usd"],
-        "maintenance": maint, "downtime": down, "packaging": pack,
-        "reliability": {"failures_per_year": maint["repairs_per_year"], "goodput": a.goodput,
+        "maintenance": {**maint, "policy": a.policy.as_dict()}, "downtime": down, "packaging": pack,
+        "reliability": {"failures_per_year": sum(fc.rate_per_h for fc in a.classes) * 8760.0,
+                        "repairs_per_year": maint["repairs_per_year"], "goodput": a.goodput,
+                        "network_share_of_job_time": a.network_share,
                         "gpus_down_mean": a.expectation.gpus_down_mean,
-                        "job_interruptions_per_day": a.expectation.job_interruptions_per_day},
+                        "job_interruptions_per_day": a.totals["job_interruptions_per_day"],
+                        "single_job_comparison": a.single_job},
         "value_chain_usd": segs,
     }
 
@@ -153,8 +159,11 @@ def economics(scenario: Scenario, catalog: Catalog | None = None, *, job_gpus: i
     """TCO and NPV of every design of ``scenario`` (see docs/economics.md)."""
     prepared = prepare(scenario, catalog, job_gpus)
     eco = scenario.economics
+    mix = job_mix(scenario, job_gpus)
     return {
-        "scenario": scenario.name, "gpus": scenario.cluster.gpus, "job_gpus": prepared.job_gpus,
+        "scenario": scenario.name, "gpus": scenario.cluster.gpus, "job_gpus": max(g for g, _ in mix.sizes),
+        "job_mix": mix.as_dict(scenario.cluster.gpus), "repair_policy": repair_policy_summary(scenario),
+        "failure_effects": failure_effects_summary(scenario),
         "economics": {**eco.model_dump(), "gpu_hour_usd": gpu_hour_usd(prepared, eco)},
         "results": [evaluate(prepared, r) for r in prepared.comparison.results],
     }

@@ -1,5 +1,5 @@
 """What keeping a design running costs: the parts every repair replaces, the technician time, the
-spares on the shelf, and the GPU time network failures take away.
+spares on the shelf, and the GPU time network failures take away (at the margin).
 
 Failure rates, repair times and blast radii come from the reliability model
 (:mod:`lightfabric.reliability`); prices from the design's bill of materials. Every hard failure
@@ -22,6 +22,7 @@ from lightfabric.design import BomLine, Design
 from lightfabric.economics.copackaging import EngineTier, engines_by_tier
 from lightfabric.metrics.cost import HOURS_PER_YEAR
 from lightfabric.reliability.inventory import FailureClass
+from lightfabric.reliability.repair import REPATCH_FRU, SUB_ASSEMBLY_FRU
 from lightfabric.reliability.rates import HOURS_PER_DAY
 from lightfabric.reliability.spares import spares_for_fill_rate
 from lightfabric.scenario.models import Economics
@@ -70,6 +71,9 @@ def repair_cost(design: Design, fc: FailureClass, prices: dict[str, float], eco:
     part = cat.get(fc.part) if fc.part in cat else None
     if isinstance(part, OpticalEngine):
         engine_usd = _engine_usd(part, prices)
+        if fc.fru == SUB_ASSEMBLY_FRU:
+            n = part.sub_assembly_engines or 1
+            return RepairCost(n * engine_usd, labour_h, f"a detachable sub-assembly of {n} engines")
         if fc.fru == "fru-cpo-switch":
             # the vendor reworks the package (one engine) or scraps it: switch die and all engines
             engines = engines_by_tier(design) if engines is None else engines
@@ -104,27 +108,33 @@ def spare_unit_usd(design: Design, fc: FailureClass, prices: dict[str, float],
                           if REGISTRY[et.engine.technology].co_packaged and et.on_switch), default=0.0)
         return prices.get(switch.id, switch.system_price_usd) + on_package
     if isinstance(part, OpticalEngine):
-        return _engine_usd(part, prices)
+        return _engine_usd(part, prices) * ((part.sub_assembly_engines or 1) if fc.fru == SUB_ASSEMBLY_FRU else 1)
     return prices.get(fc.spare, prices.get(fc.part, 0.0))
 
 
 def maintenance(design: Design, classes: list[FailureClass], eco: Economics, fill_rate: float,
                 catalog: Catalog | None = None) -> dict:
-    """Yearly repair cost (parts and labour) and the spares stock to buy up front, in USD."""
+    """Yearly repair cost (parts and labour) and the spares stock to buy up front, in USD.
+
+    A repair is a swap of the class's FRU (:attr:`FailureClass.swaps_per_h`: a maintenance window
+    swaps a device once for all its dead ports); a link moved to a spare port is a cable job."""
     cat = catalog or design.plan.catalog
     prices = unit_prices_usd(design.bom)
     engines = engines_by_tier(design)
+    repatch_h = cat.get(REPATCH_FRU, kind="repair-unit").replace_h + eco.handling_h_per_repair
     by_unit = []
     parts_usd = labour_usd = repairs = 0.0
     for fc in classes:
-        per_year = fc.rate_per_h * HOURS_PER_YEAR
+        per_year = fc.swaps_per_h * HOURS_PER_YEAR
+        repatches = fc.rate_per_h * fc.repatch_per_failure * HOURS_PER_YEAR
         rc = repair_cost(design, fc, prices, eco, cat, engines)
         p_usd = per_year * rc.unit_usd * eco.replaced_part_cost_fraction
-        l_usd = per_year * rc.labour_h * eco.labour_usd_per_h
+        l_usd = (per_year * rc.labour_h + repatches * repatch_h) * eco.labour_usd_per_h
         parts_usd += p_usd
         labour_usd += l_usd
         repairs += per_year
-        by_unit.append({"unit": fc.name, "fru": fc.fru, "repairs_per_year": per_year, "unit_usd": rc.unit_usd,
+        by_unit.append({"unit": fc.name, "fru": fc.fru, "failures_per_year": fc.rate_per_h * HOURS_PER_YEAR,
+                        "repairs_per_year": per_year, "repatches_per_year": repatches, "unit_usd": rc.unit_usd,
                         "labour_h": rc.labour_h, "parts_usd_per_year": p_usd, "labour_usd_per_year": l_usd,
                         "note": rc.note})
     # spares: one pool per spare type, sized for the fill rate over the restock lead time
@@ -135,7 +145,7 @@ def maintenance(design: Design, classes: list[FailureClass], eco: Economics, fil
     spares_usd = 0.0
     for (spare, fru), members in sorted(pools.items()):
         unit = cat.get(fru, kind="repair-unit")
-        rate = sum(m.rate_per_h for m in members)
+        rate = sum(m.swaps_per_h for m in members)
         stock = spares_for_fill_rate(rate, unit.restock_days * HOURS_PER_DAY, fill_rate)
         price = spare_unit_usd(design, members[0], prices, engines)
         spares_usd += stock * price
@@ -144,14 +154,19 @@ def maintenance(design: Design, classes: list[FailureClass], eco: Economics, fil
             "usd_per_year": parts_usd + labour_usd, "spares_usd": spares_usd, "spares": spares, "by_unit": by_unit}
 
 
-def downtime(goodput: float, job_gpus: int, gpus_down_mean: float, gpu_hour_usd: float) -> dict:
-    """GPU time network failures take away in a year, and its value.
+def downtime(totals: dict, gpus_down_mean: float, gpu_hour_usd: float) -> dict:
+    """GPU time the network takes away in a year, and its value.
 
-    The training job loses ``1 - goodput`` of its GPU time (checkpoints, lost work, restarts:
-    Young/Daly, network failures only), and the GPUs waiting for a network repair are idle
-    capacity: ``GPU-h = J * 8760 * (1 - goodput) + gpus_down_mean * 8760``.
+    ``totals`` (:func:`lightfabric.reliability.jobs.cluster_totals`): the jobs' GPU-hours the network
+    takes at the margin (goodput without the network minus goodput with it, plus the slow-down of
+    degraded links); ``gpus_down_mean``: GPUs out waiting for a network repair, idle capacity:
+    ``GPU-h = marginal job GPU-h + gpus_down_mean * 8760``.
     """
-    job_h = job_gpus * HOURS_PER_YEAR * (1.0 - goodput)
+    job_h = totals["job_gpu_hours_per_year"]
     idle_h = gpus_down_mean * HOURS_PER_YEAR
-    return {"gpu_hours_per_year": job_h + idle_h, "job_gpu_hours_per_year": job_h, "idle_gpu_hours_per_year": idle_h,
+    return {"method": "marginal: goodput without the network minus goodput with every cause, per job of the mix",
+            "gpu_hours_per_year": job_h + idle_h, "job_gpu_hours_per_year": job_h,
+            "interruption_gpu_hours_per_year": totals["interruption_gpu_hours_per_year"],
+            "degraded_gpu_hours_per_year": totals["degraded_gpu_hours_per_year"],
+            "idle_gpu_hours_per_year": idle_h, "network_share_of_job_time": totals["network_share_of_job_time"],
             "gpu_hour_usd": gpu_hour_usd, "usd_per_year": (job_h + idle_h) * gpu_hour_usd}

@@ -59,11 +59,32 @@ class FailureClass:
     outage_fraction: float = 1.0   # share of hard failures that cause an outage (spare lasers cover the rest)
     fit_detail: dict[str, float] = field(default_factory=dict)
     spare: str = ""                # what a repair takes from the shelf (the FRU's part)
+    role: str = "gpu_links"        # the kind of element (lightfabric.reliability.effects.ROLES)
+    effect: str = "interrupt"      # what a failure does to the jobs it reaches: interrupt or degrade
+    tier: str = ""                 # the device tier the unit sits on or starts from
+    swaps_per_failure: float = 1.0  # FRU swaps per failure (a maintenance window batches them)
+    crossing_gpus: float = 0.0     # a job placed within a block of this many GPUs does not cross the unit
+    repatch_per_failure: float = 0.0  # links moved to a spare port per failure (maintenance window)
 
     @property
     def rate_per_h(self) -> float:
         """Hard failures per hour of the whole class."""
         return self.count * rates.per_hour(self.fit)
+
+    @property
+    def swaps_per_h(self) -> float:
+        """FRU swaps per hour of the whole class: what draws spares, parts and labour."""
+        return self.rate_per_h * self.swaps_per_failure
+
+    @property
+    def planned_rate_per_h(self) -> float:
+        """Swaps that take more GPUs than the fault took: planned stops of the jobs on the rest."""
+        return self.swaps_per_h if self.gpus_replacing > self.gpus_waiting else 0.0
+
+    @property
+    def dark_h(self) -> float:
+        """Hours a failure leaves what it took down (the wait, and its share of a swap)."""
+        return self.wait_h + self.swaps_per_failure * self.replace_h
 
     @property
     def flap_rate_per_h(self) -> float:
@@ -88,7 +109,14 @@ class _Tier:
     gpus_replacing: float
     scope: float
     above: bool
+    ports: float = 0.0             # ports of one device at the fabric's rate (its radix)
     ends: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    ports_used: float = 0.0        # ports of one device the design uses
+
+    @property
+    def ports_spare(self) -> float:
+        """Ports of one device the design leaves free: where an operator can move a failed port's link."""
+        return max(0.0, self.ports - self.ports_used)
 
 
 def _tiers(design: Design) -> dict[str, _Tier]:
@@ -97,7 +125,8 @@ def _tiers(design: Design) -> dict[str, _Tier]:
     fabric = design.fabric
     devices = design.devices()
     tiers = {t.name: _Tier(t.name, t.kind, t.label, t.part, devices[t.name], t.gpus_cut, t.replacing_gpus,
-                           t.scope_gpus, t.above_first_switch) for t in fabric.tiers if t.name in devices}
+                           t.scope_gpus, t.above_first_switch, float(t.port.count) if t.port is not None else 0.0)
+             for t in fabric.tiers if t.name in devices}
     if design.ocs is not None:
         top = fabric.tier(design.ocs["replaced_tier"])
         tiers["ocs"] = _Tier("ocs", "ocs", "optical circuit switches", None, int(design.ocs["ocs_units"]), 0.0, 0.0,
@@ -105,9 +134,32 @@ def _tiers(design: Design) -> dict[str, _Tier]:
     for g in design.link_groups:
         lo, up = g.spec.lower.tier, g.spec.upper.tier
         tiers[lo].ends[g.name] += g.links / max(1, tiers[lo].devices)
+        tiers[lo].ports_used += g.links / max(1, tiers[lo].devices)
         if up in tiers and tiers[up].devices:
             tiers[up].ends[g.name] += g.links / tiers[up].devices
+            tiers[up].ports_used += (g.upper_end_count or g.links) / tiers[up].devices
     return tiers
+
+
+def _crossing(design: Design) -> dict[str, float]:
+    """Per device tier, the block of GPUs a job must outgrow before its traffic crosses the tier: 0 for
+    the first switches (any job on their GPUs), a leaf's GPUs for the spines, a pod's for the cores;
+    the same along the scale-up tiers. An OCS spine takes the place of the tier it replaces."""
+    fabric = design.fabric
+    out: dict[str, float] = {}
+    for kind in (SWITCH, SCALE_UP_SWITCH):
+        below = 0.0
+        for t in (t for t in fabric.tiers if t.kind == kind):
+            out[t.name] = below
+            below = t.scope_gpus
+    if design.ocs is not None:
+        out["ocs"] = out.get(design.ocs["replaced_tier"], 0.0)
+    return out
+
+
+def spare_ports(design: Design) -> dict[str, float]:
+    """Ports each switch of a tier leaves unused, by tier (the design's spare-port capacity)."""
+    return {name: t.ports_spare for name, t in _tiers(design).items() if t.kind in (SWITCH, SCALE_UP_SWITCH)}
 
 
 def _fru(design: Design, fru_id: str, wait_override: float | None) -> RepairUnit:
@@ -124,25 +176,44 @@ def leaf_gpus(design: Design) -> float:
 
 
 def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_lasers: int = 0,
-              laser_case_temperature_c: float | None = None) -> list[FailureClass]:
-    """Every class of unit in ``design`` that can fail, with its rate, FRU and blast radius."""
+              laser_case_temperature_c: float | None = None, design_margin_db: float | None = None,
+              failure_effects=None) -> list[FailureClass]:
+    """Every class of unit in ``design`` that can fail, with its rate, FRU and blast radius, repaired
+    by swapping its FRU at once (:mod:`~lightfabric.reliability.repair` applies other policies).
+
+    ``design_margin_db`` (default: the scenario's ``physical.design_margin_db``) sets the lasers'
+    drive and so their FIT; ``failure_effects`` (default: the scenario's) decides, per role, whether
+    a failure interrupts or degrades (:mod:`~lightfabric.reliability.effects`).
+    """
     plan = design.plan
     cat = plan.catalog
+    scenario = plan.scenario
+    margin = scenario.physical.design_margin_db if design_margin_db is None else design_margin_db
+    effects = scenario.reliability.failure_effects if failure_effects is None else failure_effects
     tiers = _tiers(design)
     out: list[FailureClass] = []
     fru = lambda fid: _fru(design, fid, repair_wait_h)  # noqa: E731
 
+    crossing = _crossing(design)
+
     def add(name, part, category, count, fit, flap, unit: RepairUnit, gw, gr, scope, above, lw, lr,
-            outage=1.0, detail=None, spare=None):
+            outage=1.0, detail=None, spare=None, *, role: str, tier: str, cross_at: str | None = None):
         if count <= 0:
             return
         out.append(FailureClass(name, part, category, float(count), float(fit), float(flap), unit.id, unit.wait_h,
                                 unit.replace_h, float(gw), float(gr), float(scope), above, dict(lw), dict(lr),
-                                outage, dict(detail or {}), spare or part))
+                                outage, dict(detail or {}), spare or part, role, getattr(effects, role), tier,
+                                crossing_gpus=0.0 if gw > 0 else crossing.get(cross_at or tier, 0.0)))
 
     def device_down(tier: str) -> tuple[float, dict[str, float]]:
         t = tiers[tier]
         return t.gpus_cut, dict(t.ends)
+
+    def link_role(t: _Tier, cuts_gpus: bool) -> str:
+        """What a dark port of ``t`` is: a GPU's own link, a switch link, or part of the scale-up fabric."""
+        if cuts_gpus or t.kind == GPU:
+            return "gpu_links"
+        return "scale_up_switches" if t.kind == SCALE_UP_SWITCH else "switch_links"
 
     # --- devices ---------------------------------------------------------------------------------
     # a switch whose package carries co-packaged engines is swapped whole, whatever failed
@@ -157,20 +228,21 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         if t.kind == SWITCH:
             unit = fru(swapped_whole[t.name].repair_unit(t.kind) if t.name in swapped_whole else "fru-switch")
             add(t.label, sw.id, "switches", t.devices, rates.part_fit(cat, sw), rates.flap_fit(cat, sw),
-                unit, g, g, t.scope, t.above, links, links, spare=_switch_spare(sw.id, unit.id))
+                unit, g, g, t.scope, t.above, links, links, spare=_switch_spare(sw.id, unit.id),
+                role="upper_switches" if t.above else "first_switches", tier=t.name)
         else:
             add(t.label, sw.id, "switches", t.devices, rates.part_fit(cat, sw), rates.flap_fit(cat, sw),
                 fru("fru-switch-tray"), g, t.gpus_replacing, t.scope, t.above, links, links,
-                spare=f"switch tray of {sw.id}")
+                spare=f"switch tray of {sw.id}", role="scale_up_switches", tier=t.name)
     nic = plan.nic
     n = tiers["nic"]
     add("NICs", nic.id, "nics", n.devices, rates.part_fit(cat, nic), rates.flap_fit(cat, nic), fru("fru-nic"),
-        n.gpus_cut, n.gpus_replacing, n.scope, False, n.ends, n.ends)
+        n.gpus_cut, n.gpus_replacing, n.scope, False, n.ends, n.ends, role="gpu_links", tier="nic")
     if design.ocs is not None:
         ocs = cat.get(design.ocs["ocs"], kind="ocs")
         per_ocs = {design.ocs["group"]: design.ocs["uplinks"] / max(1, tiers["ocs"].devices)}
         add("optical circuit switches", ocs.id, "switches", tiers["ocs"].devices, rates.part_fit(cat, ocs), 0.0,
-            fru("fru-ocs"), 0.0, 0.0, tiers["ocs"].scope, True, per_ocs, per_ocs)
+            fru("fru-ocs"), 0.0, 0.0, tiers["ocs"].scope, True, per_ocs, per_ocs, role="upper_switches", tier="ocs")
 
     # --- link ends: modules and cables ------------------------------------------------------------
     fabric = design.fabric
@@ -180,6 +252,8 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         gpl = 1.0 if shape.gpu_link else 0.0       # a GPU's own link down takes its GPU out
         scope = 1.0 if shape.gpu_link else tiers[grp.spec.lower.tier].scope
         above = shape.above_first_switch
+        role = "gpu_links" if shape.gpu_link else ("scale_up_switches" if grp.spec.scale_up else "switch_links")
+        lower, upper = grp.spec.lower.tier, grp.spec.upper.tier
         for optics, ends, side in ((grp.lower_end, grp.links, "lower"), (grp.upper_end, grp.upper_end_count, "upper")):
             if optics is None or optics.kind != "module":
                 continue
@@ -187,25 +261,26 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             assert isinstance(module, PluggableModule)
             n_modules = ceil(ends * optics.parts_per_end - 1e-9)
             links_per_module = grp.links / n_modules
-            b = rates.module_fit(cat, module)
+            b = rates.module_fit(cat, module, design_margin_db=margin)
             lw = {grp.name: links_per_module}
             unit = fru(REGISTRY[module.technology].repair_unit("module"))
             add(f"{grp.name} links, {side}-end modules", module.id, "optics", n_modules, b.fit, 0.0, unit,
                 gpl * links_per_module, gpl * links_per_module, scope * links_per_module if gpl else scope, above,
-                lw, lw, detail=b.items)
+                lw, lw, detail=b.items, role=role, tier=lower, cross_at=upper)
         medium = grp.medium
         per_cable = grp.links / grp.cables
         lw = {grp.name: per_cable}
         add(f"{grp.name} links, {'copper cables' if isinstance(medium, CopperCable) else 'fiber trunks'}", medium.id,
             "cables", grp.cables, rates.part_fit(cat, medium), 0.0, fru("fru-cable"), gpl * per_cable, gpl * per_cable,
-            scope * per_cable if gpl else scope, above, lw, lw)
+            scope * per_cable if gpl else scope, above, lw, lw, role=role, tier=lower, cross_at=upper)
         if grp.spec.shuffles and not isinstance(medium, CopperCable):
             shuffle = cat.get(SHUFFLE_PART, kind="fiber-part")
             ports = shuffle_ports(cat, shuffle)
             n = ceil(grp.links * grp.spec.shuffles / ports)
             lw = {grp.name: float(ports)}
             add(f"{grp.name} fiber shuffles", shuffle.id, "cables", n, rates.part_fit(cat, shuffle), 0.0,
-                fru("fru-cable"), 0.0, 0.0, scope, above, lw, lw)
+                fru("fru-cable"), gpl * ports, gpl * ports, scope * ports if gpl else scope, above, lw, lw,
+                role=role, tier=lower, cross_at=upper)
 
     # --- optical engines and their laser sources ---------------------------------------------------
     for line in design.bom:
@@ -215,33 +290,32 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
         tier = tiers[line.tier]
         per_dev = line.count / max(1, tier.devices)
         if isinstance(part, OpticalEngine):
-            lanes_b, attach_b = rates.engine_lane_fit(cat, part), rates.engine_attach_fit(cat, part)
-            ports = sum(tier.ends.values()) / per_dev            # ports one engine serves
+            b = rates.engine_fit(cat, part)
             lw_engine = {g: n / per_dev for g, n in tier.ends.items()}
-            lw_port = {g: n / ports for g, n in lw_engine.items()} if ports else {}
             host = lambda lw: sum(n for g, n in lw.items() if g in gpu_link_groups)  # noqa: E731
             unit = fru(REGISTRY[part.technology].repair_unit(tier.kind))
             if tier.kind == GPU:
                 servers = plan.scenario.cluster.gpus_per_server
-                gw_port = gw_engine = 1.0
+                gw_engine = 1.0
                 gr, lr = tier.gpus_replacing, {g: n * servers for g, n in tier.ends.items()}
             else:
-                gw_port, gw_engine = host(lw_port), host(lw_engine)
+                gw_engine = host(lw_engine)
                 # a tray swap takes what the tray serves; any other repair what the device cuts
                 gr = tier.gpus_replacing if unit.id in ("fru-switch-tray", "fru-compute-tray") else tier.gpus_cut
                 lr = dict(tier.ends)
             spare = _engine_spare(plan, tier, part, unit.id)
-            above = tier.above
-            # a lane fails: its port goes dark; the FRU (switch, engine, tray) is replaced later
-            add(f"{part.technology} engine lanes at {line.tier}", part.id, "optics", line.count, lanes_b.fit, 0.0,
-                unit, gw_port, gr, tier.scope, above, lw_port, lr, detail=lanes_b.items, spare=spare)
-            # the fiber attach fails: every port of the engine goes dark
-            add(f"{part.technology} engine fiber attach at {line.tier}", part.id, "optics", line.count, attach_b.fit,
-                0.0, unit, gw_engine, gr, tier.scope, above, lw_engine, lr, detail=attach_b.items, spare=spare)
+            # a die or the fiber attach fails: every port of the engine goes dark until the FRU (the
+            # switch, the engine, the tray) is replaced; the jobs reached are those on its GPUs (if it
+            # serves GPU links) or those whose traffic crosses the device
+            role = link_role(tier, gw_engine > 0)
+            add(f"{part.technology} engines at {line.tier}", part.id, "optics", line.count, b.fit, 0.0,
+                unit, gw_engine, gr, max(1.0, gw_engine) if gw_engine else tier.scope, tier.above, lw_engine, lr,
+                detail=b.items, spare=spare, role=role, tier=line.tier)
         elif isinstance(part, ExternalLaserSource):
             engine = next(cat.get(x.part_id) for x in design.bom
                           if x.tier == line.tier and isinstance(cat.get(x.part_id), OpticalEngine))
-            lf = rates.laser_fit(cat, engine.technology, engine.lane_rate_gbps, laser_case_temperature_c, engine=engine)
+            lf = rates.laser_fit(cat, engine.technology, engine.lane_rate_gbps, laser_case_temperature_c, engine=engine,
+                                 design_margin_db=margin)
             pmf = next((p for p in cat.of_kind(FiberPart) if p.role == "pm-fiber-jumper"), None)
             jumpers = ceil(part.lasers / pmf.fibers) if pmf else 0
             electronics = rates.part_fit(cat, part) + (jumpers * rates.part_fit(cat, pmf) if pmf else 0.0)
@@ -261,13 +335,15 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             # a laser failure: its ports dark while waiting (unless a spare covers it); the ELS swap
             # darkens all the ports of the source for the few minutes of the swap
             add(f"lasers of the {line.tier} laser sources", lf.laser, "lasers", line.count * part.lasers, lf.fit, 0.0,
-                unit, g_laser * covered, g_els, tier.scope, tier.above,
+                unit, g_laser * covered, g_els, max(1.0, g_laser) if g_laser else tier.scope, tier.above,
                 {g: v * covered for g, v in laser_links.items()}, els_links, outage=covered,
-                detail={f"{lf.laser} at {lf.junction_temperature_c:.0f} C junction": lf.fit}, spare=part.id)
+                detail={f"{lf.laser} at {lf.junction_temperature_c:.0f} C junction": lf.fit}, spare=part.id,
+                role=link_role(tier, g_laser > 0), tier=line.tier)
             add(f"{line.tier} laser source electronics and PM jumpers", part.id, "lasers", line.count, electronics,
-                0.0, unit, g_els, g_els, tier.scope, tier.above, els_links, els_links,
+                0.0, unit, g_els, g_els, max(1.0, g_els) if g_els else tier.scope, tier.above, els_links, els_links,
                 detail={f"{part.id} electronics": rates.part_fit(cat, part),
-                        f"{jumpers} x PM jumper": electronics - rates.part_fit(cat, part)})
+                        f"{jumpers} x PM jumper": electronics - rates.part_fit(cat, part)},
+                role=link_role(tier, g_els > 0), tier=line.tier)
     return out
 
 
@@ -286,11 +362,8 @@ def _engine_spare(plan, tier: _Tier, engine: OpticalEngine, fru_id: str) -> str:
 
 
 def _lanes_per_port(design: Design, tier: str, engine: OpticalEngine) -> float:
-    for g in design.link_groups:
-        for optics, t in ((g.lower_end, g.spec.lower.tier), (g.upper_end, g.spec.upper.tier)):
-            if optics is not None and t == tier and optics.part_id == engine.id:
-                return max(1.0, optics.rate_gbps / engine.lane_rate_gbps)
-    return 1.0
+    at = design.port_optics_at(tier, engine.id)
+    return max(1.0, at[0].rate_gbps / engine.lane_rate_gbps) if at else 1.0
 
 
 def laser_outage_fraction(lasers: int, fit: float, window_h: float, spares: int) -> float:

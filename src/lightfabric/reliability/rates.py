@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lightfabric.catalog import (
-    Catalog, ExternalLaserSource, FailureRate, FiberPart, OpticalEngine, Part, PluggableModule,
+    Catalog, ExternalLaserSource, FailureRate, FieldObservation, FiberPart, OpticalEngine, Part, PluggableModule,
 )
+from lightfabric.catalog.defaults import ENGINE_ELECTRONIC_DIE_RATE, ENGINE_PHOTONIC_DIE_RATE
 from lightfabric.catalog.matching import index_by_target, most_specific
 from lightfabric.physics import chains
 from lightfabric.physics.laser import arrhenius_acceleration
@@ -88,10 +89,10 @@ class LaserFit:
 
 @lru_cache(maxsize=256)
 def _laser_fit_cached(catalog: Catalog, technology: str, lane_rate_gbps: float,
-                      case_temperature_c: float | None, engine_id: str | None) -> LaserFit:
+                      case_temperature_c: float | None, engine_id: str | None, design_margin_db: float) -> LaserFit:
     engine = catalog.get(engine_id, kind="optical-engine") if engine_id else None
     rep = chains.laser_report(catalog, technology, lane_rate_gbps=lane_rate_gbps, port_rate_gbps=lane_rate_gbps * 8,
-                              temperature_c=case_temperature_c, engine=engine)
+                              temperature_c=case_temperature_c, engine=engine, design_margin_db=design_margin_db)
     laser = catalog.get(rep["laser"], kind="laser")
     tj = rep["junction_temperature_c"]
     if tj is None:  # the laser cannot reach its power: no operating point, take the rated limit
@@ -106,11 +107,14 @@ def _chain_kind(technology: str) -> str:
 
 
 def laser_fit(catalog: Catalog, technology: str, lane_rate_gbps: float,
-              case_temperature_c: float | None = None, engine: OpticalEngine | None = None) -> LaserFit:
+              case_temperature_c: float | None = None, engine: OpticalEngine | None = None,
+              design_margin_db: float = chains.DESIGN_MARGIN_DB) -> LaserFit:
     """The laser of ``technology`` (its chain; for an engine, the lanes its lasers feed and its laser
-    source), at the junction temperature the physics model gives."""
+    source), at the junction temperature the physics model gives when the laser is sized
+    ``design_margin_db`` above the point where the worst-case link closes (``physical.design_margin_db``:
+    more margin, more drive current, a hotter junction, a higher FIT)."""
     return _laser_fit_cached(catalog, _chain_kind(technology), float(lane_rate_gbps), case_temperature_c,
-                             engine.id if engine is not None else None)
+                             engine.id if engine is not None else None, float(design_margin_db))
 
 
 @dataclass
@@ -142,43 +146,113 @@ def lane_fit(catalog: Catalog, technology: str, lane_rate_gbps: float) -> tuple[
     return tuple(items)
 
 
-def module_fit(catalog: Catalog, module: PluggableModule, case_temperature_c: float | None = None) -> FitBreakdown:
+def module_fit(catalog: Catalog, module: PluggableModule, case_temperature_c: float | None = None,
+               design_margin_db: float = chains.DESIGN_MARGIN_DB) -> FitBreakdown:
     """Bottom-up FIT of a pluggable module: its lasers at their junction temperature plus its lanes."""
     out = FitBreakdown(module.id)
     if module.lasers:
-        lf = laser_fit(catalog, module.technology, module.optical_lane_rate_gbps, case_temperature_c)
+        lf = laser_fit(catalog, module.technology, module.optical_lane_rate_gbps, case_temperature_c,
+                       design_margin_db=design_margin_db)
         out.items[f"{module.lasers} x {lf.laser} at {lf.junction_temperature_c:.0f} C"] = module.lasers * lf.fit
     for part_id, fit in lane_fit(catalog, module.technology, module.optical_lane_rate_gbps):
         out.items[f"{module.optical_lanes} x {part_id}"] = module.optical_lanes * fit
     return out
 
 
-def engine_lane_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
-    """FIT of an optical engine's lanes (electronics and photonics), without lasers or fiber attach."""
+def engine_die_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
+    """Bottom-up FIT of an optical engine's dies and fiber attach, without lasers (they are in the
+    laser source): its electronic and photonic dies at one FIT each, whatever their lane count (a
+    chip fails as a chip), plus its fiber array units."""
+    eic = catalog.get(ENGINE_ELECTRONIC_DIE_RATE, kind="failure-rate")
+    pic = catalog.get(ENGINE_PHOTONIC_DIE_RATE, kind="failure-rate")
     out = FitBreakdown(engine.id)
-    for part_id, fit in lane_fit(catalog, engine.technology, engine.lane_rate_gbps):
-        out.items[f"{engine.lanes} x {part_id}"] = engine.lanes * fit
-    return out
-
-
-def engine_attach_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
-    """FIT of an engine's fiber attach (its fiber array units): a failure darkens every port."""
-    out = FitBreakdown(engine.id)
+    out.items[f"{engine.electronic_dies} x electronic die ({engine.lanes} lanes' drivers and TIAs)"] = \
+        engine.electronic_dies * eic.fit
+    if engine.photonic_dies:
+        out.items[f"{engine.photonic_dies} x photonic die ({engine.lanes} lanes' modulators and photodiodes)"] = \
+            engine.photonic_dies * pic.fit
     fau = next((p for p in catalog.of_kind(FiberPart) if p.role == "fiber-array-unit"), None)
     if fau is not None:
         out.items[f"{engine.fiber_array_units} x {fau.id}"] = engine.fiber_array_units * part_fit(catalog, fau)
     return out
 
 
+@dataclass(frozen=True)
+class FieldCalibration:
+    """An engine's bottom-up FIT set beside the field hours of an observation, and combined with them.
+
+    The prior is a Gamma distribution with mean ``prior_fit`` and shape :data:`PRIOR_SHAPE` (an
+    exponential: its 90 % interval spans 0.05x to 3x the mean, as wide as the per-chip ranges it
+    comes from); ``failures`` in ``engine_hours`` update it (Poisson), giving a Gamma posterior.
+    The field data alone bound the rate at ``fit_upper_95`` (chi-square; -ln(0.05)/T = 3.0/T with
+    no failure): with zero failures they say how high the rate cannot be, not what it is.
+    """
+
+    observation: str
+    device: str
+    device_hours: float
+    engine_hours: float
+    failures: int
+    prior_fit: float
+    posterior_fit: float
+    posterior_interval_90: tuple[float, float]
+    fit_upper_95: float
+
+    @property
+    def kind(self) -> str:
+        return "upper bound" if self.failures == 0 else "estimate"
+
+    def as_dict(self) -> dict:
+        r = lambda x: float(f"{x:.4g}")  # noqa: E731
+        return {"observation": self.observation, "device": self.device, "device_hours": self.device_hours,
+                "engine_hours": r(self.engine_hours), "failures": self.failures, "kind": self.kind,
+                "fit_upper_95": r(self.fit_upper_95), "prior_fit": r(self.prior_fit),
+                "posterior_fit": r(self.posterior_fit),
+                "posterior_interval_90": [r(x) for x in self.posterior_interval_90],
+                "note": (f"{self.failures} failures in {self.engine_hours:,.0f} engine-hours: the field data alone put "
+                         f"the engine's FIT below {self.fit_upper_95:,.0f} (95 %)"
+                         + ("; zero failures bound the rate, they do not measure it" if self.failures == 0 else ""))}
+
+
+PRIOR_SHAPE = 1.0
+
+
+def field_calibration(catalog: Catalog, engine: OpticalEngine) -> FieldCalibration | None:
+    """The engine's bottom-up FIT combined with its field observation (None if the catalog has none)."""
+    from scipy.stats import chi2, gamma
+
+    obs = most_specific(index_by_target(catalog.of_kind(FieldObservation)), engine)
+    if obs is None:
+        return None
+    prior = engine_die_fit(catalog, engine).fit
+    t = obs.device_hours * obs.port_rate_gbps / engine.capacity_gbps     # engine-hours
+    rate0 = prior * FIT_PER_HOUR
+    shape, rate = PRIOR_SHAPE + obs.failures, PRIOR_SHAPE / rate0 + t
+    lo, hi = gamma.ppf([0.05, 0.95], shape, scale=1.0 / rate)
+    upper = chi2.ppf(0.95, 2 * (obs.failures + 1)) / (2.0 * t)
+    return FieldCalibration(obs.id, obs.device, obs.device_hours, t, obs.failures, prior,
+                            shape / rate / FIT_PER_HOUR, (lo / FIT_PER_HOUR, hi / FIT_PER_HOUR), upper / FIT_PER_HOUR)
+
+
 def engine_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
-    """Bottom-up FIT of an optical engine without its lasers (they are in the laser source)."""
-    return FitBreakdown(engine.id, {**engine_lane_fit(catalog, engine).items, **engine_attach_fit(catalog, engine).items})
+    """FIT of an optical engine without its lasers: the dies and fiber attach bottom-up
+    (:func:`engine_die_fit`), scaled to the field-calibrated rate where the catalog has field hours
+    of this engine (:func:`field_calibration`)."""
+    b = engine_die_fit(catalog, engine)
+    cal = field_calibration(catalog, engine)
+    if cal is None or b.fit == 0:
+        return b
+    k = cal.posterior_fit / b.fit
+    return FitBreakdown(engine.id, {f"{name} (x{k:.2f}, calibrated to {cal.observation})": v * k
+                                    for name, v in b.items.items()})
 
 
 def laser_source_fit(catalog: Catalog, els: ExternalLaserSource, engine: OpticalEngine,
-                     case_temperature_c: float | None = None) -> tuple[FitBreakdown, LaserFit]:
+                     case_temperature_c: float | None = None,
+                     design_margin_db: float = chains.DESIGN_MARGIN_DB) -> tuple[FitBreakdown, LaserFit]:
     """FIT of an external laser source: its electronics (the whole unit) and, apart, one laser."""
-    lf = laser_fit(catalog, engine.technology, engine.lane_rate_gbps, case_temperature_c, engine=engine)
+    lf = laser_fit(catalog, engine.technology, engine.lane_rate_gbps, case_temperature_c, engine=engine,
+                   design_margin_db=design_margin_db)
     out = FitBreakdown(els.id, {f"{els.id} electronics": part_fit(catalog, els),
                                 f"{els.lasers} x {lf.laser} at {lf.junction_temperature_c:.0f} C": els.lasers * lf.fit})
     return out, lf

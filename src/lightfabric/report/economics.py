@@ -27,7 +27,10 @@ def economics_table(report: dict) -> Table:
               f"{eco['electricity_usd_per_kwh']:g} USD/kWh, PUE {eco['pue']:g}; "
               f"GPU-hour {eco['gpu_hour_usd']:g} USD; discount rate {eco['discount_rate'] * 100:g} %)",
         caption="M USD. TCO = capex + energy + maintenance + downtime over the years, undiscounted; NPV "
-                "discounts the yearly costs. Models and sources: docs/economics.md; every figure: --format json")
+                "discounts the yearly costs. Downtime is the network's marginal cost: the GPU time of the job mix "
+                "with every cause of interruption, less that without the network's, plus GPUs idle for a network "
+                "repair. Models and sources: docs/economics.md; every figure: --format json\n"
+                + "\n".join(escape(line) for line in assumption_lines(report)))
     base = feasible[0] if feasible else None
 
     row("capex", lambda r: _m(r["capex_usd"]))
@@ -36,20 +39,40 @@ def economics_table(report: dict) -> Table:
     for c in cats:
         row(f"  {c.replace('_', ' ')}", lambda r, c=c: _m(r["capex_usd_by_category"].get(c, 0.0)))
     row("energy", lambda r: _m(r["energy_usd"]))
-    row("maintenance", lambda r: _m(r["maintenance_usd"]))
+    row(f"maintenance ({report['repair_policy']['name']})", lambda r: _m(r["maintenance_usd"]))
     row("  spares stock (year 0)", lambda r: _m(r["spares_usd"]))
     row("  parts / year", lambda r: _m(r["maintenance"]["parts_usd_per_year"]))
     row("  labour / year", lambda r: _m(r["maintenance"]["labour_usd_per_year"]))
     row("  repairs / year", lambda r: f"{r['maintenance']['repairs_per_year']:,.0f}")
-    row("downtime (GPU time lost)", lambda r: _m(r["downtime_usd"]))
+    row("downtime (the network's marginal cost)", lambda r: _m(r["downtime_usd"]))
     row("  GPU-hours lost / year", lambda r: f"{r['downtime']['gpu_hours_per_year'] / 1e6:,.2f} M")
-    row("  goodput, network only", lambda r: _pct(r["reliability"]["goodput"]))
+    row("  of the jobs' GPU time", lambda r: _pct(r["downtime"]["network_share_of_job_time"]))
+    row("  if one job spanned the cluster", lambda r: _pct(r["reliability"]["single_job_comparison"]
+                                                          ["network_share_of_job_time"]))
+    row("  job goodput, all causes", lambda r: _pct(r["reliability"]["goodput"]))
     row("TCO", lambda r: _m(r["tco_usd"]))
     row("TCO vs baseline", lambda r: "baseline" if r is base else f"{(r['tco_usd'] / base['tco_usd'] - 1) * 100:+.1f} %")
     row("NPV of costs", lambda r: _m(r["npv_usd"]))
     row("TCO per GPU (USD)", lambda r: f"{r['per_gpu']['tco_usd']:,.0f}")
     row("NPV per GPU (USD)", lambda r: f"{r['per_gpu']['npv_usd']:,.0f}")
     return t
+
+
+def assumption_lines(report: dict) -> list[str]:
+    """The reliability choices behind the downtime and maintenance, named (and whether each is the default)."""
+    mix = report["job_mix"]
+    sizes = ", ".join(f"{j['gpus']:,} GPUs {j['share']:.0%}" for j in mix["jobs"])
+    out = [f"job mix: {mix['name']} ({sizes} of the GPU-hours; placement {mix['placement']}): {mix['source']}"]
+    pol = report["repair_policy"]
+    window = f", every {pol['window_days']:g} days" if "window_days" in pol else ""
+    out.append(f"repair policy: {pol['name']}{window}{' (the default)' if pol['default'] else ''}; set "
+               f"reliability.repair_policy: swap-now, maintenance-window or swap-sub-assembly")
+    fe = report.get("failure_effects", {})
+    degrade = [role.replace("_", " ") for role, v in fe.items() if v["effect"] == "degrade"]
+    interrupt = [role.replace("_", " ") for role, v in fe.items() if v["effect"] == "interrupt"]
+    out.append(f"failures that interrupt jobs: {', '.join(interrupt) or 'none'}; that degrade bandwidth: "
+               f"{', '.join(degrade) or 'none'} (reliability.failure_effects)")
+    return out
 
 
 def packaging_table(result: dict) -> Table | None:

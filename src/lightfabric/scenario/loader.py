@@ -48,6 +48,18 @@ ALLOWED: dict[str, str] = {
     "physical.laser_case_temperature_c": "a temperature in C from -40 to 150",
     "physical.ocs_passes": "a mapping of link group (the topology's, e.g. host-leaf, leaf-spine) to 0-4 passes",
     "reliability.job_gpus": "a whole number of GPUs >= 1, at most the cluster's",
+    "reliability.jobs": "training-cluster, single, or a list of {gpus, share} with shares adding up to at most 1",
+    "reliability.jobs.gpus": "a whole number of GPUs >= 1, at most the cluster's",
+    "reliability.jobs.share": "a share of the cluster's GPU-hours, > 0 and at most 1",
+    "reliability.job_placement": "packed, contiguous or scattered",
+    "reliability.failure_effects.gpu_links": "interrupt or degrade",
+    "reliability.failure_effects.first_switches": "interrupt or degrade",
+    "reliability.failure_effects.switch_links": "interrupt or degrade",
+    "reliability.failure_effects.upper_switches": "interrupt or degrade",
+    "reliability.failure_effects.scale_up_switches": "interrupt or degrade",
+    "reliability.exposed_communication_share": "a share of the step time from 0 to 1",
+    "reliability.repair_policy": "swap-now, maintenance-window or swap-sub-assembly",
+    "reliability.maintenance_window_days": "days > 0, at most 365",
     "reliability.checkpoint_write_s": "seconds > 0, at most 86400",
     "reliability.detection_min": "minutes from 0 to 1440",
     "reliability.restart_min": "minutes from 0 to 1440",
@@ -180,7 +192,37 @@ def parse_scenario(text: str, filename: str = "<scenario>", max_chars: int | Non
         msgs = _messages(e, marks, filename)
         raise ScenarioError(summarise(msgs), location=filename) from None
     scenario._locations = marks
+    _check_jobs(scenario, filename)
     return scenario
+
+
+def _check_jobs(scenario: Scenario, filename: str) -> None:
+    """The job mix must fit the cluster: every job at most its GPUs, the shares at most all of them."""
+    rel, gpus = scenario.reliability, scenario.cluster.gpus
+
+    def fail(path: tuple, value, problem: str, allowed: str):
+        where = scenario.location(*path) or scenario.location(*path[:2]) or filename
+        raise ScenarioError(f"{where}: {'.'.join(map(str, path))}: got {value!r} ({problem}); allowed: {allowed}",
+                            field=".".join(map(str, path)), location=where)
+
+    if rel.job_gpus is not None:
+        if rel.job_gpus > gpus:
+            fail(("reliability", "job_gpus"), rel.job_gpus, "the job does not fit",
+                 f"1 to {gpus:,} (the cluster's GPUs)")
+        if "jobs" in rel.model_fields_set:
+            fail(("reliability", "job_gpus"), rel.job_gpus, "reliability.jobs is given too",
+                 "either job_gpus (one job) or jobs (a mix), not both")
+    if isinstance(rel.jobs, tuple):
+        if not rel.jobs:
+            fail(("reliability", "jobs"), [], "no jobs", "at least one {gpus, share}")
+        for i, j in enumerate(rel.jobs):
+            if j.gpus > gpus:
+                fail(("reliability", "jobs", i, "gpus"), j.gpus, "the job does not fit",
+                     f"1 to {gpus:,} (the cluster's GPUs)")
+        total = sum(j.share for j in rel.jobs)
+        if total > 1 + 1e-9:
+            fail(("reliability", "jobs"), [j.model_dump() for j in rel.jobs], f"the shares add up to {total:.4g}",
+                 "shares of the cluster's GPU-hours adding up to at most 1")
 
 
 def check_parts(scenario: Scenario, catalog: Catalog) -> Catalog:

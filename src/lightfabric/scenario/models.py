@@ -124,10 +124,62 @@ class Economics(_Strict):
                                        description="value of one GPU-hour lost; default: the GPU's rental price")
 
 
+JOB_MIX_PRESETS = ("training-cluster", "single")
+JOB_PLACEMENTS = ("packed", "contiguous", "scattered")
+FAILURE_EFFECTS = ("interrupt", "degrade")
+REPAIR_POLICIES = ("swap-now", "maintenance-window", "swap-sub-assembly")
+Effect = Literal[FAILURE_EFFECTS]  # type: ignore[valid-type]
+
+
+class JobSize(_Strict):
+    """Jobs of one size: ``gpus`` each, holding ``share`` of the cluster's GPU-hours together."""
+
+    gpus: StrictInt = Field(gt=0, le=100_000_000, description="GPUs of one job")
+    share: Number = Field(gt=0, le=1, description="share of the cluster's GPU-hours held by jobs of this size")
+
+
+def _job_mix(v):
+    if isinstance(v, str) and v not in JOB_MIX_PRESETS:
+        raise ValueError(f"unknown job mix {v!r}; the presets are {', '.join(JOB_MIX_PRESETS)}, or give a list "
+                         f"of {{gpus, share}}")
+    return v
+
+
+JobMixSpec = Annotated[Literal[JOB_MIX_PRESETS] | tuple[JobSize, ...],  # type: ignore[valid-type]
+                       BeforeValidator(_job_mix)]
+
+
+class FailureEffects(_Strict):
+    """Per kind of element, whether its failure interrupts the jobs whose GPUs or traffic it carries
+    or only degrades their bandwidth (docs/reliability.md gives the field data behind the defaults)."""
+
+    gpu_links: Effect = Field(default="interrupt", description="a GPU's own links, its NIC and their optics")
+    first_switches: Effect = Field(default="interrupt", description="leaf / top-of-rack switches")
+    switch_links: Effect = Field(default="interrupt", description="links between switches and their optics "
+                                                                  "(degrade: a fabric that reroutes within the "
+                                                                  "NCCL timeout)")
+    upper_switches: Effect = Field(default="interrupt", description="spine and core switches, optical circuit switches")
+    scale_up_switches: Effect = Field(default="interrupt", description="scale-up (NVLink-class) switch chips and "
+                                                                       "the links between them")
+
+
 class Reliability(_Strict):
     """How the operator repairs and how the training job recovers (see docs/reliability.md)."""
 
-    job_gpus: StrictInt | None = Field(default=None, gt=0, description="GPUs of the training job; default: all")
+    job_gpus: StrictInt | None = Field(default=None, gt=0,
+                                       description="one job of this many GPUs instead of the job mix")
+    jobs: JobMixSpec = Field(default="training-cluster",
+                             description="the job mix: a preset or a list of {gpus, share} (share of GPU-hours)")
+    job_placement: Literal[JOB_PLACEMENTS] = Field(  # type: ignore[valid-type]
+        default="packed", description="how the scheduler places a job's GPUs")
+    failure_effects: FailureEffects = FailureEffects()
+    exposed_communication_share: Number = Field(
+        default=0.23, ge=0, le=1, description="share of a training step spent in exposed communication: what a "
+                                              "lost share of bandwidth slows the job by")
+    repair_policy: Literal[REPAIR_POLICIES] = Field(  # type: ignore[valid-type]
+        default="swap-now", description="how a failed port of a co-packaged device is repaired")
+    maintenance_window_days: Number = Field(default=7.0, gt=0, le=365,
+                                            description="days between maintenance windows (maintenance-window)")
     checkpoint_write_s: Number = Field(default=30.0, gt=0, le=86_400, description="time to write one checkpoint")
     detection_min: Number = Field(default=2.0, ge=0, le=1440, description="from a failure to the job noticing it")
     restart_min: Number = Field(default=8.0, ge=0, le=1440,

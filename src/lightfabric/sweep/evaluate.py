@@ -8,10 +8,11 @@ price, PUE, years, discount rate, value of a GPU-hour) then enter all of that fa
 once through :func:`~lightfabric.economics.evaluate.cost_totals`, the formula the single-design
 pipeline uses too.
 
-A design whose link technology was picked by cost (``auto``, or the fallback of a listed
-technology) can pick differently at another energy price: its choice minimises capex + power x
-(price x PUE x years) (:func:`lightfabric.design._cost`), so such designs are rebuilt for each
-distinct product of the three.
+A design whose link technology was picked by cost (``auto``) can pick differently at another
+energy price: its choice minimises capex + power x (price x PUE x years)
+(:func:`lightfabric.design.choice.group_cost_usd`), so such designs are rebuilt for each distinct
+product of the three. (A listed technology's column does not choose by cost: where it cannot serve,
+the incumbent builds the group.)
 """
 
 from __future__ import annotations
@@ -45,14 +46,15 @@ METRICS: dict[str, str] = {
     "capex_usd": "capital: bill of materials plus the packaging-yield premium, USD",
     "energy_usd": "energy over the years, USD",
     "maintenance_usd": "spares stock plus repairs over the years, USD",
-    "downtime_usd": "GPU time network failures take over the years, USD",
+    "downtime_usd": "GPU time the network takes from the job mix (its marginal cost) over the years, USD",
     "tco_usd": "capex + energy + maintenance + downtime, undiscounted, USD",
     "tco_per_gpu_usd": "tco_usd per GPU, USD",
     "npv_usd": "present value of the costs at the discount rate, USD",
-    "failures_per_year": "network unit failures (repairs) a year",
-    "goodput": "share of the job's GPU time kept after network failures (0-1)",
+    "failures_per_year": "network unit failures a year",
+    "goodput": "GPU-hour-weighted goodput of the job mix, every cause of interruption counted (0-1)",
+    "network_share_of_job_time": "share of the jobs' GPU time the network takes at the margin (0-1)",
     "gpus_down_mean": "GPUs idle waiting for network repairs, mean",
-    "job_interruptions_per_day": "training-job interruptions by the network a day",
+    "job_interruptions_per_day": "jobs of the mix interrupted by the network a day",
 }
 
 
@@ -121,11 +123,13 @@ def _figures(sc: Scenario) -> list[DesignFigures]:
                    ("lasers", r.bom["lasers"]), ("fiber_m", r.bom["fiber_m"]), ("power_w", r.power_w["total"]),
                    ("power_per_gpu_w", r.power_per_gpu_w),
                    ("failures_per_year", e["reliability"]["failures_per_year"]),
-                   ("goodput", e["reliability"]["goodput"]), ("gpus_down_mean", e["reliability"]["gpus_down_mean"]),
+                   ("goodput", e["reliability"]["goodput"]),
+                   ("network_share_of_job_time", e["reliability"]["network_share_of_job_time"]),
+                   ("gpus_down_mean", e["reliability"]["gpus_down_mean"]),
                    ("job_interruptions_per_day", e["reliability"]["job_interruptions_per_day"]))
         out.append(DesignFigures(
             r.technology, True, "", gpus=sc.cluster.gpus,
-            cost_chosen=any(g.chosen_by in ("auto", "fallback") for g in r.design.link_groups),
+            cost_chosen=any(g.chosen_by == "auto" for g in r.design.link_groups),
             figures=figures, capex_usd=e["capex_usd"], power_w=r.power_w["total"], spares_usd=e["spares_usd"],
             maintenance_usd_per_year=e["maintenance"]["usd_per_year"],
             downtime_gpu_hours_per_year=e["downtime"]["gpu_hours_per_year"], default_gpu_hour_usd=hour_usd))

@@ -109,19 +109,23 @@ def flow_hash(src: np.ndarray, dst: np.ndarray, seed: int) -> np.ndarray:
 
 
 def choose(valid: np.ndarray | None, preferred: np.ndarray, k: int, rotate: bool) -> np.ndarray:
-    """One of ``k`` choices per flow: ``preferred`` if healthy; else, with ``rotate``, the next
-    healthy one, or without it, the (preferred mod healthy)-th healthy one."""
+    """One of ``k`` choices per flow: ``preferred`` if healthy. Otherwise, with ``rotate`` (the
+    ``spread`` routing), resilient ECMP: the flows of a failed member are dealt in turn over the
+    healthy members and every other flow keeps its member; without it (``hash``), the
+    (preferred mod healthy)-th healthy member, a rehash that moves flows of healthy members too."""
     preferred = preferred % k
     if valid is None:
         return preferred
     count = valid.sum(axis=1)
     if (count == 0).any():
         raise Disconnected("a flow has no healthy path: the failures disconnect its endpoints")
-    rows = np.arange(len(preferred))[:, None]
     if rotate:
-        cols = (preferred[:, None] + np.arange(k)[None, :]) % k
-        first = np.argmax(valid[rows, cols], axis=1)
-        return cols[np.arange(len(preferred)), first]
+        out = preferred.copy()
+        moved = ~valid[np.arange(len(preferred)), preferred]
+        if moved.any():
+            nth = np.arange(int(moved.sum())) % count[moved]
+            out[moved] = np.argmax(np.cumsum(valid[moved], axis=1) > nth[:, None], axis=1)
+        return out
     nth = preferred % count
     return np.argmax(np.cumsum(valid, axis=1) > nth[:, None], axis=1)
 

@@ -65,6 +65,19 @@ function markInvalid(detail) {
 
 // ---- results -----------------------------------------------------------------------------
 
+// the reliability choices behind downtime and maintenance, named (issue 20: no silent defaults)
+function showAssumptions(eco) {
+  const mix = eco.job_mix, pol = eco.repair_policy, fe = eco.failure_effects || {};
+  const sizes = mix.jobs.map((j) => `${j.gpus.toLocaleString()} GPUs ${Math.round(j.share * 100)} %`).join(", ");
+  const degrade = Object.keys(fe).filter((k) => fe[k].effect === "degrade").map((k) => k.replace(/_/g, " "));
+  $("assumptions").innerHTML = [
+    `downtime is the network's marginal cost for the <b>job mix ${esc(mix.name)}</b> (${esc(sizes)} of the GPU-hours; ` +
+      `placement ${esc(mix.placement)}): ${esc(mix.source)}`,
+    `<b>repair policy ${esc(pol.name)}</b>${pol.default ? " (the default)" : ""}${pol.window_days ? `, every ${pol.window_days} days` : ""}`,
+    `failures that only degrade bandwidth: ${degrade.length ? esc(degrade.join(", ")) : "none (every failure interrupts the jobs it reaches)"}`,
+  ].map((x) => `<li>${x}</li>`).join("");
+}
+
 const ROWS = [
   ["tiers", (r) => r.topology.tiers, 0],
   ["switches", (r) => r.topology.switches, 0],
@@ -87,6 +100,16 @@ function showComparison(result) {
     html += `<tr><td>${esc(name)}</td>` + vals.map((v, i) => {
       if (!rs[i].feasible) return `<td class="r">${name === "tiers" ? "infeasible" : ""}</td>`;
       return `<td class="r${best && v === top ? " win" : ""}">${fmt(v, digits)}</td>`;
+    }).join("") + "</tr>";
+  }
+  // the technology of every link group: a column's own, or the incumbent where its own cannot serve
+  const groups = [...new Set(rs.flatMap((r) => (r.link_groups || []).map((g) => g.name)))];
+  for (const name of groups) {
+    html += `<tr><td>${esc(name)} links</td>` + rs.map((r) => {
+      const g = (r.link_groups || []).find((x) => x.name === name);
+      if (!r.feasible || !g) return `<td class="r"></td>`;
+      const how = g.chosen_by === "incumbent" ? " (incumbent)" : "";
+      return `<td class="r tech" data-group="${esc(name)}">${esc(g.technology + how)}</td>`;
     }).join("") + "</tr>";
   }
   $("metrics").innerHTML = html + "</tbody>";
@@ -143,6 +166,7 @@ async function run({ fill = false } = {}) {
     if (seq !== state.seq) return;
     const failed = parts.filter((p) => p.status === "rejected");
     parts.filter((p) => p.status === "fulfilled").forEach((p) => draw(p.value.figures));
+    if (parts[0].status === "fulfilled") showAssumptions(parts[0].value.result);
     $("status").textContent = $("status").textContent.replace("; reliability, economics and collectives follow...",
       failed.length ? `; ${failed.length} analysis(es) could not run` : "");
     if (failed.length) showErrors(failed[0].reason);
