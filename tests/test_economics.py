@@ -370,3 +370,17 @@ def test_a_gpu_without_a_rental_price_asks_for_one():
     sc = parse_scenario(scenario_text(economics={"gpu_hour_usd": 3.0}))
     out = economics(sc, Catalog(parts))
     assert out["economics"]["gpu_hour_usd"] == 3.0
+
+
+def test_the_readmes_figures_are_lightfabric_economics_on_the_default(default_econ):
+    """The README states the default TCO, capex and downtime; they must be what the command gives."""
+    import re
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    para = " ".join(text[text.index("On the built-in scenario, `lightfabric economics`"):].split("\n\n")[0].split())
+    rs = default_econ["results"]
+    fmt = lambda key: " / ".join(f"{r[key] / 1e6:,.1f}" for r in rs)  # noqa: E731
+    assert f"TCO of {fmt('tco_usd')}" in para
+    assert f"capex {fmt('capex_usd')}" in para
+    assert f"downtime of {fmt('downtime_usd')}" in para
+    shares = " / ".join(f"{r['downtime']['network_share_of_job_time'] * 100:.2f}" for r in rs)
+    assert re.search(re.escape(shares) + r" % of its GPU time", para)
