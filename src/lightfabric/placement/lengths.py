@@ -129,8 +129,9 @@ def _group_centres(lay: Layout, gpus_per_group: float) -> tuple[np.ndarray, np.n
     group = (start // max(gpus_per_group, 1)).astype(int)
     n = group.max() + 1
     w = np.bincount(group, weights=lay.gpus, minlength=n)
-    cx = np.bincount(group, weights=lay.gpus * lay.x_m, minlength=n) / w
-    cy = np.bincount(group, weights=lay.gpus * lay.y_m, minlength=n) / w
+    # a group number no rack starts in (a group wider than several racks) has no weight and is never read
+    cx = np.divide(np.bincount(group, weights=lay.gpus * lay.x_m, minlength=n), w, out=np.zeros(n), where=w > 0)
+    cy = np.divide(np.bincount(group, weights=lay.gpus * lay.y_m, minlength=n), w, out=np.zeros(n), where=w > 0)
     return cx[group], cy[group]
 
 
