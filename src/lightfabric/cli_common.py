@@ -7,6 +7,8 @@ import shutil
 from collections.abc import Callable
 from contextlib import contextmanager
 from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -125,3 +127,17 @@ def check_output(output, suffixes: tuple[str, ...], option: str = "--output") ->
     if not output.parent.is_dir():
         fail(LightfabricError.for_field(option, str(output), "a file in an existing directory",
                                         problem=f"no directory {str(output.parent)!r}"))
+
+
+CatalogFiles = Annotated[Optional[list[str]], typer.Option(
+    "--catalog", metavar="PATH", help="Your catalog file (parts: and references:), added to the built-in catalog "
+                                      "and the scenario's catalog files; repeat for several.")]
+
+
+def scenario_from(path, catalog_files: list[str] | None = None):
+    """The scenario at ``path`` (the built-in one if None) with ``--catalog`` files added to its own."""
+    from lightfabric.scenario.loader import load_scenario
+    sc = load_scenario(path)
+    if catalog_files:
+        sc = sc.model_copy(update={"catalog": sc.catalog + tuple(str(Path(f).resolve()) for f in catalog_files)})
+    return sc

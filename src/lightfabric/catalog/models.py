@@ -63,6 +63,15 @@ class PortConfig(BaseModel):
         return f"{self.count}x{self.rate_gbps:g}G ({self.lanes_per_port:g}x{self.lane_rate_gbps:g}G lanes)"
 
 
+class Availability(BaseModel):
+    """When a part became, or becomes, available, and how far along it is at that date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Literal["announced", "sampling", "shipping"]
+    date: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM: when it reached (or is to reach) the status")
+
+
 class Part(BaseModel):
     """A part of the catalog: an id, a name and the sources of its figures."""
 
@@ -73,6 +82,7 @@ class Part(BaseModel):
     name: str
     vendor: str | None = None
     notes: str | None = None
+    available: Availability | None = Field(default=None, description="when it became or becomes available")
     sources: tuple[Source, ...] = Field(min_length=1)
 
     @classmethod
@@ -120,6 +130,9 @@ class Gpu(Part):
     scale_out_bandwidth_gbps: float = Field(gt=0, description="scale-out NIC bandwidth per GPU in its reference platform")
     scale_up_bandwidth_gbps: float = Field(gt=0, description="NVLink-class bandwidth per GPU, both directions added")
     default_nic: str | None = None
+    default_scale_up_switch: str | None = Field(default=None, description="switch id of its platform's scale-up domain")
+    gpus_per_server: int | None = Field(default=None, gt=0, description="GPUs per server or compute tray of its platform")
+    scale_up_domain_gpus: int | None = Field(default=None, gt=0, description="GPUs in its platform's scale-up domain")
     rental_usd_per_h: float | None = Field(default=None, gt=0,
                                            description="market price of one GPU-hour: the value of GPU time lost")
     bf16_dense_tflops: float | None = Field(default=None, gt=0, description="dense BF16 tensor throughput")
@@ -405,6 +418,10 @@ class Receiver(Part):
     extinction_ratio_db: float = Field(gt=0, description="transmitter extinction ratio the budget assumes")
     tx_oma_dbm: float = Field(description="transmitter OMA at the spec's maximum TDECQ (for spec-level budgets)")
     channel_loss_db: float = Field(ge=0, description="channel insertion loss the PMD is specified for")
+    rin_db_per_hz: float | None = Field(default=None, lt=0, description="transmitter RIN referred to OMA the spec "
+                                                                     "allows (RINxOMA); sets an error floor")
+    reflectance_db: float | None = Field(default=None, lt=0, description="reflectance of each facet and connector "
+                                                                      "the spec allows; multipath interference")
 
 
 class Circuit(Part):

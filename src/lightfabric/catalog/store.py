@@ -53,12 +53,16 @@ def _resolve_sources(raw_sources: list, references: Mapping[str, dict], where: s
 class Catalog:
     """The parts that exist, by id. Immutable: overrides return a new catalog."""
 
-    def __init__(self, parts: Iterable[Part]):
+    def __init__(self, parts: Iterable[Part], *, references: Mapping[str, dict] | None = None,
+                 user: Mapping[str, str] | None = None):
         self._parts: dict[str, Part] = {}
         for p in parts:
             if p.id in self._parts:
                 raise CatalogError(f"catalog: duplicate part id {p.id!r}")
             self._parts[p.id] = p
+        self._references = dict(references or {})
+        # part id -> the user's catalog file it came from (not the built-in catalog)
+        self.user: dict[str, str] = dict(user or {})
 
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
@@ -84,8 +88,66 @@ class Catalog:
                     parts.append(PART_TYPES[kind].model_validate(data))
                 except ValidationError as e:
                     raise CatalogError(f"{where}: {_pydantic_message(e)}") from None
-        catalog = cls(parts)
+        catalog = cls(parts, references=references)
         catalog._check_links()
+        return catalog
+
+    def with_user_files(self, paths: Iterable[str | Path], field: str = "catalog") -> "Catalog":
+        """A new catalog with the parts of the user's catalog files added, validated exactly like the
+        built-in ones (a source on every figure, an estimate with its derivation, the ids a part names
+        must exist), each remembered in :attr:`user` with its file. A file holds ``parts:`` and,
+        optionally, ``references:`` (keys its sources may ``ref``, besides the built-in ones). A
+        part may not reuse a built-in id: give yours a new one."""
+        from lightfabric.inputs import InputError, load_yaml, read_text_file
+
+        paths = [Path(p) for p in paths]
+        if not paths:
+            return self
+        parts = list(self._parts.values())
+        user = dict(self.user)
+        references = dict(self._references)
+        for i, path in enumerate(paths):
+            where_field = f"{field}[{i}]"
+            try:
+                text = read_text_file(path, "catalog")
+                doc, _ = load_yaml(text, str(path))
+            except FileNotFoundError:
+                raise CatalogError.for_field(where_field, str(path), "the path of a YAML catalog file (parts: and "
+                                             "references:)", problem="file not found") from None
+            except (InputError, IsADirectoryError) as e:
+                raise CatalogError(f"{where_field}: {e}", field=where_field, value=str(path)) from None
+            if not isinstance(doc, dict) or not isinstance(doc.get("parts", []), list) or \
+                    not isinstance(doc.get("references", {}), dict) or set(doc) - {"parts", "references"}:
+                raise CatalogError.for_field(where_field, str(path), "a mapping with parts: (a list) and, optionally, "
+                                             "references: (a mapping)", problem="not a catalog file")
+            references.update(doc.get("references") or {})
+            for j, raw in enumerate(doc.get("parts") or []):
+                name = raw.get("id", f"#{j}") if isinstance(raw, dict) else f"#{j}"
+                where = f"{path}: part {name!r}"
+                if not isinstance(raw, dict):
+                    raise CatalogError(f"{where}: a part is a mapping of its fields", field=where_field)
+                kind = raw.get("kind")
+                if kind not in PART_TYPES:
+                    raise CatalogError(f"{where}: kind: got {kind!r}; allowed: {', '.join(PART_TYPES)}",
+                                       field=where_field, value=kind)
+                data = {k: v for k, v in raw.items() if k != "kind"}
+                data["sources"] = _resolve_sources(data.get("sources"), references, where)
+                try:
+                    part = PART_TYPES[kind].model_validate(data)
+                except ValidationError as e:
+                    raise CatalogError(f"{where}: {_pydantic_message(e)}", field=where_field) from None
+                if part.id in self._parts or part.id in user:
+                    first = user.get(part.id, "the built-in catalog")
+                    raise CatalogError(f"{where}: id {part.id!r} is already in {first}; give your part a new id "
+                                       f"(change a built-in figure with the scenario's overrides)", field=where_field,
+                                       value=part.id)
+                parts.append(part)
+                user[part.id] = str(path)
+        catalog = Catalog(parts, references=references, user=user)
+        try:
+            catalog._check_links()
+        except CatalogError as e:
+            raise CatalogError(f"{field}: {e}", field=field) from None
         return catalog
 
     @classmethod
@@ -99,6 +161,8 @@ class Catalog:
             refs: list[tuple[str, str, str]] = []
             if p.kind == "gpu" and p.default_nic:
                 refs.append(("default_nic", p.default_nic, "nic"))
+            if p.kind == "gpu" and p.default_scale_up_switch:
+                refs.append(("default_scale_up_switch", p.default_scale_up_switch, "switch"))
             if p.kind == "optical-engine":
                 refs += [("hosts", h, "gpu" if h in self._parts and self._parts[h].kind == "gpu" else "switch")
                          for h in p.hosts if h != "*"]
@@ -188,7 +252,7 @@ class Catalog:
                 raise CatalogError.for_field(
                     f"{field_prefix}.{p.id}.{field}", fields.get(field), first["msg"].lower(),
                     problem="invalid value") from None
-        catalog = Catalog(new_parts)
+        catalog = Catalog(new_parts, references=self._references, user=self.user)
         catalog._check_links()
         return catalog
 

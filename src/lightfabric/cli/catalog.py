@@ -17,25 +17,83 @@ from lightfabric.errors import LightfabricError, did_you_mean
 catalog_app = typer.Typer(help="Browse the parts catalog and the sources of its figures.", no_args_is_help=True)
 
 
+CatalogFiles = Annotated[Optional[list[str]], typer.Option(
+    "--catalog", metavar="PATH", help="Your catalog file (parts: and references:), added to the built-in catalog; "
+                                      "repeat for several.")]
+
+
+def _catalog(files: list[str] | None) -> Catalog:
+    try:
+        return Catalog.default().with_user_files(files or [], field="--catalog")
+    except LightfabricError as e:
+        fail(e)
+
+
+def _month(value: str, option: str) -> str:
+    import re
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value or ""):
+        fail(LightfabricError.for_field(option, value, "a month as YYYY-MM, e.g. 2026-06"))
+    return value
+
+
+def available_by(part, month: str) -> bool | None:
+    """Whether ``part`` ships by ``month`` (YYYY-MM): True, False, or None when the catalog does not say."""
+    a = part.available
+    if a is None:
+        return None
+    return a.status == "shipping" and a.date <= month
+
+
 @catalog_app.command("list")
 def catalog_list(
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, repair-unit, value-share, engine-flow, co-package-flow, hop-latency).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, field-observation, repair-unit, value-share, engine-flow, co-package-flow, hop-latency).")] = None,
+    available_by_month: Annotated[Optional[str], typer.Option(
+        "--available-by", metavar="YYYY-MM", help="Only parts shipping by this month (parts whose availability the "
+                                                  "catalog does not state are listed apart, as unknown).")] = None,
+    catalog_files: CatalogFiles = None,
 ) -> None:
-    """List the parts, with their key figures and how they are sourced."""
-    catalog = Catalog.default()
+    """List the parts, with their key figures, availability and how they are sourced."""
+    catalog = _catalog(catalog_files)
     kinds = sorted({p.kind for p in catalog})
     if kind is not None and kind not in kinds:
         fail(LightfabricError.for_field("--kind", kind, ", ".join(kinds), problem="unknown kind"
                                          + did_you_mean(kind, kinds)))
-    table = Table(title="lightfabric catalog", header_style="bold")
-    for col in ("id", "kind", "name", "key figures", "sources (kinds)"):
+    month = _month(available_by_month, "--available-by") if available_by_month is not None else None
+    title = "lightfabric catalog" + (f": parts shipping by {month}" if month else "")
+    table = Table(title=title, header_style="bold")
+    for col in ("id", "kind", "name", "key figures", "available", "sources (kinds)"):
         table.add_column(col, overflow="fold")
+    unknown = []
     for p in catalog:
         if kind and p.kind != kind:
             continue
-        table.add_row(p.id, p.kind, p.name, _key_figures(p),
+        if month is not None:
+            ok = available_by(p, month)
+            if ok is None:
+                unknown.append(p.id)
+                continue
+            if not ok:
+                continue
+        mine = f" (yours: {catalog.user[p.id]})" if p.id in catalog.user else ""
+        when = f"{p.available.status} {p.available.date}" if p.available else "-"
+        table.add_row(p.id + mine, p.kind, p.name, _key_figures(p), when,
                       ", ".join(sorted({s.kind for s in p.sources})) + f" ({len(p.sources)})")
-    Console(width=max(140, shutil.get_terminal_size((160, 40)).columns)).print(table)
+    console = Console(width=max(140, shutil.get_terminal_size((160, 40)).columns))
+    console.print(table)
+    if unknown:
+        say(console, "availability not stated (not filtered):", ", ".join(unknown))
+
+
+@catalog_app.command("check")
+def catalog_check(
+    path: Annotated[str, typer.Argument(metavar="PATH", help="Your catalog file: parts: and references:.")],
+) -> None:
+    """Validate a catalog file of your own, exactly as the built-in parts are (a source for every
+    figure, an estimate with its derivation, the ids a part names must exist); exit 2 on a problem."""
+    catalog = _catalog([path])
+    mine = [p for p in catalog if p.id in catalog.user]
+    console = Console()
+    say(console, f"{path}: ok", f"({len(mine)} parts: " + ", ".join(f"{p.id} ({p.kind})" for p in mine) + ")", "green")
 
 
 def _key_figures(p) -> str:
@@ -67,9 +125,10 @@ def _key_figures(p) -> str:
 def catalog_show(
     part_id: Annotated[str, typer.Argument(metavar="ID", help="A part id from 'lightfabric catalog list'.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """Show one part: every figure with its source, kind, date and derivation."""
-    catalog = Catalog.default()
+    catalog = _catalog(catalog_files)
     try:
         part = catalog.get(part_id, field="ID")
     except LightfabricError as e:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from lightfabric.catalog import Catalog
 from lightfabric.cli_common import (
+    CatalogFiles, scenario_from,
     Format,
     check_range,
     fail,
@@ -25,9 +26,9 @@ from lightfabric.cli_common import (
 from lightfabric.compare import compare as run_compare
 from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.physics.chains import DESIGN_MARGIN_DB, LinkOptionError
+from lightfabric.physics.ber import ber_text
 from lightfabric.report import comparison_table, sources_table, to_csv, to_json
 from lightfabric.report.formats import json_text
-from lightfabric.scenario.loader import load_scenario
 from lightfabric.technologies.registry import (
     LINK_TECHNOLOGIES,
     OPTICAL_TECHNOLOGIES,
@@ -39,10 +40,11 @@ def compare(
     scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
     sources: Annotated[bool, typer.Option("--sources", help="Also list the catalog figures used and their sources.")] = False,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """Build the scale-out fabric with each technology and compare them side by side."""
     try:
-        comparison = run_compare(load_scenario(scenario))
+        comparison = run_compare(scenario_from(scenario, catalog_files))
     except LightfabricError as e:
         fail(e)
     if format is Format.json:
@@ -56,6 +58,10 @@ def compare(
     console.print(comparison_table(comparison))
     for note in comparison.plan.fabric.notes:
         say(console, f"{comparison.plan.fabric.topology}:", note, "cyan")
+    for note in comparison.plan.defaults:
+        say(console, "from the catalog:", note, "cyan")
+    for f in sorted(set(comparison.plan.catalog.user.values())):
+        say(console, "your catalog:", f"{f} ({sum(v == f for v in comparison.plan.catalog.user.values())} parts)", "cyan")
     for r in comparison.results:
         for reason in r.reasons:
             say(console, f"{r.technology} is infeasible:", reason, "bold red")
@@ -113,9 +119,17 @@ def link(
         table.add_row(*cells)
     console.print(table)
     if optical:
+        d = result.details
         console.print(f"received OMA {result.received_oma_dbm:.2f} dBm, TDECQ allowance {result.penalties_db:g} dB, "
                       f"sensitivity {result.sensitivity_dbm:g} dBm: margin [bold]{result.margin_db:.2f} dB[/]; "
-                      f"pre-FEC BER {result.ber:.3g}, after RS(544,514) {result.post_fec_ber:.3g}", highlight=False)
+                      f"pre-FEC BER {result.ber:.2g} (floor {d['error_floor_ber']:.2g} from RIN "
+                      f"{d['rin_db_per_hz']} dB/Hz and {d['reflections']} reflections), after {d['fec']} "
+                      f"{ber_text(result.post_fec_ber)}", highlight=False)
+        host = d.get("linear_host_channels")
+        if host:
+            console.print(f"linear host channels: {host['sides']} x {host['host_channel_db']:.1f} dB at "
+                          f"{host['nyquist_ghz']:g} GHz = {host['linear_db']:.1f} dB against a "
+                          f"{host['budget_db']} dB die-to-die linear budget", highlight=False)
         console.print(f"laser {result.details['laser']} at {result.details['laser_power_mw']:.1f} mW "
                       f"({result.details['lanes_per_laser']} lane(s) per laser), junction "
                       f"{result.details['laser_junction_temperature_c']} C", highlight=False)
@@ -185,13 +199,19 @@ def density(fmt: Annotated[Format, typer.Option("--format", help="table or json"
         return
     table = Table(title="Bandwidth density by technology", header_style="bold",
                   caption="Sources and derivations: lightfabric density --format json, docs/examples.md")
-    for col in ("technology", "limit", "max switch (Tb/s)", "ceiling (Tb/s)", "ports / RU", "port (Gb/s)",
-                "Tb/s / RU", "shoreline (Tb/s/mm)", "shoreline kind"):
+    for col in ("technology", "limit", "largest box (Tb/s)", "box ceiling (Tb/s)", "ports / RU", "port (Gb/s)",
+                "Tb/s / RU now", "Tb/s / RU ceiling", "shoreline (Tb/s/mm)", "shoreline kind"):
         table.add_column(col, overflow="fold")
     for tech, d in report["technologies"].items():
-        table.add_row(tech, d["limit"], f"{d['max_switch_capacity_tbps']:g}",
-                      "-" if d["ceiling_tbps"] is None else f"{d['ceiling_tbps']:g}",
-                      str(d["ports_per_rack_unit"]), f"{d['port_rate_gbps']:g}", f"{d['tbps_per_rack_unit']:g}",
+        box = d.get("largest_box") or {}
+        largest = f"{d['max_switch_capacity_tbps']:g}" + (
+            f" ({box['switch']}, {box['cages']} cages in {box['rack_units']:g} RU)" if box else "")
+        ceiling = "-" if d["ceiling_tbps"] is None else f"{d['ceiling_tbps']:g}"
+        if d.get("ceiling_box"):
+            ceiling += f" ({d['ceiling_box']}, {d['top_module_gbps'] / 1000:g}T modules)"
+        per_ru_top = d.get("tbps_per_rack_unit_ceiling")
+        table.add_row(tech, d["limit"], largest, ceiling, str(d["ports_per_rack_unit"]), f"{d['port_rate_gbps']:g}",
+                      f"{d['tbps_per_rack_unit']:g}", "-" if per_ru_top is None else f"{per_ru_top:g}",
                       f"{d['shoreline_tbps_per_mm']:.2f}", d["shoreline_kind"])
     Console(soft_wrap=False).print(table)
 

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from lightfabric.cli_common import (
+    CatalogFiles, scenario_from,
     check_output,
     check_range,
     err,
@@ -16,7 +17,6 @@ from lightfabric.cli_common import (
     say,
 )
 from lightfabric.errors import LightfabricError
-from lightfabric.scenario.loader import load_scenario
 
 
 def report(
@@ -25,6 +25,7 @@ def report(
     trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials of the reliability section.")] = 200,
     horizon_days: Annotated[float, typer.Option("--horizon-days", help="Monte Carlo horizon in days.")] = 180.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """Write one self-contained HTML report (opens offline): the best design per metric, every plot,
     the tables, the infeasible designs with their reasons, and the assumptions with their sources."""
@@ -36,7 +37,7 @@ def report(
     except LightfabricError as e:
         fail(e)
     try:
-        sc = load_scenario(scenario)
+        sc = scenario_from(scenario, catalog_files)
         with progress_bar("Analysing {task.description}", "sections") as progress:
             results = gather(sc, trials=trials, horizon_days=horizon_days, seed=seed, progress=progress)
     except LightfabricError as e:

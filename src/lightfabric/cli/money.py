@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from lightfabric.cli_common import (
+    CatalogFiles, scenario_from,
     Format,
     fail,
     print_designs,
@@ -18,20 +19,20 @@ from lightfabric.cli_common import (
     wide_console,
 )
 from lightfabric.errors import LightfabricError
-from lightfabric.scenario.loader import load_scenario
 
 
 def economics(
     scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
     job_gpus: Annotated[Optional[int], typer.Option("--job-gpus", help="GPUs of the training job whose lost time is costed; default the scenario's (all GPUs).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """TCO per technology: capex (with the packaging-yield premium), energy, maintenance, downtime, NPV."""
     from lightfabric.economics import economics as run_economics
     from lightfabric.report.economics import economics_table, packaging_table
     table_or_json(format)
     try:
-        report = run_economics(load_scenario(scenario), job_gpus=job_gpus)
+        report = run_economics(scenario_from(scenario, catalog_files), job_gpus=job_gpus)
     except LightfabricError as e:
         fail(e)
     if format is Format.json:
@@ -43,13 +44,14 @@ def economics(
 def valuechain(
     scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """Where the money goes: capital spending by industry segment per technology, and the shift between them."""
     from lightfabric.economics import value_chain
     from lightfabric.report.economics import valuechain_table
     table_or_json(format)
     try:
-        report = value_chain(load_scenario(scenario))
+        report = value_chain(scenario_from(scenario, catalog_files))
     except LightfabricError as e:
         fail(e)
     if format is Format.json:
@@ -68,6 +70,7 @@ def sensitivity(
     versus: Annotated[Optional[str], typer.Option("--versus", help="Two designs A,B: the tornado of A minus B and their break-even points; default cpo against the first design.")] = None,
     job_gpus: Annotated[Optional[int], typer.Option("--job-gpus", help="GPUs of the training job; default the scenario's.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """Which assumptions move the TCO most (a tornado), and where two technologies cost the same."""
     from lightfabric.economics import sensitivity_report as run_sensitivity
@@ -82,7 +85,7 @@ def sensitivity(
             pair = tuple(x.strip() for x in versus.split(","))
             if len(pair) != 2 or not all(pair) or pair[0] == pair[1]:
                 raise LightfabricError.for_field("--versus", versus, "two different designs as A,B, e.g. cpo,pluggable-dsp")
-        sc = load_scenario(scenario)
+        sc = scenario_from(scenario, catalog_files)
         with progress_bar("{task.description}") as progress:
             report = run_sensitivity(sc, metric=metrics[metric], versus=pair, job_gpus=job_gpus, progress=progress)
     except LightfabricError as e:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from lightfabric.cli_common import (
+    CatalogFiles, scenario_from,
     Format,
     fail,
     print_designs,
@@ -16,7 +17,6 @@ from lightfabric.cli_common import (
     table_or_json,
 )
 from lightfabric.errors import LightfabricError
-from lightfabric.scenario.loader import load_scenario
 
 
 def _with_domain(sc, domain_gpus: int | None):
@@ -42,13 +42,14 @@ def collective(
     fail_links: Annotated[int, typer.Option("--fail-links", help="Leaf uplinks to fail (simulation only).")] = 0,
     domain_gpus: Annotated[Optional[int], typer.Option("--domain-gpus", help="Scale-up domain size instead of the scenario's.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """Time, algorithm and bus bandwidth of one collective on every design, in closed form or simulated."""
     from lightfabric.netsim.run import collective_report
     from lightfabric.report.performance import collective_table
     table_or_json(format)
     try:
-        sc = _with_domain(load_scenario(scenario), domain_gpus)
+        sc = _with_domain(scenario_from(scenario, catalog_files), domain_gpus)
         with progress_bar("simulating {task.description}", "phases", show=simulate) as progress:
             report = collective_report(sc, op=op, size_bytes=size_bytes, gpus=gpus, algorithm=algorithm,
                                        simulate=simulate, routing=routing, seed=seed, fail_links=fail_links,
@@ -69,13 +70,14 @@ def step(
     routing: Annotated[str, typer.Option("--routing", help="spread or hash (with --simulate).")] = "spread",
     domain_gpus: Annotated[Optional[int], typer.Option("--domain-gpus", help="Scale-up domain size instead of the scenario's.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """One training step on every design: compute, communication by collective, exposed communication."""
     from lightfabric.netsim.run import step_report
     from lightfabric.report.performance import step_table
     table_or_json(format)
     try:
-        sc = _with_domain(load_scenario(scenario), domain_gpus)
+        sc = _with_domain(scenario_from(scenario, catalog_files), domain_gpus)
         report = step_report(sc, model_path=str(model), plan=plan, simulate=simulate, routing=routing)
     except LightfabricError as e:
         fail(e)

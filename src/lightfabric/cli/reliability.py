@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from lightfabric.cli_common import (
+    CatalogFiles, scenario_from,
     Format,
     fail,
     print_designs,
@@ -16,7 +17,6 @@ from lightfabric.cli_common import (
 )
 from lightfabric.errors import LightfabricError
 from lightfabric.report.formats import json_text
-from lightfabric.scenario.loader import load_scenario
 
 
 def reliability(
@@ -26,13 +26,14 @@ def reliability(
     trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """Failures, blast radius, repair, GPUs down, job interruptions and goodput, per technology."""
     from lightfabric.reliability import assess
     from lightfabric.report.reliability import reliability_table, units_table
     table_or_json(format)
     try:
-        sc = load_scenario(scenario)
+        sc = scenario_from(scenario, catalog_files)
         with progress_bar("Monte Carlo {task.description}", "trials") as progress:
             report = assess(sc, job_gpus=job_gpus, horizon_days=horizon_days, trials=trials, seed=seed,
                             progress=progress)

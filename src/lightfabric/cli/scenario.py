@@ -8,12 +8,11 @@ from typing import Annotated
 import typer
 
 from lightfabric.catalog import Catalog
-from lightfabric.cli_common import fail
+from lightfabric.cli_common import CatalogFiles, err, fail, say, scenario_from
 from lightfabric.errors import LightfabricError
 from lightfabric.scenario.loader import (
     check_parts,
     default_scenario_path,
-    load_scenario,
 )
 
 scenario_app = typer.Typer(help="Write and check scenario files.", no_args_is_help=True)
@@ -38,15 +37,23 @@ def scenario_init(
 @scenario_app.command("check")
 def scenario_check(
     file: Annotated[Path, typer.Argument(help="Scenario YAML to validate.")],
+    catalog_files: CatalogFiles = None,
 ) -> None:
     """Validate a scenario file (YAML, schema, part ids, overrides, and that its topology holds the
     cluster) without building the designs."""
     from lightfabric.design import plan_fabric
     try:
-        s = load_scenario(file)
+        s = scenario_from(file, catalog_files)
         plan = plan_fabric(s, check_parts(s, Catalog.default()))
     except LightfabricError as e:
         fail(e)
     switches = " / ".join(f"{t.count:,} {t.name}" for t in plan.fabric.switch_tiers)
     print(f"{file}: ok ({s.name}: {s.cluster.gpus:,} x {s.cluster.gpu}, {s.scale_out.topology} of {switches} "
           f"{s.scale_out.switch} at {s.scale_out.port_rate_gbps:g}G, technologies {', '.join(s.technologies)})")
+    # a valid file can still describe a cluster nothing can build: say so, one line per design
+    from lightfabric.compare import compare
+    results = compare(s).results
+    if not any(r.feasible for r in results):
+        say(err, "warning:", f"no design of {s.name} is feasible")
+        for r in results:
+            say(err, f"  {r.technology}:", r.reasons[0] if r.reasons else "infeasible")

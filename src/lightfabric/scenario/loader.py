@@ -68,6 +68,7 @@ ALLOWED: dict[str, str] = {
     "reliability.spares_fill_rate": "a probability between 0 and 1 (exclusive), e.g. 0.99",
     "technologies": f"a list of distinct technologies from: {', '.join(DESIGN_CHOICES)}",
     "overrides": "a mapping of PART_ID.FIELD to a number, true/false or text",
+    "catalog": "a list of the paths of your catalog files (at most 16), relative to the scenario file",
 }
 
 
@@ -186,17 +187,24 @@ def parse_scenario(text: str, filename: str = "<scenario>", max_chars: int | Non
         raise ScenarioError(f"{filename}:1:1: the scenario must be a mapping of keys (name, cluster, scale_out, ...); "
                             f"got a {type(data).__name__}")
     marks = _marks(node, filename=filename) if node is not None else {}
+    if isinstance(data.get("catalog"), list):
+        # the user's catalog files are found beside the scenario file, wherever it is run from
+        base = Path(filename).parent if Path(filename).is_file() else Path.cwd()
+        data = {**data, "catalog": [str(base / c) if isinstance(c, str) and not Path(c).is_absolute() else c
+                                    for c in data["catalog"]]}
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
         msgs = _messages(e, marks, filename)
         raise ScenarioError(summarise(msgs), location=filename) from None
     scenario._locations = marks
-    _check_jobs(scenario, filename)
+    check_across_fields(scenario, filename)
     return scenario
 
 
-def _check_jobs(scenario: Scenario, filename: str) -> None:
+def check_across_fields(scenario: Scenario, filename: str = "<scenario>") -> None:
+    """What one field's schema cannot check alone: the job mix must fit the cluster (every job at most
+    its GPUs, the shares at most all of them); raises :class:`ScenarioError` naming the field."""
     """The job mix must fit the cluster: every job at most its GPUs, the shares at most all of them."""
     rel, gpus = scenario.reliability, scenario.cluster.gpus
 
@@ -231,6 +239,8 @@ def check_parts(scenario: Scenario, catalog: Catalog) -> Catalog:
         loc = scenario.location(*path)
         return f"{loc}: " if loc else ""
 
+    if scenario.catalog:
+        catalog = catalog.with_user_files(scenario.catalog)
     try:
         catalog = catalog.with_overrides(scenario.overrides)
     except CatalogError as e:
@@ -244,7 +254,7 @@ def check_parts(scenario: Scenario, catalog: Catalog) -> Catalog:
               (("scale_out", "switch"), scenario.scale_out.switch, "switch")]
     if scenario.scale_out.nic is not None:
         checks.append((("scale_out", "nic"), scenario.scale_out.nic, "nic"))
-    if scenario.scale_up is not None:
+    if scenario.scale_up is not None and scenario.scale_up.switch is not None:
         checks.append((("scale_up", "switch"), scenario.scale_up.switch, "switch"))
     for path, value, kind in checks:
         try:

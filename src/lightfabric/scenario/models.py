@@ -41,8 +41,9 @@ class _Strict(BaseModel):
 class Cluster(_Strict):
     gpus: StrictInt = Field(gt=0, le=100_000_000, description="number of GPUs in the cluster")
     gpu: str = Field(description="catalog id of the GPU")
-    gpus_per_server: StrictInt = Field(default=8, gt=0, le=72,
-                                       description="GPUs per server or compute tray (the rails of a rail-optimized fabric)")
+    gpus_per_server: StrictInt | None = Field(
+        default=None, gt=0, le=72, description="GPUs per server or compute tray (the rails of a rail-optimized "
+                                               "fabric); default: the GPU's platform (catalog), else 8")
 
 
 class LinkLengths(_Strict):
@@ -75,7 +76,8 @@ class ScaleUp(_Strict):
     domain_gpus: StrictInt = Field(gt=0, le=100_000, description="GPUs in one scale-up domain")
     bandwidth_per_gpu_gbps: Number = Field(gt=0, le=1_000_000,
                                            description="scale-up bandwidth per GPU, both directions added")
-    switch: str = Field(description="catalog id of the scale-up switch chip")
+    switch: str | None = Field(default=None, description="catalog id of the scale-up switch chip; default: the GPU's "
+                                                          "platform's (catalog)")
 
 
 class TechnologyPolicy(_Strict):
@@ -223,6 +225,9 @@ class Scenario(_Strict):
     economics: Economics = Economics()
     physical: Physical = Physical()
     reliability: Reliability = Reliability()
+    catalog: tuple[str, ...] = Field(default=(), max_length=16,
+                                     description="the user's catalog files, added to the built-in catalog (paths "
+                                                 "relative to the scenario file)")
     overrides: dict[str, float | bool | str] = Field(default_factory=dict)
 
     # where each key stood in the file (path -> "file:line:col"), for error messages

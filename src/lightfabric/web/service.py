@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from lightfabric.catalog import Catalog
 from lightfabric.errors import LightfabricError
-from lightfabric.scenario.loader import ALLOWED, packaged_scenarios, parse_scenario
+from lightfabric.scenario.loader import ALLOWED, check_across_fields, packaged_scenarios, parse_scenario
 from lightfabric.scenario.models import Scenario
 from lightfabric.web.limits import Limits
 from lightfabric.web.schemas import ScenarioInput
@@ -105,6 +105,10 @@ def scenario_of(req: ScenarioInput, limits: Limits) -> Scenario:
         loc = ["body", "edits", edit] if edit else where + list(path)
         dotted = ".".join(path)
         raise InputError(loc, f"{dotted}: got {err.get('input')!r}; allowed: {ALLOWED.get(dotted, err['msg'])}") from None
+    if sc.catalog:
+        raise InputError(where + ["catalog"], "catalog: the web API reads no files on the server; give your parts' "
+                         "figures as overrides, or run lightfabric with --catalog on your machine")
+    check_across_fields(sc, "scenario")
     if sc.cluster.gpus > limits.max_gpus:
         edit = "gpus" in edits
         raise InputError(["body", "edits", "gpus"] if edit else where + ["cluster", "gpus"],
