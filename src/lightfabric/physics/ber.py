@@ -14,6 +14,10 @@ References
    (BER = erfc(Q/sqrt 2)/2; Q = 7 gives about 1e-12).
 .. [3] IEEE Std 802.3-2022, clause 91 (RS(528,514) and RS(544,514) "KP4" FEC, 10-bit symbols,
    t = 15) and clauses 124/138 (100 Gb/s-per-lane PMDs specified at a pre-FEC BER of 2.4e-4).
+.. [4] IEEE P802.3dj (200 Gb/s per lane): 500 m DR PMDs run at 106.25 GBd with KP4 alone; the 2 km
+   DR-2, FR4 and LR4 PMDs at 113.4375 GBd carry an inner Hamming(128,120) code (extended
+   Hamming, 12 RS symbols of 12 different codewords per block) under KP4 (SFF-8024 media rates;
+   Signal Integrity Journal, "200+ Gbps Ethernet FEC Analysis").
 """
 
 from __future__ import annotations
@@ -101,6 +105,54 @@ def post_fec_ber(pre_fec_ber, n: int = KP4_N, t: int = KP4_T, symbol_bits: int =
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(ps > 0, ser_out * pb / np.where(ps > 0, ps, 1.0), 0.0)
     return out
+
+
+HAMMING_N = 128             # inner code of 802.3dj 2 km PMDs: extended Hamming(128,120)
+
+
+def inner_hamming_ber(pre_fec_ber, n: int = HAMMING_N):
+    """Bit error ratio after a hard-decision extended Hamming(``n``, ``n``-8) decoder [4].
+
+    A block with one error is corrected; a block with ``k >= 2`` errors keeps them and, about half
+    the time, a wrong correction adds one: ``BER_out = sum_{k>=2} P(k) (k + 1/2) / n``. Soft
+    decision does better; this is the conservative bound. The interleaver spreads each block over
+    12 RS codewords, so the outer code sees independent errors.
+    """
+    p = np.asarray(pre_fec_ber, dtype=float)
+    p0 = np.power(1.0 - p, n)
+    p1 = n * p * np.power(1.0 - p, n - 1)
+    mean_errors = n * p                                    # E[k]
+    # E[k; k >= 2] + 0.5 P(k >= 2)
+    beyond = mean_errors - p1 + 0.5 * (1.0 - p0 - p1)
+    return np.clip(beyond / n, 0.0, None)
+
+
+class Fec:
+    """The forward error correction of one PMD: its name and what it leaves of a pre-FEC BER."""
+
+    def __init__(self, name: str, inner: bool):
+        self.name, self.inner = name, inner
+
+    def post_fec_ber(self, pre_fec_ber):
+        ber = inner_hamming_ber(pre_fec_ber) if self.inner else pre_fec_ber
+        return post_fec_ber(ber)
+
+
+KP4 = Fec("RS(544,514) (KP4)", inner=False)
+KP4_INNER = Fec("Hamming(128,120) inner + RS(544,514) (KP4)", inner=True)
+
+
+def fec_for(lane_rate_gbps: float, length_m: float) -> Fec:
+    """The FEC of a PMD: KP4 end to end; at 200G per lane beyond 500 m (the 2 km DR-2 and FR4 PMDs)
+    the inner Hamming code too [4]."""
+    return KP4_INNER if lane_rate_gbps >= 200 and length_m > 500 else KP4
+
+
+def ber_text(ber) -> str:
+    """A BER as an engineer reads it: below 1e-15 it is not measurable and says so."""
+    if ber is None:
+        return "-"
+    return "< 1e-15" if ber < 1e-15 else f"{ber:.2g}"
 
 
 def _check_levels(levels: int) -> None:

@@ -30,6 +30,7 @@ from lightfabric.catalog import (
     OpticalEngine, Receiver,
 )
 from lightfabric.physics import ber as ber_mod
+from lightfabric.physics.linear import LINEAR_SIDES, linear_check
 from lightfabric.physics import electrical, receiver as rx
 from lightfabric.physics.energy import power_w
 from lightfabric.physics.laser import LaserParameters, arrhenius_acceleration, operating_point
@@ -230,25 +231,43 @@ class LinkResult:
             "penalties_db": r(self.penalties_db), "margin_db": r(self.margin_db),
             "ber": None if self.ber is None else float(f"{self.ber:.4g}"),
             "post_fec_ber": None if self.post_fec_ber is None else float(f"{self.post_fec_ber:.4g}"),
+            "post_fec_ber_text": ber_mod.ber_text(self.post_fec_ber),
             "feasible": self.feasible, "reasons": list(self.reasons), "details": self.details,
         }
 
 
-def receiver_ber(receiver: Receiver, effective_oma_dbm):
-    """Pre-FEC BER at an effective OMA (received OMA less penalties), from the noise model.
+def receiver_ber(receiver: Receiver, effective_oma_dbm, reflections: int = 2):
+    """Pre-FEC BER at an effective OMA (received OMA less penalties), from the noise model, and the
+    implementation allowance.
 
-    The spec sensitivity sits above the noise-limited sensitivity by an implementation allowance
-    (ISI, jitter, RIN, crosstalk). That allowance is taken off the OMA before the noise model, so
-    at zero margin the BER is exactly the spec's target BER.
+    The noise is the receiver's (TIA and shot) plus the transmitter's RIN and the multipath
+    interference of ``reflections`` interfaces at the spec's reflectance, which grow with the
+    signal and set an error floor (:mod:`lightfabric.physics.receiver`). The spec sensitivity sits
+    above what that noise alone needs by an implementation allowance (ISI, jitter, crosstalk),
+    taken off the OMA before the noise model, so at zero margin the BER is exactly the spec's
+    target BER.
     """
     levels = MODULATION_LEVELS[receiver.modulation]
     baud = signalling_rate_gbd(receiver.lane_rate_gbps, levels)
-    ideal = rx.sensitivity_oma_dbm(receiver.target_ber, receiver.responsivity_a_per_w, receiver.tia_noise_pa_per_rthz,
-                                   baud, levels=levels, extinction_ratio_db=receiver.extinction_ratio_db)
-    allowance = receiver.sensitivity_oma_dbm - ideal
+    mpi = rx.mpi_ratio(receiver.reflectance_db, reflections)
+    kw = dict(levels=levels, extinction_ratio_db=receiver.extinction_ratio_db, rin_db_per_hz=receiver.rin_db_per_hz,
+              mpi=mpi)
+    ideal_w = rx.oma_for_ber_w(receiver.target_ber, receiver.responsivity_a_per_w, receiver.tia_noise_pa_per_rthz,
+                               baud, **kw)
+    if not np.isfinite(ideal_w):      # the floor alone is above the target: no allowance left
+        allowance = 0.0
+    else:
+        allowance = receiver.sensitivity_oma_dbm - float(mw_to_dbm(ideal_w * 1e3))
     oma_w = dbm_to_mw(np.asarray(effective_oma_dbm, dtype=float) - allowance) * 1e-3
-    return rx.ber_at_oma(oma_w, receiver.responsivity_a_per_w, receiver.tia_noise_pa_per_rthz, baud,
-                         levels=levels, extinction_ratio_db=receiver.extinction_ratio_db), float(allowance)
+    return rx.ber_at_oma(oma_w, receiver.responsivity_a_per_w, receiver.tia_noise_pa_per_rthz, baud, **kw), float(allowance)
+
+
+def error_floor(receiver: Receiver, reflections: int = 2) -> float:
+    """The BER the link's RIN and multipath interference alone allow, at any received power."""
+    levels = MODULATION_LEVELS[receiver.modulation]
+    baud = signalling_rate_gbd(receiver.lane_rate_gbps, levels)
+    return rx.floor_ber(baud, levels=levels, extinction_ratio_db=receiver.extinction_ratio_db,
+                        rin_db_per_hz=receiver.rin_db_per_hz, mpi=rx.mpi_ratio(receiver.reflectance_db, reflections))
 
 
 def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_gbps: float, *,
@@ -275,8 +294,12 @@ def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_g
                        source_part=chain.laser.id)
     penalty = chain.receiver.tx_penalty_db
     m = float(margin_db(budget.received_oma_dbm, chain.receiver.sensitivity_oma_dbm, penalty))
-    pre, allowance = receiver_ber(chain.receiver, budget.received_oma_dbm - penalty)
+    # reflections: the transmitter and receiver facets, and every connector and OCS pass between
+    reflections = 2 + sum(1 for e in elements if e.name.startswith(("connector", "OCS"))) + (1 if extra_loss_db > 0 else 0)
+    pre, allowance = receiver_ber(chain.receiver, budget.received_oma_dbm - penalty, reflections)
     pre = float(pre)
+    floor = error_floor(chain.receiver, reflections)
+    fec = ber_mod.fec_for(lane_rate_gbps, length_m)
     reasons = []
     if m < 0:
         reasons.append(f"{technology} at {lane_rate_gbps:g}G over {length_m:g} m: received OMA "
@@ -285,6 +308,9 @@ def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_g
     laser = laser_state(chain, laser_power_mw, laser_case_temperature_c)
     if not laser["feasible"]:
         reasons.append(laser["reason"])
+    host = linear_check(catalog, technology, lane_rate_gbps) if technology in LINEAR_SIDES else None
+    if host is not None and not host["feasible"]:
+        reasons.append(host["reason"])
     steps = [{"name": s.name, "part": s.part, "loss_db": round(float(s.loss_db), 3),
               "power_dbm": round(float(s.power_dbm), 3),
               "oma_dbm": None if s.oma_dbm is None else round(float(s.oma_dbm), 3)} for s in budget.steps]
@@ -293,11 +319,14 @@ def optical_link(catalog: Catalog, technology: str, length_m: float, lane_rate_g
                "tx_oma_dbm": round(float(budget.steps[len(chain.tx_elements)].oma_dbm), 3),
                "spec_tx_oma_dbm": chain.receiver.tx_oma_dbm,
                "implementation_allowance_db": round(allowance, 3), "target_ber": chain.receiver.target_ber,
+               "error_floor_ber": float(f"{floor:.3g}"), "reflections": reflections,
+               "rin_db_per_hz": chain.receiver.rin_db_per_hz, "reflectance_db": chain.receiver.reflectance_db,
+               "fec": fec.name, "linear_host_channels": host,
                "laser_case_temperature_c": laser["case_temperature_c"],
                "laser_junction_temperature_c": laser["junction_temperature_c"], "notes": chain.notes}
     return LinkResult(technology, lane_rate_gbps, float(length_m), modulation, steps,
                       float(budget.received_oma_dbm), chain.receiver.sensitivity_oma_dbm, penalty, m, pre,
-                      float(ber_mod.post_fec_ber(pre)), not reasons, reasons, details)
+                      float(fec.post_fec_ber(pre)), not reasons, reasons, details)
 
 
 def laser_state(chain: OpticalChain, laser_power_mw: float, case_temperature_c: float | None = None) -> dict:

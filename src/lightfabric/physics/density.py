@@ -4,10 +4,12 @@ millimetre of package edge or one rack unit of front panel passes.
 
 Three limits, each from a figure with its source (the ``SOURCES`` table prints with the result):
 
-* **Faceplate** (pluggables, copper): a 1 RU panel holds 32 OSFP cages (NVIDIA QM9700: 1U, 32
-  OSFP; SN5600: 2U, 64 OSFP). With the fastest module of a technology in the catalog that is
-  32 x 1.6T = 51.2 Tb/s per panel; 3.2T modules would raise it to 102.4 Tb/s, which the seed
-  article calls near the practical limit of pluggable optics.
+* **Faceplate** (pluggables, copper): a 1 RU panel holds 32 OSFP cages (OSFP MSA; NVIDIA QM9700:
+  1U, 32 OSFP; SN5600: 2U, 64 OSFP). Per rack unit that is 32 x the module rate: 51.2 Tb/s with the
+  1.6T modules that ship, 102.4 Tb/s with the 3.2T modules announced (448G lanes), which the seed
+  article calls near the practical limit of pluggable optics. A box is not a rack unit: the
+  largest pluggable box in the catalog (Quantum-X800 Q3400: 72 cages of twin-port 1.6T in 4 U,
+  115.2 Tb/s) carries more than one rack unit of faceplate but less per rack unit.
 * **Fiber panel** (co-packaged, near-packaged, optical I/O): the front panel carries MPO adapters
   instead of cages, 48 per RU (a 48-port panel, luxoptx); an MPO-16 carries one 8-lane DR port
   at 100G lanes, two 4-lane DR ports at 200G lanes, or, with 16-wavelength WDM at 1.6 Tb/s per
@@ -35,8 +37,9 @@ FUTURE_MODULE_TBPS = 3.2
 TH5_BALLS, TH5_PITCH_MM, TH5_TBPS = 9352, 0.9, 51.2
 
 SOURCES = {
-    "faceplate": "NVIDIA QM9700 (1U, 32 OSFP cages) and SN5600 (2U, 64 OSFP) manuals; seed article (51.2 Tb/s "
-                 "per panel with 1.6T modules, 102.4 Tb/s with 3.2T)",
+    "faceplate": "OSFP MSA (32 cages per RU); NVIDIA QM9700 (1U, 32 OSFP cages) and SN5600 (2U, 64 OSFP) "
+                 "manuals; the catalog's switches (cages, rack units); seed article (51.2 Tb/s per panel with "
+                 "1.6T modules, 102.4 Tb/s with 3.2T)",
     "fiber_panel": "luxoptx 48-port MPO panel (estimate: 48 MPO-16 adapters per RU); OFC 2026 exhibitor news "
                    "(1.6 Tb/s per fiber, 16 wavelengths)",
     "shoreline_electrical": "chipcraft.tech Tomahawk 5 field study (9,352-ball BGA, 0.9 mm pitch, 51.2 Tb/s); "
@@ -59,14 +62,33 @@ def optical_shoreline_tbps_per_mm(tbps_per_fiber_pair: float) -> float:
     return tbps_per_fiber_pair / (2 * FAU_PITCH_MM)
 
 
-def faceplate(top_module_tbps: float) -> dict:
-    """The faceplate limit of a switch whose ports take modules or cables of ``top_module_tbps``."""
+def faceplate(now_module_tbps: float, top_module_tbps: float, boxes: list[dict]) -> dict:
+    """The faceplate limit of a technology whose fastest shipping module (or cable) carries
+    ``now_module_tbps`` and whose fastest announced one ``top_module_tbps``.
+
+    Per rack unit: 32 OSFP cages x the module rate (51.2 Tb/s with 1.6T modules, 102.4 Tb/s with
+    3.2T). Per box: the largest pluggable switch in the catalog (``boxes``: id, capacity, cages,
+    rack units, one per switch with front-panel cages), as built; its ceiling is the box's cages
+    filled with the fastest announced module, capped by the switch's capacity.
+    """
     elec = electrical_shoreline_tbps_per_mm()
+    per_ru_now = OSFP_CAGES_PER_RU * now_module_tbps
+    per_ru_top = OSFP_CAGES_PER_RU * top_module_tbps
+    fill = [dict(b, tbps=min(b["capacity_tbps"], b["cages"] * now_module_tbps),
+                 ceiling_tbps=min(b["capacity_tbps"], b["cages"] * top_module_tbps)) for b in boxes]
+    largest = max(fill, key=lambda b: (b["tbps"], -b["rack_units"]), default=None)
+    ceiling = max(fill, key=lambda b: (b["ceiling_tbps"], -b["rack_units"]), default=None)
     return {
-        "limit": "faceplate", "max_switch_capacity_tbps": round(OSFP_CAGES_PER_RU * top_module_tbps, 1),
-        "ceiling_tbps": round(OSFP_CAGES_PER_RU * FUTURE_MODULE_TBPS, 1),
-        "ports_per_rack_unit": OSFP_CAGES_PER_RU, "port_rate_gbps": top_module_tbps * 1000,
-        "tbps_per_rack_unit": round(OSFP_CAGES_PER_RU * top_module_tbps, 1),
+        "limit": "faceplate",
+        "tbps_per_rack_unit": round(per_ru_now, 1), "tbps_per_rack_unit_ceiling": round(per_ru_top, 1),
+        "ports_per_rack_unit": OSFP_CAGES_PER_RU, "port_rate_gbps": now_module_tbps * 1000,
+        "top_module_gbps": top_module_tbps * 1000,
+        "max_switch_capacity_tbps": round(largest["tbps"], 1) if largest else round(per_ru_now, 1),
+        "largest_box": None if largest is None else {
+            "switch": largest["id"], "rack_units": largest["rack_units"], "cages": largest["cages"],
+            "tbps": round(largest["tbps"], 1), "tbps_per_rack_unit": round(largest["tbps"] / largest["rack_units"], 1)},
+        "ceiling_tbps": round(ceiling["ceiling_tbps"], 1) if ceiling else round(per_ru_top, 1),
+        "ceiling_box": None if ceiling is None else ceiling["id"],
         "shoreline_tbps_per_mm": round(elec, 3), "shoreline_kind": "electrical SerDes (package BGA)",
         "source": SOURCES["faceplate"] + "; " + SOURCES["shoreline_electrical"],
     }

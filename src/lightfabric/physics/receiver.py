@@ -15,6 +15,16 @@ Q-factor is
 The average power follows from OMA and the extinction ratio ``ER = P_max / P_min``:
 ``P_avg = (OMA / 2) (ER + 1) / (ER - 1)``.
 
+Noise that grows with the signal sets an **error floor** no received power removes [3, 4]:
+
+* transmitter relative intensity noise, specified referred to OMA (``RINxOMA``, dB/Hz):
+  ``sigma_RIN = R OMA sqrt(RIN B)``;
+* multipath interference from pairs of reflections along the link (each of reflectance ``r``,
+  incoherent beat noise): ``sigma_MPI = R P_avg sqrt(2 sum_{i<j} r_i r_j)``.
+
+The total ``sigma^2`` adds these to the thermal and shot terms, so ``q`` tends to a ceiling
+``q_floor = 1 / (2 (M - 1) sqrt(RIN B + MPI (P_avg / OMA)^2))`` as the power grows.
+
 References
 ----------
 .. [1] G. P. Agrawal, *Fiber-Optic Communication Systems*, 4th ed., Wiley 2010, sec. 4.4
@@ -22,6 +32,12 @@ References
 .. [2] IEEE Std 802.3-2022, clause 124 (400GBASE-DR4): OMA, TDECQ, receiver sensitivity and the
    reference receiver, a fourth-order Bessel-Thomson response with a 3 dB bandwidth of half the
    signalling rate.
+.. [3] IEEE Std 802.3-2022, clause 124 (400GBASE-DR4): RIN21.4OMA at most -136 dB/Hz; transmitter
+   and receiver reflectance at most -26 dB (as carried by compliant datasheets, e.g. Edgecore
+   ET7502-DR4).
+.. [4] J. L. Gimlett and N. K. Cheung, "Effects of phase-to-intensity noise conversion by
+   multiple reflections on gigabit-per-second DFB laser transmission systems", J. Lightwave
+   Technol. 7(6):888-895, 1989 (interferometric noise from reflection pairs).
 """
 
 from __future__ import annotations
@@ -63,21 +79,63 @@ def noise_sigma_a(tia_noise_pa_per_rthz, bandwidth_hz, photocurrent_a=0.0, dark_
     return np.sqrt(thermal + shot)
 
 
+def mpi_ratio(reflectance_db, reflections: int):
+    """``2 sum_{i<j} r_i r_j`` for ``reflections`` interfaces of equal reflectance (dB): the beat-noise
+    variance of multipath interference relative to the average power squared [4]."""
+    if reflectance_db is None or reflections < 2:
+        return 0.0
+    r = db_to_ratio(reflectance_db)
+    pairs = reflections * (reflections - 1) / 2
+    return 2.0 * pairs * r * r
+
+
 def q_factor(oma_w, responsivity_a_per_w, tia_noise_pa_per_rthz, baud_gbd, *, levels: int = 4,
-             extinction_ratio_db=6.0, dark_current_a=0.0):
-    """Per-eye Q-factor of a received signal of outer OMA ``oma_w`` (W)."""
+             extinction_ratio_db=6.0, dark_current_a=0.0, rin_db_per_hz=None, mpi=0.0):
+    """Per-eye Q-factor of a received signal of outer OMA ``oma_w`` (W), with the signal-dependent
+    RIN and MPI noise (module docstring) when given."""
     b = reference_noise_bandwidth_hz(baud_gbd)
-    p_avg = average_power_from_oma(oma_w, extinction_ratio_db)
+    oma = np.asarray(oma_w, dtype=float)
+    p_avg = average_power_from_oma(oma, extinction_ratio_db)
     sigma = noise_sigma_a(tia_noise_pa_per_rthz, b, responsivity_a_per_w * p_avg, dark_current_a)
-    return responsivity_a_per_w * np.asarray(oma_w, dtype=float) / (2.0 * (levels - 1) * sigma)
+    extra = 0.0
+    if rin_db_per_hz is not None:
+        extra = extra + (responsivity_a_per_w * oma) ** 2 * db_to_ratio(rin_db_per_hz) * b
+    if mpi:
+        extra = extra + (responsivity_a_per_w * p_avg) ** 2 * mpi
+    sigma = np.sqrt(sigma ** 2 + extra)
+    return responsivity_a_per_w * oma / (2.0 * (levels - 1) * sigma)
 
 
 def ber_at_oma(oma_w, responsivity_a_per_w, tia_noise_pa_per_rthz, baud_gbd, *, levels: int = 4,
-               extinction_ratio_db=6.0, dark_current_a=0.0):
+               extinction_ratio_db=6.0, dark_current_a=0.0, rin_db_per_hz=None, mpi=0.0):
     """Pre-FEC bit error ratio (Gray-coded PAM-M) at a received outer OMA."""
     q = q_factor(oma_w, responsivity_a_per_w, tia_noise_pa_per_rthz, baud_gbd, levels=levels,
-                 extinction_ratio_db=extinction_ratio_db, dark_current_a=dark_current_a)
+                 extinction_ratio_db=extinction_ratio_db, dark_current_a=dark_current_a,
+                 rin_db_per_hz=rin_db_per_hz, mpi=mpi)
     return ber_pam(q, levels)
+
+
+def floor_ber(baud_gbd, *, levels: int = 4, extinction_ratio_db=6.0, rin_db_per_hz=None, mpi=0.0):
+    """The BER the signal-dependent noise alone allows, however strong the signal (0 without it)."""
+    b = reference_noise_bandwidth_hz(baud_gbd)
+    er = db_to_ratio(extinction_ratio_db)
+    avg_over_oma = 0.5 * (er + 1.0) / (er - 1.0)
+    rel = (db_to_ratio(rin_db_per_hz) * b if rin_db_per_hz is not None else 0.0) + mpi * avg_over_oma ** 2
+    if rel <= 0:
+        return 0.0
+    return float(ber_pam(1.0 / (2.0 * (levels - 1) * np.sqrt(rel)), levels))
+
+
+def oma_for_ber_w(target_ber, responsivity_a_per_w, tia_noise_pa_per_rthz, baud_gbd, *, levels: int = 4,
+                  extinction_ratio_db=6.0, rin_db_per_hz=None, mpi=0.0) -> float:
+    """The outer OMA (W) at which the full noise model reaches ``target_ber`` (NaN if the floor is above it)."""
+    from scipy.optimize import brentq
+    kw = dict(levels=levels, extinction_ratio_db=extinction_ratio_db, rin_db_per_hz=rin_db_per_hz, mpi=mpi)
+    if floor_ber(baud_gbd, **{k: v for k, v in kw.items()}) >= target_ber:
+        return float("nan")
+    f = lambda log_w: float(np.log(ber_at_oma(np.exp(log_w), responsivity_a_per_w, tia_noise_pa_per_rthz,  # noqa: E731
+                                              baud_gbd, **kw)) - np.log(target_ber))
+    return float(np.exp(brentq(f, np.log(1e-9), np.log(1.0), xtol=1e-12)))
 
 
 def sensitivity_oma_dbm(target_ber, responsivity_a_per_w, tia_noise_pa_per_rthz, baud_gbd, *,
