@@ -181,15 +181,18 @@ def test_energy_and_downtime_by_hand(default_econ):
 
 
 def test_module_repairs_cost_rate_times_price_by_hand(default_econ):
-    """DSP modules at the host-leaf lower end: units x FIT x 8760 h repairs a year, each a 1,000 USD
-    module and (0.1 h swap + 0.5 h handling) x 52 USD/h."""
+    """DSP modules at the host-leaf lower end: units x FIT x 8760 h repairs a year, each at the module's
+    price and (0.1 h swap + 0.5 h handling) x 52 USD/h."""
     r = next(x for x in default_econ["results"] if x["technology"] == "pluggable-dsp")
     u = next(x for x in r["maintenance"]["by_unit"] if x["unit"] == "host-leaf links, lower-end modules")
+    from lightfabric.compare import compare
     from lightfabric.reliability.rates import module_fit
     cat = Catalog.default()
-    fit = module_fit(cat, cat.get("osfp-400g-dr4") if "400g" in u["unit"] else cat.get("osfp-800g-dr8")).fit
+    design = compare(load_scenario(None)).result("pluggable-dsp").design
+    module = cat.get(next(g for g in design.link_groups if g.name == "host-leaf").lower_end.part_id)
+    fit = module_fit(cat, module).fit
     assert u["repairs_per_year"] == pytest.approx(32768 * fit * 1e-9 * 8760, rel=1e-9)
-    assert u["parts_usd_per_year"] == pytest.approx(u["repairs_per_year"] * 1000)
+    assert u["parts_usd_per_year"] == pytest.approx(u["repairs_per_year"] * module.price_usd)
     assert u["labour_usd_per_year"] == pytest.approx(u["repairs_per_year"] * 0.6 * 52)
 
 

@@ -131,7 +131,10 @@ class Comparison:
                 "link_lengths": {k: v.as_dict() for k, v in p.lengths.items()},
                 "planes": p.planes, "topology": self.scenario.scale_out.topology,
                 "topology_notes": list(p.fabric.notes),
-                "scale_up": None if self.scenario.scale_up is None else self.scenario.scale_up.model_dump(),
+                "defaults_from_catalog": list(p.defaults),
+                "gpus_per_server": p.scenario.cluster.gpus_per_server,
+                "scale_up": None if p.scenario.scale_up is None else p.scenario.scale_up.model_dump(),
+                "user_catalog_files": sorted(set(p.catalog.user.values())),
                 "economics": self.scenario.economics.model_dump(),
             },
             "results": [r.to_dict() for r in self.results],
@@ -232,7 +235,7 @@ def _assumptions(plan: FabricPlan, results: list[TechnologyResult]) -> list[dict
                 value = list(value)
             for s in part.sources_for(fname) or [None]:
                 rows.append({
-                    "part": part_id, "field": fname, "value": value,
+                    "part": part_id, "user_file": plan.catalog.user.get(part_id), "field": fname, "value": value,
                     "source": s.title if s else "model default",
                     "kind": s.kind if s else "default",
                     "date": s.date if s else None,

@@ -40,6 +40,7 @@ class FabricPlan:
     planes: int
     scale_up: ScaleUpFabric | None = None
     scale_up_switch: SwitchAsic | None = None
+    defaults: tuple[str, ...] = ()          # values the scenario left out, taken from the catalog, named
 
     @property
     def lengths(self) -> dict[str, LengthStats]:
@@ -118,6 +119,7 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
     so = scenario.scale_out
     topology = get_topology(so.topology)
     gpu = catalog.get(scenario.cluster.gpu, kind="gpu", field="cluster.gpu")
+    scenario, defaults = platform_defaults(scenario, gpu)
     switch = catalog.get(so.switch, kind="switch", field="scale_out.switch")
     nic_id = so.nic or gpu.default_nic
     if nic_id is None:
@@ -149,7 +151,34 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
                            [(g.name, where[g.lower], where[g.upper]) for g in fabric.groups])
     fabric = replace(fabric, lengths=_fixed_lengths(scenario, fabric, lengths))
     return FabricPlan(scenario=scenario, catalog=catalog, gpu=gpu, switch=switch, nic=nic, port=port,
-                      attachment=attachment, fabric=fabric, planes=planes, scale_up=su, scale_up_switch=su_switch)
+                      attachment=attachment, fabric=fabric, planes=planes, scale_up=su, scale_up_switch=su_switch,
+                      defaults=defaults)
+
+
+DEFAULT_GPUS_PER_SERVER = 8
+
+
+def platform_defaults(scenario: Scenario, gpu: Gpu) -> tuple[Scenario, tuple[str, ...]]:
+    """The scenario with what it leaves out taken from the GPU's platform in the catalog (GPUs per
+    compute tray, the scale-up switch), and a line naming each value so taken."""
+    said: list[str] = []
+    cluster, scale_up = scenario.cluster, scenario.scale_up
+    if cluster.gpus_per_server is None:
+        n = gpu.gpus_per_server or DEFAULT_GPUS_PER_SERVER
+        said.append(f"cluster.gpus_per_server: {n} (" + (f"{gpu.id}'s compute tray, from the catalog" if
+                    gpu.gpus_per_server else f"{gpu.id}'s platform is not in the catalog; the usual 8-GPU server")
+                    + ")")
+        cluster = cluster.model_copy(update={"gpus_per_server": n})
+    if scale_up is not None and scale_up.switch is None:
+        if gpu.default_scale_up_switch is None:
+            raise LightfabricError.for_field("scale_up.switch", None, "a scale-up switch id from the catalog",
+                                             problem=f"{gpu.id} names no scale-up switch of its own")
+        said.append(f"scale_up.switch: {gpu.default_scale_up_switch} ({gpu.id}'s platform, from the catalog)")
+        scale_up = scale_up.model_copy(update={"switch": gpu.default_scale_up_switch})
+    if not said:
+        return scenario, ()
+    resolved = scenario.model_copy(update={"cluster": cluster, "scale_up": scale_up})
+    return resolved, tuple(said)
 
 
 def _endpoint(tier) -> Endpoint:

@@ -74,6 +74,14 @@ class Design:
                     out.append(optics)
         return out
 
+    def device_part(self, tier: str):
+        """The catalog part of ``tier``'s devices (a switch, NIC or GPU), or None if no link group ends there."""
+        for g in self.link_groups:
+            for ep in (g.spec.lower, g.spec.upper):
+                if ep.tier == tier:
+                    return ep.device
+        return None
+
     def devices(self) -> dict[str, int]:
         """Devices per tier as built: an OCS spine's tier is replaced by its optical circuit switches."""
         out = self.plan.fabric.devices()

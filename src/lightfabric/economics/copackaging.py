@@ -62,6 +62,13 @@ def good_cost_usd(engine_flow: EngineFlow, copackage_flow: CoPackageFlow | None,
     return p.good_cost_usd, p, e
 
 
+def _packages_per_device(design: Design, tier: str) -> int:
+    """Switch packages per device of ``tier``: a multi-ASIC switch system (the Quantum-X800 box holds
+    four) co-packages its engines around each ASIC, so each package carries its share."""
+    part = design.device_part(tier)
+    return getattr(part, "asics_per_system", 1) if part is not None else 1
+
+
 def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None) -> dict:
     """Per device tier carrying optical engines: the engine and package yields and costs, the price
     premium over the reference yields, and the cost per port as yields mature.
@@ -74,6 +81,8 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
     for et in engines_by_tier(design):
         engine, n_dev, tier = et.engine, et.devices, et.tier
         per_dev = ceil(et.per_device - 1e-9)
+        packages = _packages_per_device(design, tier)
+        per_pkg = ceil(per_dev / packages - 1e-9)
         ef, cf = _flows(cat, engine)
         if ef is None:
             tiers.append({"tier": tier, "engine": engine.id, "note": "no engine flow in the catalog"})
@@ -83,8 +92,9 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
         ref_ef, ref_cf = ref_ef or ef, ref_cf if ref_cf is not None else cf
         fau = cat.get(FAU_PART).price_usd if FAU_PART in cat else 0.0
         ref_fau = reference.get(FAU_PART).price_usd if FAU_PART in reference else fau
-        cost, pkg, eng = good_cost_usd(ef, cf, fau, engine, per_dev)
-        ref_cost, _, _ = good_cost_usd(ref_ef, ref_cf, ref_fau, engine, per_dev)
+        cost, pkg, eng = good_cost_usd(ef, cf, fau, engine, per_pkg)
+        ref_cost, _, _ = good_cost_usd(ref_ef, ref_cf, ref_fau, engine, per_pkg)
+        cost, ref_cost = packages * cost, packages * ref_cost
         gm = (cf or ef).vendor_gross_margin
         price_delta = (cost - ref_cost) / (1.0 - gm)
         premium += n_dev * price_delta
@@ -95,14 +105,15 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
         list_usd = per_dev * (engine.price_usd + engine.fiber_array_units * fau)
         curve = []
         for f in MATURITY_FACTORS:
-            c, p, e = good_cost_usd(matured(ef, f), matured(cf, f) if cf else None, fau, engine, per_dev)
-            d = (c - ref_cost) / (1.0 - gm)
+            c, p, e = good_cost_usd(matured(ef, f), matured(cf, f) if cf else None, fau, engine, per_pkg)
+            d = (packages * c - ref_cost) / (1.0 - gm)
             curve.append({"maturity_factor": f, "engine_yield": e.yield_,
-                          "package_yield": p.package_yield if p else None, "good_cost_usd": c,
+                          "package_yield": p.package_yield if p else None, "good_cost_usd": packages * c,
                           "price_per_port_usd": (list_usd + d) / ports})
         tiers.append({
             "tier": tier, "technology": engine.technology, "engine": engine.id, "engine_flow": ef.id,
             "co_package_flow": cf.id if cf else None, "devices": n_dev, "engines_per_device": per_dev,
+            "packages_per_device": packages, "engines_per_package": per_pkg,
             "ports_per_device": ports, "engine_cost": eng.as_dict(),
             "package": pkg.as_dict() if pkg else None, "good_cost_usd": cost, "reference_good_cost_usd": ref_cost,
             "vendor_gross_margin": gm, "price_delta_usd_per_device": price_delta,

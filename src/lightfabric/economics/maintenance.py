@@ -82,10 +82,12 @@ def repair_cost(design: Design, fc: FailureClass, prices: dict[str, float], eco:
             rho = flow.engine_rework_fraction if flow else 0.0
             rework = flow.rework_usd if flow else 0.0
             switch = design.plan.switch
-            die_usd = chip_value_share(cat, switch) * switch.system_price_usd
-            scrap = per_switch * engine_usd + die_usd
+            packages = switch.asics_per_system     # a multi-ASIC box scraps one package: its die and engines
+            die_usd = chip_value_share(cat, switch) * switch.system_price_usd / packages
+            scrap = per_switch / packages * engine_usd + die_usd
             return RepairCost(rho * (engine_usd + rework) + (1 - rho) * scrap, labour_h,
-                              f"package reworked with {rho:.0%} probability, else scrapped")
+                              f"package reworked with {rho:.0%} probability, else scrapped"
+                              + (f" (one of the switch's {packages} packages)" if packages > 1 else ""))
         if fc.fru == "fru-compute-tray":
             return RepairCost(engine_usd, labour_h, "the GPU package's own value is not in the catalog: a lower bound")
         return RepairCost(engine_usd, labour_h)

@@ -82,13 +82,16 @@ def packaging_table(result: dict) -> Table | None:
         return None
     x = tiers[0]
     pkg = x["package"]
-    what = (f"{x['engines_per_device']} x {x['engine']} per {x['tier']} device, flows {x['engine_flow']}"
+    per = (f"{x['engines_per_package']} x {x['engine']} per package, {x['packages_per_device']} packages per "
+           f"{x['tier']} device" if x.get("packages_per_device", 1) > 1
+           else f"{x['engines_per_device']} x {x['engine']} per {x['tier']} device")
+    what = (f"{per}, flows {x['engine_flow']}"
             f"{' + ' + x['co_package_flow'] if x['co_package_flow'] else ''}")
     t = Table(title=f"{result['technology']}: packaging yield and cost as yields mature ({what})", header_style="bold",
               caption="maturity factor f scales every defect level: yield y -> 1 - (1 - y) f, D0 -> f D0; f = 1 is "
                       "the catalog (the yields its prices carry); price per port adds the cost change / (1 - vendor "
                       "gross margin) to the list price")
-    for col in ("maturity factor", "engine yield", "package yield", "cost of a good package (USD)",
+    for col in ("maturity factor", "engine yield", "package yield", "cost of good packages per device (USD)",
                 "optics price per port (USD)"):
         t.add_column(col, justify="right")
     for m in x["maturity"]:

@@ -133,5 +133,6 @@ def sources_table(comparison: Comparison) -> Table:
             value = ", ".join(map(str, value))
         kind = a["kind"] + (f" ({a['confidence']})" if a.get("confidence") else "")
         source = a["source"] + (f" [derivation: {a['derivation']}]" if a.get("derivation") else "")
-        table.add_row(a["part"], a["field"], str(value), kind, source, a["date"] or "")
+        part = a["part"] + (f" (your part: {a['user_file']})" if a.get("user_file") else "")
+        table.add_row(part, a["field"], str(value), kind, source, a["date"] or "")
     return table

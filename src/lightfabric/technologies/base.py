@@ -21,7 +21,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from math import ceil
 
-from lightfabric.catalog import Catalog, CopperCable, FiberCable, FiberPart, OpticalEngine, PluggableModule, PortConfig
+from lightfabric.catalog import Catalog, CopperCable, FiberCable, FiberPart, OpticalEngine, PluggableModule, PortConfig, SwitchAsic
 from lightfabric.catalog.defaults import SHUFFLE_PART
 from lightfabric.physics import chains
 from lightfabric.physics.chains import LinkOptionError
@@ -141,11 +141,14 @@ class LinkNeed:
     breakout: int = 1
     group: str = ""
     gang: bool = False             # a module may serve several ports of this rate (scale-up)
+    ports_per_cage: int = 1        # switch ports one module cage holds (twin-port modules: 2)
+    shuffles: int = 0              # fiber shuffle passes in the channel
+    ocs_passes: int = 0            # optical circuit switch passes in the channel
 
 
 def module_optics(m: PluggableModule, need: LinkNeed | None = None) -> PortOptics:
     ports = 1
-    if need is not None and need.gang and m.rate_gbps > need.rate_gbps:
+    if need is not None and (need.gang or need.ports_per_cage > 1) and m.rate_gbps > need.rate_gbps:
         ports = int(m.rate_gbps // need.rate_gbps)
     share = 1.0 / ports
     return PortOptics(kind="module", part_id=m.id, rate_gbps=m.rate_gbps * share, interface=m.interface,
@@ -165,7 +168,13 @@ def select_module(catalog: Catalog, technology: str, need: LinkNeed, *, exact_la
     Raises :class:`Infeasible` naming the first requirement no module meets.
     """
     candidates = [m for m in catalog.of_kind(PluggableModule) if m.technology == technology]
-    if need.gang:
+    if need.ports_per_cage > 1:
+        # a switch with fewer cages than ports (Quantum-X800: 72 cages, 144 ports) takes modules that
+        # carry several of its ports, each to its own far end (twin-port 2 x 800G)
+        ppc = need.ports_per_cage
+        rate_step = (f"carrying {ppc} ports of {need.rate_gbps:g}G in one cage (the switch has fewer cages than ports)",
+                     lambda m: m.rate_gbps == need.rate_gbps * ppc and m.breakout >= ppc * need.breakout)
+    elif need.gang:
         rate_step = (f"at a multiple of {need.rate_gbps:g}G",
                      lambda m: m.rate_gbps >= need.rate_gbps and (m.rate_gbps / need.rate_gbps).is_integer())
     else:
@@ -180,9 +189,10 @@ def select_module(catalog: Catalog, technology: str, need: LinkNeed, *, exact_la
     if far is not None:
         steps.append((f"whose optics talk to {far.part_id} ({far.interface}, "
                       f"{far.optical_lane_rate_gbps:g}G per lane)", lambda m: far.talks_to(m)))
-    if need.breakout > 1:
+    if need.breakout > 1 and need.ports_per_cage == 1:
         steps.append((f"that breaks out to {need.breakout} ports", lambda m: m.breakout >= need.breakout))
     steps.append((f"reaching {need.length_m:g} m", lambda m: m.reach_m >= need.length_m))
+    steps.append((f"whose multimode channel fits its budget over {need.length_m:g} m", lambda m: _sr_fits(catalog, m, need)))
 
     pool = candidates
     for label, keep in steps:
@@ -193,7 +203,43 @@ def select_module(catalog: Catalog, technology: str, need: LinkNeed, *, exact_la
             where = f" for the {end} end of {need.group} links" if need.group else ""
             raise Infeasible(f"no {technology} module {label}{where}; candidates: {have}")
         pool = kept
-    return min(pool, key=lambda m: (m.price_usd * (need.rate_gbps / m.rate_gbps if need.gang else 1), m.power_w, m.id))
+    per_port = need.gang or need.ports_per_cage > 1
+    return min(pool, key=lambda m: (m.price_usd * (need.rate_gbps / m.rate_gbps if per_port else 1), m.power_w, m.id))
+
+
+def pluggable_boxes(catalog: Catalog) -> list[dict]:
+    """The catalog's switches with front-panel cages: what a faceplate-limited technology is built in."""
+    return [{"id": s.id, "capacity_tbps": s.capacity_gbps / 1000.0, "cages": s.cages, "rack_units": s.rack_units}
+            for s in catalog.of_kind(SwitchAsic) if s.cages]
+
+
+def fastest(rates_and_parts) -> tuple[float, float]:
+    """(fastest shipping, fastest at any status) of (rate, part) pairs, in Tb/s; the shipping one
+    falls back to the fastest when the catalog states no shipping part."""
+    rates = [(r, p) for r, p in rates_and_parts]
+    shipping = [r for r, p in rates if p.available is not None and p.available.status == "shipping"]
+    top = max(r for r, _ in rates)
+    return (max(shipping) if shipping else top) / 1000.0, top / 1000.0
+
+
+def _sr_fits(catalog: Catalog, m: PluggableModule, need: LinkNeed) -> bool:
+    """A single-mode module always passes here (its budget is checked with its chain); a multimode
+    (SR) one only if its channel fits the SR budget at the group's length and shuffles."""
+    if m.interface != "SR":
+        return True
+    if need.ocs_passes or need.gang:
+        return False           # no multimode optical circuit switch; scale-up optics are single-mode here
+    from lightfabric.physics.multimode import sr_check
+    try:
+        fiber = fiber_for(catalog, module_optics(m))
+    except Infeasible:
+        return False
+    shuffle_db = need.shuffles * catalog.get(SHUFFLE_PART, kind="fiber-part").loss_db if need.shuffles else 0.0
+    return sr_check(catalog, fiber, need.length_m, m.reach_m, shuffle_db)["feasible"]
+
+
+def catalog_fiber_for_sr(catalog: Catalog, optics: PortOptics) -> str:
+    return fiber_for(catalog, optics).id
 
 
 def fiber_for(catalog: Catalog, optics: PortOptics) -> FiberCable:
@@ -220,8 +266,11 @@ def need_at(spec: GroupSpec, side: str) -> LinkNeed:
     ep = spec.lower if side == "lower" else spec.upper
     port = ep.port
     gang = spec.scale_up
+    cages = getattr(ep.device, "cages", None) if ep.kind == "switch" else None
+    ppc = port.count // cages if cages and port.count > cages and port.count % cages == 0 else 1
     return LinkNeed(rate_gbps=port.rate_gbps, lane_rate_gbps=port.lane_rate_gbps, length_m=spec.length_m,
-                    breakout=spec.breakout if side == "upper" else 1, group=spec.name, gang=gang)
+                    breakout=spec.breakout if side == "upper" else 1, group=spec.name, gang=gang,
+                    ports_per_cage=1 if gang else ppc, shuffles=spec.shuffles, ocs_passes=spec.ocs_passes)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -338,6 +387,12 @@ class Technology(ABC):
             shuffle = catalog.get(SHUFFLE_PART, kind="fiber-part")
             assert isinstance(shuffle, FiberPart)
             shuffle_db = spec.shuffles * shuffle.loss_db
+        if optics.interface == "SR":
+            from lightfabric.physics.multimode import sr_check
+            medium = catalog.get(catalog_fiber_for_sr(catalog, optics), kind="fiber")
+            return {**base, "lane_rate_gbps": lane, "part": optics.part_id, "engine": None, "ocs_passes": 0,
+                    "shuffle_loss_db": shuffle_db, **sr_check(catalog, medium, float(spec.length_m), optics.reach_m,
+                                                              shuffle_db)}
         try:
             kind, engine = chain_of(catalog, optics)
             case_c = physical.laser_case_temperature_c if kind == "cpo" else None

@@ -10,7 +10,9 @@ from math import ceil
 from lightfabric.catalog import Catalog, CopperCable
 from lightfabric.physics import density
 from lightfabric.physics.chains import DESIGN_MARGIN_DB, LinkOptionError, copper_link
-from lightfabric.technologies.base import GroupEnds, GroupSpec, Infeasible, PortOptics, Technology
+from lightfabric.technologies.base import (
+    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, fastest, pluggable_boxes,
+)
 
 SIGNALLING_GBPS = {100.0: 112.0, 200.0: 224.0, 400.0: 448.0}
 PASSIVE = ("dac", "cpc", "spine")
@@ -46,8 +48,8 @@ class Copper(Technology):
 
     def density(self, catalog: Catalog) -> dict:
         """The faceplate: 32 cages per rack unit of the fastest cable (DAC, ACC or AEC)."""
-        top = max(c.rate_gbps for c in catalog.of_kind(CopperCable) if c.variant in ("dac", "acc", "aec"))
-        return density.faceplate(top / 1000.0)
+        now, top = fastest((c.rate_gbps, c) for c in catalog.of_kind(CopperCable) if c.variant in ("dac", "acc", "aec"))
+        return density.faceplate(now, top, pluggable_boxes(catalog))
 
     def link_budget(self, catalog: Catalog, length_m: float, lane_rate_gbps: float, *, part: str | None = None,
                     modulation: str = "pam4", laser_power_mw: float | None = None, lanes_per_laser: int | None = None,

@@ -6,9 +6,10 @@ from __future__ import annotations
 from lightfabric.catalog import Catalog, PluggableModule, SwitchAsic
 from lightfabric.physics import density
 from lightfabric.physics.chains import LinkOptionError
+from lightfabric.physics.linear import LINEAR_SIDES, linear_check
 from lightfabric.technologies.base import (
-    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, check_interop, fiber_for, module_optics, need_at,
-    select_module, trunks,
+    GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, check_interop, fastest, fiber_for, module_optics,
+    need_at, pluggable_boxes, select_module, trunks,
 )
 
 
@@ -28,9 +29,10 @@ class Pluggable(Technology):
         return self.id, None, None
 
     def density(self, catalog: Catalog) -> dict:
-        """The faceplate: 32 cages per rack unit of this technology's fastest module."""
-        top = max(m.rate_gbps for m in catalog.of_kind(PluggableModule) if m.technology == self.id)
-        return density.faceplate(top / 1000.0)
+        """The faceplate: 32 cages per rack unit of this technology's fastest shipping module (and, as
+        a ceiling, its fastest announced one); per box, the largest pluggable switch in the catalog."""
+        now, top = fastest((m.rate_gbps, m) for m in catalog.of_kind(PluggableModule) if m.technology == self.id)
+        return density.faceplate(now, top, pluggable_boxes(catalog))
 
     def _check_host(self, device, spec: GroupSpec) -> bool:
         """Whether the device's SerDes may drive this technology's modules (LPO needs linear drive)."""
@@ -40,9 +42,15 @@ class Pluggable(Technology):
         ep = spec.lower if side == "lower" else spec.upper
         sw = ep.device
         assert isinstance(sw, SwitchAsic)
+        if self.id in LINEAR_SIDES:
+            # the physics first: the host channels the linear path leaves to the SerDes
+            host = linear_check(catalog, self.id, ep.port.lane_rate_gbps)
+            if not host["feasible"]:
+                raise Infeasible(host["reason"])
         if not self._check_host(sw, spec):
-            raise Infeasible(f"{sw.id}: its {sw.serdes_lane_rate_gbps:g}G SerDes are not qualified to drive "
-                             f"linear (LPO) optics (catalog field linear_drive: false)")
+            raise Infeasible(f"{sw.id}: its vendor does not qualify its {sw.serdes_lane_rate_gbps:g}G SerDes to drive "
+                             f"linear (LPO) optics (catalog field linear_drive: false), though the host channel fits "
+                             f"the linear budget")
         need = need_at(spec, side)
         return module_optics(select_module(catalog, self.id, need), need)
 
