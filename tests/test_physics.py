@@ -10,6 +10,7 @@ from lightfabric.catalog import Catalog
 from lightfabric.physics import ber, electrical, laser, receiver, units
 from lightfabric.physics import chains
 from lightfabric.physics.link_budget import Element, margin_db, propagate, required_source_power_dbm
+from tests.test_cli import lf_here
 
 
 # --- BER -------------------------------------------------------------------------------------------
@@ -224,3 +225,37 @@ def test_binomial_tail_equals_scipy_stats():
     for n in (1, 10, 513, 544):
         for k in (-1, 0, 1, 15, n - 1, n, n + 1):
             np.testing.assert_allclose(binomial_tail(k, n, p), stats.binom.sf(k, n, p), rtol=1e-10, atol=1e-300)
+
+
+# --- external laser sources: power from the lasers' operating point (issue 21) ---------------------
+
+def test_laser_source_power_is_its_lasers_at_the_needed_output_plus_control(catalog):
+    from lightfabric.physics.laser_source import laser_source_power
+    engine = catalog.get("nvidia-photonics-oe-1.6t")
+    els = catalog.get(engine.laser_source)
+    p = laser_source_power(catalog, engine)
+    chain = chains.optical_chain(catalog, "cpo", engine.lane_rate_gbps, engine=engine)
+    assert p.laser_output_mw == pytest.approx(chains.laser_power_for_spec_mw(chain))
+    assert p.power_w == pytest.approx(els.lasers * p.per_laser_w + els.control_power_w)
+    # wall-plug efficiency of the diode at its operating point: Lumentum quotes 20 % for its UHP laser
+    assert 0.15 < p.laser_output_mw / 1e3 / p.per_laser_w < 0.35
+    # NVIDIA: about 2 W of CW laser per 1.6T port; one 1.6T port of 200G lanes is 8 lanes
+    assert 8 * p.per_lane_w(engine.lanes_per_laser) == pytest.approx(2.0, rel=0.25)
+    # the vendor figure is carried, never used
+    assert p.stated_power_w == els.stated_power_w == 8.0 and p.power_w != pytest.approx(8.0, abs=0.5)
+    # a hotter case costs power
+    assert laser_source_power(catalog, engine, case_temperature_c=70).power_w > p.power_w
+
+
+def test_laser_compare_sets_the_emls_beside_the_laser_sources(catalog):
+    from lightfabric.physics.laser_source import laser_power_comparison
+    r = laser_power_comparison(catalog, port_rate_gbps=1600, lane_rate_gbps=200)
+    eml, cpo = r["rows"]
+    report = chains.laser_report(catalog, "pluggable-dsp", lane_rate_gbps=200, port_rate_gbps=1600)
+    assert eml["power_w"] == report["laser_electrical_power_w"] and eml["lasers"] == 8
+    assert (eml["nvidia_w"], cpo["nvidia_w"]) == (10.0, 2.0)
+    # the EMLs' own drive and coolers come nowhere near NVIDIA's 10 W: its bucket holds the drivers
+    assert eml["power_w"] < 10.0 / 3
+    assert "drivers" in " ".join(r["not_counted"])
+    p = lf_here("laser", "--compare")
+    assert p.returncode == 0 and "NVIDIA" in p.stdout and "Not counted" in p.stdout

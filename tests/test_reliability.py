@@ -116,7 +116,8 @@ def test_inventory_counts_and_blast_radius_by_hand():
     assert c["leaf switches"].count == 64 and c["spine switches"].count == 32
     assert c["leaf switches"].gpus_waiting == 32 and c["spine switches"].gpus_waiting == 0
     assert c["leaf switches"].links_waiting == {"host-leaf": 32, "leaf-spine": 32}
-    assert c["NICs"].count == 2048 and c["NICs"].gpus_replacing == 8   # the server is powered off
+    # the server is powered off: a GB300 compute tray holds four GPUs (the GPU's platform default)
+    assert c["NICs"].count == 2048 and c["NICs"].gpus_replacing == 4
     for side in ("lower", "upper"):
         assert c[f"host-leaf links, {side}-end modules"].count == 2048
         assert c[f"host-leaf links, {side}-end modules"].gpus_waiting == 1
@@ -155,8 +156,8 @@ def test_expectations_match_a_hand_calculation():
     per_day = 24 * (8192 * lam(m) + 96 * lam(sw) + 2048 * lam(nic) + 4096 * lam(fib))
     assert r["failures_per_day_total"] == pytest.approx(per_day, rel=1e-3)
     # GPUs down (Little): host modules 4,096 x (4 + 0.1) h x 1 GPU; leaves 64 x 6 h x 32;
-    # NICs 2,048 x (4 h x 1 + 1 h x 8); host trunks 2,048 x 5 h x 1
-    down = (4096 * lam(m) * 4.1 + 64 * lam(sw) * 6 * 32 + 2048 * lam(nic) * (4 + 8) + 2048 * lam(fib) * 5)
+    # NICs 2,048 x (4 h x 1 + 1 h x 4, the GB300 tray's four GPUs); host trunks 2,048 x 5 h x 1
+    down = (4096 * lam(m) * 4.1 + 64 * lam(sw) * 6 * 32 + 2048 * lam(nic) * (4 + 4) + 2048 * lam(fib) * 5)
     assert r["gpus_down_mean"] == pytest.approx(down, rel=1e-3)
     # the job spans every GPU: every failure and every switch reboot interrupts it
     flaps = 96 * lam(6272.0) * 24

@@ -4,6 +4,8 @@ placement and reach, per-tier policy and auto, bandwidth density (issue 4)."""
 from math import ceil, sqrt
 
 import pytest
+
+from lightfabric.catalog import PluggableModule
 from hypothesis import given, settings, strategies as st
 
 import lightfabric
@@ -200,9 +202,14 @@ def test_invariants(catalog, gpus, switch):
 
 def test_density_against_the_article_and_a_hand_calculation(catalog):
     d = density_report(catalog)["technologies"]
-    # seed article: 1.6T modules give 51.2 Tb/s per panel, 3.2T modules 102.4 Tb/s
-    assert d["pluggable-dsp"]["max_switch_capacity_tbps"] == 51.2 and d["pluggable-dsp"]["ceiling_tbps"] == 102.4
-    assert d["lpo"]["max_switch_capacity_tbps"] == 25.6            # 800G LPO only
+    # seed article: 1.6T modules give 51.2 Tb/s per 1U panel, 3.2T modules 102.4 Tb/s
+    assert d["pluggable-dsp"]["tbps_per_rack_unit"] == 51.2 and d["pluggable-dsp"]["tbps_per_rack_unit_ceiling"] == 102.4
+    # the largest pluggable box: Quantum-X800 Q3400, 72 twin-port cages of 1.6T in 4 RU = 115.2 Tb/s
+    q = catalog.get("quantum-x800")
+    assert d["pluggable-dsp"]["ceiling_box"] == "quantum-x800"
+    assert d["pluggable-dsp"]["max_switch_capacity_tbps"] == pytest.approx(q.cages * 1.6) == 115.2
+    lpo_top = max(m.rate_gbps for m in catalog.of_kind(PluggableModule) if m.technology == "lpo")
+    assert d["lpo"]["tbps_per_rack_unit_ceiling"] == pytest.approx(32 * lpo_top / 1000)
     assert d["cpo"]["max_switch_capacity_tbps"] > d["pluggable-dsp"]["max_switch_capacity_tbps"]
     # Tomahawk 5: 9,352 balls at 0.9 mm on a hexagonal grid
     side = sqrt(9352 * 0.81 * sqrt(3) / 2)

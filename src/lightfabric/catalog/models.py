@@ -272,14 +272,24 @@ class OpticalEngine(Part):
 
 
 class ExternalLaserSource(Part):
-    """An external laser source module (ELS / ELSFP) that feeds co-packaged engines."""
+    """An external laser source module (ELS / ELSFP) that feeds co-packaged engines.
+
+    Its electrical power is not a catalog figure: :mod:`lightfabric.physics.laser_source` computes it
+    from its ``lasers`` diodes (the catalog laser ``laser``) at the operating point the engines' link
+    budget needs, plus ``control_power_w``. ``stated_power_w``, where a vendor gives one, is shown
+    beside the computed figure and never used in its place.
+    """
 
     kind: ClassVar[str] = "laser-source"
 
     form_factor: str
     lasers: int = Field(gt=0)
+    laser: str = Field(description="id of the catalog laser (diode) the module holds")
     optical_power_mw_per_laser: float | None = Field(default=None, gt=0)
-    power_w: float = Field(gt=0, description="electrical power of one module")
+    control_power_w: float = Field(ge=0, description="module electronics besides the laser diodes: "
+                                                     "controller, monitor photodiodes, bias drivers, cooling")
+    stated_power_w: float | None = Field(default=None, gt=0,
+                                         description="module power as the vendor states it (shown, not used)")
     price_usd: float = Field(gt=0)
 
 

@@ -167,6 +167,8 @@ class Catalog:
                 refs += [("hosts", h, "gpu" if h in self._parts and self._parts[h].kind == "gpu" else "switch")
                          for h in p.hosts if h != "*"]
                 refs.append(("laser_source", p.laser_source, "laser-source"))
+            if p.kind == "laser-source":
+                refs.append(("laser", p.laser, "laser"))
             if p.kind == "fiber":
                 refs.append(("connector", p.connector, "connector"))
             for field, ref, kind in refs:

@@ -102,7 +102,7 @@ def _key_figures(p) -> str:
             "nic": ("bandwidth_gbps", "power_w", "price_usd"),
             "module": ("technology", "rate_gbps", "reach_m", "power_w", "lasers", "price_usd"),
             "optical-engine": ("capacity_gbps", "lane_rate_gbps", "power_w", "lanes_per_laser", "price_usd"),
-            "laser-source": ("lasers", "power_w", "price_usd"),
+            "laser-source": ("lasers", "laser", "control_power_w", "stated_power_w", "price_usd"),
             "fiber": ("fibers", "attenuation_db_per_km", "price_usd_per_m"),
             "connector": ("fibers", "loss_db", "price_usd"),
             "laser": ("laser_type", "wavelength_nm", "slope_efficiency_w_per_a", "t0_k", "fit"),

@@ -25,6 +25,7 @@ from lightfabric.cli_common import (
 )
 from lightfabric.compare import compare as run_compare
 from lightfabric.errors import LightfabricError, did_you_mean
+from lightfabric.physics.laser_source import laser_power_comparison
 from lightfabric.physics.chains import DESIGN_MARGIN_DB, LinkOptionError
 from lightfabric.physics.ber import ber_text
 from lightfabric.report import comparison_table, sources_table, to_csv, to_json
@@ -145,9 +146,10 @@ def link(
 
 
 def laser(
-    technology: Annotated[str, typer.Option("--technology", "-t", help=f"One of: {', '.join(OPTICAL_TECHNOLOGIES)}.")],
-    lane_rate_gbps: Annotated[float, typer.Option("--lane-rate-gbps", help="100 or 200.")] = 100.0,
-    port_rate_gbps: Annotated[float, typer.Option("--port-rate-gbps", help="Port rate in Gb/s (800 = 8 x 100G).")] = 800.0,
+    technology: Annotated[Optional[str], typer.Option("--technology", "-t", help=f"One of: {', '.join(OPTICAL_TECHNOLOGIES)}.")] = None,
+    lane_rate_gbps: Annotated[Optional[float], typer.Option("--lane-rate-gbps", help="100 or 200 (with --compare default 200).")] = None,
+    port_rate_gbps: Annotated[Optional[float], typer.Option("--port-rate-gbps", help="Port rate in Gb/s (800 = 8 x 100G; with --compare default 1600).")] = None,
+    compare_transmitters: Annotated[bool, typer.Option("--compare", help="The laser power of a DSP pluggable's EMLs against a CPO port's share of its laser sources, beside NVIDIA's 10 W and 2 W per 1.6T.")] = False,
     lanes_per_laser: Annotated[Optional[int], typer.Option("--lanes-per-laser", help="CPO only: lanes fed by one laser.")] = None,
     temperature_c: Annotated[Optional[float], typer.Option("--temperature-c", help="Laser case temperature in C (TEC setpoint for an EML).")] = None,
     activation_energy_ev: Annotated[Optional[float], typer.Option("--activation-energy-ev", help="Arrhenius activation energy; default the catalog's.")] = None,
@@ -156,6 +158,13 @@ def laser(
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
     """What the lasers of one port must do: power per lane, count, electrical power, junction temperature, FIT."""
+    if compare_transmitters:
+        _laser_compare(lane_rate_gbps or 200.0, port_rate_gbps or 1600.0, temperature_c, design_margin_db, engine, format)
+        return
+    lane_rate_gbps, port_rate_gbps = lane_rate_gbps or 100.0, port_rate_gbps or 800.0
+    if technology is None:
+        fail(LightfabricError.for_field("--technology", "missing", ", ".join(OPTICAL_TECHNOLOGIES),
+                                         problem="give a technology, or --compare"))
     if technology not in OPTICAL_TECHNOLOGIES:
         fail(LightfabricError.for_field("--technology", technology, ", ".join(OPTICAL_TECHNOLOGIES),
                                          problem="not an optical technology" + did_you_mean(technology, OPTICAL_TECHNOLOGIES)))
@@ -250,3 +259,38 @@ def technologies(format: Annotated[Format, typer.Option("--format", "-f", help="
 
 
 COMMANDS = (compare, link, laser, density, topologies, technologies)
+
+
+def _laser_compare(lane_rate_gbps: float, port_rate_gbps: float, temperature_c: float | None,
+                   design_margin_db: float, engine_id: str | None, format: Format) -> None:
+    check_range("--temperature-c", temperature_c, -40.0, 150.0, "a case temperature from -40 to 150 C")
+    check_range("--design-margin-db", design_margin_db, 0.0, 10.0, "0 to 10 dB")
+    check_range("--port-rate-gbps", port_rate_gbps, 1.0, 12800.0, "a port rate from 1 to 12,800 Gb/s")
+    catalog = Catalog.default()
+    try:
+        engine = None if engine_id is None else catalog.get(engine_id, kind="optical-engine", field="--engine")
+        report = laser_power_comparison(catalog, port_rate_gbps=port_rate_gbps, lane_rate_gbps=lane_rate_gbps,
+                                        engine=engine, design_margin_db=design_margin_db,
+                                        case_temperature_c=temperature_c)
+    except LinkOptionError as e:
+        fail(LightfabricError(str(e)))
+    except LightfabricError as e:
+        fail(e)
+    if format is Format.json:
+        print(json_text(report))
+        return
+    if format is Format.csv:
+        fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for laser --compare"))
+    table = Table(title=f"laser electrical power of one {port_rate_gbps:g}G port ({lane_rate_gbps:g}G lanes)",
+                  header_style="bold")
+    for col in ("transmitter", "laser", "lasers", "output mW each", "case C", "W (lightfabric)", "W (NVIDIA)"):
+        table.add_column(col, justify="left" if col in ("transmitter", "laser") else "right")
+    for r in report["rows"]:
+        table.add_row(r["transmitter"], r["laser"], f"{r['lasers']:g}", f"{r['laser_output_mw']:.0f}",
+                      f"{r['case_temperature_c']:g}", "-" if r["power_w"] is None else f"{r['power_w']:.2f}",
+                      f"{r['nvidia_w']:g}")
+    console = Console(width=max(100, shutil.get_terminal_size((160, 40)).columns))
+    console.print(table)
+    console.print(f"ratio {report['ratio']:g}x here, {report['nvidia_ratio']:g}x in NVIDIA's figures. "
+                  f"Not counted: {'; '.join(report['not_counted'])}.")
+    console.print(f"source: {report['source']}")

@@ -8,6 +8,7 @@ from math import ceil
 
 from lightfabric.catalog import CopperCable, ExternalLaserSource, FiberPart, OpticalCircuitSwitch, OpticalEngine
 from lightfabric.catalog.defaults import FAU_PART, OCS_PART, PMF_PART, SHUFFLE_PART, shuffle_ports
+from lightfabric.physics.laser_source import laser_source_power
 from lightfabric.design.types import BomLine, LinkGroup, medium_price_usd
 from lightfabric.technologies import PortOptics
 from lightfabric.technologies.registry import ENGINE_TECHNOLOGIES, REGISTRY
@@ -53,8 +54,11 @@ def engine_lines(plan, groups: list[LinkGroup], devices: dict[str, int]) -> list
             lines.append(BomLine(engine.id, f"{engine.technology} engines at {tier} ({where})",
                                  n_dev * per_dev_engines, {"optics": engine.power_w}, {"optics": engine.price_usd},
                                  tier=tier))
+            physical = plan.scenario.physical
+            source = laser_source_power(cat, engine, design_margin_db=float(physical.design_margin_db),
+                                        case_temperature_c=physical.laser_case_temperature_c)
             lines.append(BomLine(els.id, f"external laser sources at {tier}", n_dev * per_dev_els,
-                                 {"lasers": els.power_w}, {"lasers": els.price_usd}, tier=tier))
+                                 {"lasers": source.power_w}, {"lasers": els.price_usd}, tier=tier))
             fau = cat.get(FAU_PART, kind="fiber-part")
             pmf = cat.get(PMF_PART, kind="fiber-part")
             assert isinstance(fau, FiberPart) and isinstance(pmf, FiberPart)

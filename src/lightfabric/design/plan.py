@@ -192,6 +192,7 @@ def group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
     lose the upper end and pass once more through an OCS (no fiber shuffle: the OCS is the patch)."""
     fabric = plan.fabric
     passes = plan.scenario.physical.ocs_passes
+    physical = plan.scenario.physical
     eps = {t.name: _endpoint(t) for t in fabric.tiers}
     top = fabric.top_tier
     if ocs_spine:
@@ -205,5 +206,7 @@ def group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
         through_ocs = upper.kind == "ocs"
         specs.append(GroupSpec(g.name, g.policy_key, g.links, g.rate_gbps, fabric.lengths[g.name], lower, upper,
                                g.upper_ends, breakout=g.breakout, ocs_passes=passes.get(g.name, 0) + through_ocs,
-                               shuffles=0 if through_ocs else g.shuffles, scale_up=g.scale_up))
+                               shuffles=0 if through_ocs else g.shuffles, scale_up=g.scale_up,
+                               design_margin_db=float(physical.design_margin_db),
+                               laser_case_temperature_c=physical.laser_case_temperature_c))
     return specs

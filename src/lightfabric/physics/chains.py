@@ -162,7 +162,7 @@ def optical_chain(catalog: Catalog, technology: str, lane_rate_gbps: float, *,
               _el(modulator, f"modulator ({modulator.id})"),
               _el(wg, "waveguide to the output"),
               _el(coupler, "edge coupler out of the engine")]
-        laser = catalog.get("cw-dfb-uhp-1310", kind="laser")
+        laser = catalog.get(els.laser, kind="laser")
         circuits = [driver, tia]
         return OpticalChain(technology, lane_rate_gbps, laser, n, tx, receiver, connector, fiber, circuits,
                             modulator, ocs, laser_rated_power_mw=els.optical_power_mw_per_laser,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lightfabric.catalog import (
-    Catalog, ExternalLaserSource, FailureRate, FieldObservation, FiberPart, OpticalEngine, Part, PluggableModule,
+    Catalog, ExternalLaserSource, FailureRate, FieldObservation, FiberPart, OpticalEngine, Part, PluggableModule, Receiver,
 )
 from lightfabric.catalog.defaults import ENGINE_ELECTRONIC_DIE_RATE, ENGINE_PHOTONIC_DIE_RATE
 from lightfabric.catalog.matching import index_by_target, most_specific
@@ -150,13 +150,26 @@ def module_fit(catalog: Catalog, module: PluggableModule, case_temperature_c: fl
                design_margin_db: float = chains.DESIGN_MARGIN_DB) -> FitBreakdown:
     """Bottom-up FIT of a pluggable module: its lasers at their junction temperature plus its lanes."""
     out = FitBreakdown(module.id)
+    rate = component_lane_rate_gbps(catalog, module.optical_lane_rate_gbps)
+    taken = "" if rate == module.optical_lane_rate_gbps else \
+        f" (no {module.optical_lane_rate_gbps:g}G-lane parts in the catalog: {rate:g}G-lane parts' rate taken)"
     if module.lasers:
-        lf = laser_fit(catalog, module.technology, module.optical_lane_rate_gbps, case_temperature_c,
-                       design_margin_db=design_margin_db)
-        out.items[f"{module.lasers} x {lf.laser} at {lf.junction_temperature_c:.0f} C"] = module.lasers * lf.fit
-    for part_id, fit in lane_fit(catalog, module.technology, module.optical_lane_rate_gbps):
-        out.items[f"{module.optical_lanes} x {part_id}"] = module.optical_lanes * fit
+        lf = laser_fit(catalog, module.technology, rate, case_temperature_c, design_margin_db=design_margin_db)
+        out.items[f"{module.lasers} x {lf.laser} at {lf.junction_temperature_c:.0f} C{taken}"] = module.lasers * lf.fit
+    for part_id, fit in lane_fit(catalog, module.technology, rate):
+        out.items[f"{module.optical_lanes} x {part_id}{taken}"] = module.optical_lanes * fit
     return out
+
+
+def component_lane_rate_gbps(catalog: Catalog, lane_rate_gbps: float) -> float:
+    """The lane rate whose component parts (receiver, driver, TIA) stand for ``lane_rate_gbps``: the
+    rate itself when the catalog has them, else the fastest rate below it (a 400G-lane module's FIT is
+    then that of its 200G-lane parts, and the breakdown says so)."""
+    rates = sorted({r.lane_rate_gbps for r in catalog.of_kind(Receiver)})
+    if lane_rate_gbps in rates:
+        return float(lane_rate_gbps)
+    below = [r for r in rates if r < lane_rate_gbps]
+    return float(below[-1] if below else rates[0])
 
 
 def engine_die_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:

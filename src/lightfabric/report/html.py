@@ -30,6 +30,7 @@ from lightfabric.report.economics import break_even_table, economics_table, torn
 from lightfabric.report.reliability import reliability_table
 from lightfabric.report.table import comparison_table
 from lightfabric.scenario.models import Scenario
+from lightfabric.physics.chains import OPTICAL_CHAINS
 from lightfabric.technologies.base import budget_of_check
 
 # The sections gather() fills, in order; each is a result dict, or {"error": message} when the
@@ -40,12 +41,14 @@ COLLECTIVE_ALGORITHMS = ("ring", "tree")
 
 
 def _links(comparison) -> dict:
-    """The budget of each feasible optical design's longest link, as its physical check computed it."""
+    """The budget of each feasible optical design's least-margin single-mode link, as its physical
+    check computed it (a multimode SR link is checked against the IEEE channel budget, which has no
+    element-by-element waterfall, so it is left out here and named in its group's check)."""
     out = []
     for r in comparison.results:
         if not r.feasible:
             continue
-        checks = [c for c in r.design.link_checks if c.get("margin_db") is not None and c.get("chain")]
+        checks = [c for c in r.design.link_checks if c.get("margin_db") is not None and c.get("chain") in OPTICAL_CHAINS]
         if not checks:
             continue
         worst = min(checks, key=lambda c: c["margin_db"])

@@ -111,6 +111,8 @@ class GroupSpec:
     ocs_passes: int = 0
     shuffles: int = 0              # fiber shuffle passes
     scale_up: bool = False         # a module or cable may serve several ports (scale-up links)
+    design_margin_db: float = chains.DESIGN_MARGIN_DB  # scenario physical.design_margin_db
+    laser_case_temperature_c: float | None = None     # scenario physical (None: the laser type's default)
 
     @property
     def length_m(self) -> float:

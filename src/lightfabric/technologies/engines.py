@@ -12,6 +12,7 @@ from math import ceil
 from lightfabric.catalog import Catalog, ExternalLaserSource, OpticalEngine, PortConfig, SwitchAsic
 from lightfabric.physics import density
 from lightfabric.physics.chains import LinkOptionError, default_engine
+from lightfabric.physics.laser_source import laser_source_power
 from lightfabric.technologies.base import (
     GroupEnds, GroupSpec, Infeasible, PortOptics, Technology, check_interop, fiber_for, module_optics, need_at,
     select_module, trunks,
@@ -40,7 +41,9 @@ def engine_end(catalog: Catalog, engine: OpticalEngine, port: PortConfig, spec: 
     lanes = port.rate_gbps / engine.lane_rate_gbps
     share = port.rate_gbps / engine.capacity_gbps
     lasers = lanes / engine.lanes_per_laser
-    laser_w = lasers * els.power_w / els.lasers
+    source = laser_source_power(catalog, engine, design_margin_db=spec.design_margin_db,
+                                case_temperature_c=spec.laser_case_temperature_c)
+    laser_w = lasers * source.power_w / els.lasers
     if breakout > lanes:
         raise Infeasible(f"a {port.rate_gbps:g}G {engine.technology} port has {lanes:g} lanes and cannot break out "
                          f"to {breakout} ports")
