@@ -1,7 +1,11 @@
 """A simple physical model of the hall: racks in rows, rows in halls, cables in overhead trays.
 
 Racks of ``gpus_per_rack`` GPUs stand side by side in rows of ``racks_per_row``; rows are
-``rack_depth_m + aisle_width_m`` apart; halls of ``rows_per_hall`` rows are ``hall_gap_m`` apart.
+``rack_depth_m + aisle_width_m`` apart; halls of ``rows_per_hall`` rows stand in a grid of
+``hall_columns`` columns (default the squarest), ``hall_gap_m`` apart; a building holds
+``halls_per_building`` halls, and the campus's buildings stand in a grid of ``building_columns``
+(default the squarest), ``building_gap_m`` apart. A campus is laid out in two dimensions: 29 halls
+make a 6 x 5 grid of about 180 m by 240 m, not a 1.4 km line.
 A cable between racks rises from its device to a tray above the racks and runs along the row
 and across rows (Manhattan routing, as in structured data-center cabling), then drops again:
 
@@ -82,6 +86,7 @@ class Layout:
     y_m: np.ndarray
     gpus: np.ndarray
     row: np.ndarray
+    row_x0_m: np.ndarray     # where each rack's row starts along x (halls side by side)
 
     @property
     def racks(self) -> int:
@@ -95,13 +100,23 @@ def layout(placement, gpus: int) -> Layout:
     i = np.arange(racks)
     row, pos = i // p.racks_per_row, i % p.racks_per_row
     hall, row_in_hall = row // p.rows_per_hall, row % p.rows_per_hall
+    halls = int(hall[-1]) + 1
+    building, hall_in_building = hall // p.halls_per_building, hall % p.halls_per_building
+    buildings = int(building[-1]) + 1
+    halls_in_a_building = min(p.halls_per_building, halls)
+    cols = p.hall_columns or ceil(np.sqrt(halls_in_a_building) - 1e-9)
+    bcols = p.building_columns or ceil(np.sqrt(buildings) - 1e-9)
     pitch = p.rack_depth_m + p.aisle_width_m
-    hall_span = p.rows_per_hall * pitch + p.hall_gap_m
-    x = (pos + 0.5) * p.rack_width_m
-    y = hall * hall_span + row_in_hall * pitch
+    hall_w = p.racks_per_row * p.rack_width_m + p.hall_gap_m
+    hall_d = p.rows_per_hall * pitch + p.hall_gap_m
+    building_w = cols * hall_w + p.building_gap_m
+    building_d = ceil(halls_in_a_building / cols) * hall_d + p.building_gap_m
+    x0 = (building % bcols) * building_w + (hall_in_building % cols) * hall_w
+    y = (building // bcols) * building_d + (hall_in_building // cols) * hall_d + row_in_hall * pitch
+    x = x0 + (pos + 0.5) * p.rack_width_m
     per_rack = np.full(racks, p.gpus_per_rack, dtype=float)
     per_rack[-1] = gpus - p.gpus_per_rack * (racks - 1)
-    return Layout(x, y, per_rack, row)
+    return Layout(x, y.astype(float), per_rack, row, x0.astype(float))
 
 
 def between_racks_m(placement, dx_m, dy_m):
@@ -208,9 +223,9 @@ def positions_m(placement, lay: "Layout", where: Location) -> tuple[np.ndarray, 
     if where.rule == "amid":
         return _snap(lay, *_group_centres(lay, where.gpus_per_device))
     if where.rule == "row-end":
-        return np.full(lay.racks, (p.racks_per_row + 0.5) * p.rack_width_m), lay.y_m
+        return lay.row_x0_m + (p.racks_per_row + 0.5) * p.rack_width_m, lay.y_m
     if where.rule == "row-middle":
-        return np.full(lay.racks, (p.racks_per_row // 2 + 0.5) * p.rack_width_m), lay.y_m
+        return lay.row_x0_m + (p.racks_per_row // 2 + 0.5) * p.rack_width_m, lay.y_m
     site_x = float(np.average(lay.x_m, weights=lay.gpus))
     site_y = float(np.average(lay.y_m, weights=lay.gpus))
     sx, sy = _snap(lay, np.array([site_x]), np.array([site_y]))

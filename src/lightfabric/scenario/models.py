@@ -104,6 +104,13 @@ class Placement(_Strict):
     rack_height_m: Number = Field(default=2.2, gt=0, le=4)
     aisle_width_m: Number = Field(default=1.2, gt=0, le=10)
     hall_gap_m: Number = Field(default=20.0, ge=0, le=2000)
+    hall_columns: StrictInt | None = Field(default=None, gt=0, le=100, description=(
+        "halls of a building side by side in a grid of this many columns; default the squarest grid"))
+    halls_per_building: StrictInt = Field(default=32, gt=0, le=1000, description=(
+        "halls in one building (estimate: Fairwater's two-story 37,000 m2 GPU building)"))
+    building_columns: StrictInt | None = Field(default=None, gt=0, le=100, description=(
+        "buildings of the campus in a grid of this many columns; default the squarest grid"))
+    building_gap_m: Number = Field(default=150.0, ge=0, le=5000, description="space between buildings")
     tray_height_m: Number = Field(default=0.6, ge=0, le=5, description="cable tray above the rack top")
     slack_m: Number = Field(default=2.0, ge=0, le=50, description="routing slack of a cable between racks")
     in_rack_slack_m: Number = Field(default=0.3, ge=0, le=5)
