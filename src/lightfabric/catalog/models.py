@@ -143,7 +143,7 @@ class SwitchAsic(Part):
 
     kind: ClassVar[str] = "switch"
 
-    protocol: Literal["ethernet", "infiniband", "nvlink"]
+    protocol: Literal["ethernet", "infiniband", "nvlink", "ualink"]
     capacity_gbps: float = Field(gt=0, description="switching capacity of one system, one direction")
     systems_per_tray: int = Field(default=1, gt=0, description="scale-up switch chips per switch tray")
     rack_units: float = Field(default=2.0, gt=0, description="height of one system")

@@ -21,7 +21,7 @@ def bom_counts(bom: "Iterable[BomLine]", catalog: Catalog) -> dict[str, float]:
     for line in bom:
         part = catalog.get(line.part_id)
         n = line.count
-        if part.kind == "switch" and part.protocol == "nvlink":
+        if part.kind == "switch" and part.protocol in ("nvlink", "ualink"):
             out["scale_up_switch_chips"] += n
         elif part.kind == "switch":
             out["switches"] += n
