@@ -172,3 +172,22 @@ def test_quantum_x_photonics_is_four_packages_of_eighteen_engines():
     # one fiber array unit per engine: 72 per box
     cat = Catalog.default()
     assert cat.get("nvidia-photonics-oe-1.6t").fiber_array_units * 72 == 72
+
+
+def test_sensitivity_varies_every_weak_price_a_design_uses_by_default():
+    from lightfabric.economics.evaluate import prepare
+    from lightfabric.economics.sensitivity import inputs, price_is_weak
+    prepared = prepare(load_scenario())
+    varied = {i.key: i for i in inputs(prepared)}
+    cat = prepared.comparison.plan.catalog
+    weak = set()
+    for r in prepared.comparison.results:
+        for line in (r.design.bom if r.feasible else []):
+            part = cat.get(line.part_id)
+            field = "system_price_usd" if part.kind == "switch" else "price_usd"
+            if line.count and hasattr(part, field) and price_is_weak(part, field):
+                weak.add(f"{part.id}.{field}")
+    assert weak and weak <= set(varied)
+    engine = varied["bailly-oe-6.4t.price_usd"]      # an engine price from one analyst note
+    assert engine.low == pytest.approx(0.5 * engine.base) and engine.high == pytest.approx(1.5 * engine.base)
+    assert "low-confidence" in engine.range_note

@@ -129,10 +129,15 @@ def busbw_factor(n: int) -> float:
 
 
 def ocs_power_share(path: str) -> float:
+    """OCS power as a share of the system: the scale-out network plus the GPUs at their TDP (hosts,
+    CPUs and cooling left out, so the share is an upper bound of the published one)."""
     r = result(path, "ocs")
     _, power = scale_out_totals(path, "ocs")
+    sc = scenario(path)
+    from lightfabric.catalog import Catalog
+    gpu_w = sc.cluster.gpus * Catalog.default().get(sc.cluster.gpu).tdp_w
     ocs = sum(line.count * sum(line.power_w_each.values()) for line in r.design.bom if line.part_id == "palomar-ocs")
-    return 100.0 * ocs / power
+    return 100.0 * ocs / (power + gpu_w)
 
 
 def saving_pct(path_a: str, tech_a: str, path_b: str, tech_b: str, which: int) -> float:
@@ -369,8 +374,9 @@ CLAIMS: list[Claim] = [
           lambda: saving_pct("examples/rail-optimized-gb300-37k.yaml", "policy", "examples/rail-only-gb300-37k.yaml",
                              "policy", 1)),
     Claim("tpu-v4-ocs-power", "architecture", "OCSes are under 3 % of system power", 3, "% of power", TPU_V4,
-          "examples/three-tier-1m-multiplane.yaml", "compare: palomar-ocs power / scale-out network power (ocs design)",
-          (0.0, 3.0), "under the published bound (of the network alone: stricter than of the system)", "emergent",
+          "examples/three-tier-1m-multiplane.yaml", "compare: palomar-ocs power / (scale-out network power + GPUs at "
+          "their TDP), ocs design", (0.0, 3.0), "under the published bound (hosts and cooling left out: stricter "
+          "than of the whole system)", "emergent",
           lambda: ocs_power_share("examples/three-tier-1m-multiplane.yaml"),
           note="The tool has no GPU capex, so the cost half of the claim (under 5 %) cannot be checked."),
     Claim("jupiter-ocs-power", "architecture", "Jupiter's direct-connect OCS fabric: 41 % lower power", 41,

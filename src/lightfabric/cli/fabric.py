@@ -222,7 +222,11 @@ def density(fmt: Annotated[Format, typer.Option("--format", help="table or json"
         table.add_row(tech, d["limit"], largest, ceiling, str(d["ports_per_rack_unit"]), f"{d['port_rate_gbps']:g}",
                       f"{d['tbps_per_rack_unit']:g}", "-" if per_ru_top is None else f"{per_ru_top:g}",
                       f"{d['shoreline_tbps_per_mm']:.2f}", d["shoreline_kind"])
-    Console(soft_wrap=False).print(table)
+    console = Console(soft_wrap=False)
+    console.print(table)
+    for tech, d in report["technologies"].items():
+        if d.get("note"):
+            console.print(f"{tech}: {d['note']}")
 
 
 def topologies(format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:

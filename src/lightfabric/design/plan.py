@@ -126,7 +126,9 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
         raise LightfabricError.for_field("scale_out.nic", None, f"a NIC id: {', '.join(catalog.ids('nic'))}",
                                          problem=f"GPU {gpu.id} has no default NIC")
     nic = catalog.get(nic_id, kind="nic", field="scale_out.nic")
-    port = switch.port_config(so.port_rate_gbps)
+    port, why = switch_port_for_nic(switch, nic, so.port_rate_gbps)
+    if why:
+        defaults = (*defaults, why)
     if port is None:
         raise LightfabricError.for_field(
             "scale_out.port_rate_gbps", so.port_rate_gbps,
@@ -156,6 +158,24 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
 
 
 DEFAULT_GPUS_PER_SERVER = 8
+
+
+def switch_port_for_nic(switch, nic, rate_gbps: float):
+    """The switch's port configuration at ``rate_gbps``, and a line naming the choice when there was one.
+
+    A switch may run a rate two ways (Quantum-X800's 400G: half an XDR port on 200G lanes, or a whole
+    port down-shifted to NDR's 100G lanes); the one whose lanes the NIC's SerDes run is taken, so the
+    two ends' optics can meet.
+    """
+    configs = [pc for pc in switch.port_configs if pc.rate_gbps == rate_gbps]
+    if len(configs) <= 1:
+        return (configs[0] if configs else None), None
+    nic_lanes = {pc.lane_rate_gbps for pc in nic.port_configs if pc.rate_gbps == rate_gbps} or {nic.serdes_lane_rate_gbps}
+    matching = [pc for pc in configs if pc.lane_rate_gbps in nic_lanes] or configs
+    pc = matching[0]
+    return pc, (f"scale_out.port_rate_gbps {rate_gbps:g}: {switch.id} runs {rate_gbps:g}G ports as "
+                f"{' or '.join(c.label() for c in configs)}; {pc.label()} taken to match {nic.id}'s "
+                f"{pc.lane_rate_gbps:g}G lanes")
 
 
 def platform_defaults(scenario: Scenario, gpu: Gpu) -> tuple[Scenario, tuple[str, ...]]:

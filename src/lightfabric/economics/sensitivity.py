@@ -34,6 +34,23 @@ PRICE_RANGES = {
     ("tomahawk-5", "system_price_usd"): (150000.0, 250000.0, "vendor price guide 150,000-250,000"),
 }
 DEFAULT_SPAN = 0.30
+WEAK_SPAN = 0.50
+
+
+def price_is_weak(part, field: str) -> bool:
+    """A price whose only sources are low-confidence (one weak source or an estimate from a proxy)."""
+    sources = part.sources_for(field)
+    return bool(sources) and all(src.confidence == "low" for src in sources)
+
+
+def price_range(part, field: str, base: float) -> tuple[float, float, str]:
+    """The range a price is varied over: a published range where there is one; +-50 % where its
+    sources are low-confidence; +-30 % otherwise."""
+    if (part.id, field) in PRICE_RANGES:
+        return PRICE_RANGES[(part.id, field)]
+    if price_is_weak(part, field):
+        return base * (1 - WEAK_SPAN), base * (1 + WEAK_SPAN), "+-50 % (low-confidence source)"
+    return base * (1 - DEFAULT_SPAN), base * (1 + DEFAULT_SPAN), "+-30 % (no published range)"
 
 
 @dataclass(frozen=True)
@@ -105,22 +122,25 @@ def inputs(prepared: Prepared, metric: str = "tco_usd") -> list[Input]:
     ]
     if metric == "npv_usd":
         out.append(Input("economics.discount_rate", "discount rate", eco.discount_rate, 0.04, 0.12, "4 % to 12 %"))
-    # prices of the parts that carry the most capital in any design
+    # prices of the parts that carry the most capital in any design, and every price of a used part
+    # whose source is weak (low confidence): those are varied wider, by default
     seen: set[str] = set()
     for r in prepared.comparison.results:
         if not r.feasible:
             continue
-        for line in sorted(r.design.bom, key=lambda x: -x.count * sum(x.cost_usd_each.values()))[:6]:
+        ranked = sorted(r.design.bom, key=lambda x: -x.count * sum(x.cost_usd_each.values()))
+        for rank, line in enumerate(ranked):
             part = cat.get(line.part_id)
             field = "system_price_usd" if part.kind == "switch" else "price_usd"
             key = f"{part.id}.{field}"
-            if key in seen or not hasattr(part, field):
+            if key in seen or not hasattr(part, field) or not line.count:
+                continue
+            weak = price_is_weak(part, field)
+            if rank >= 6 and not weak:
                 continue
             seen.add(key)
             base = float(getattr(part, field))
-            lo, hi, note = PRICE_RANGES.get((part.id, field), (base * (1 - DEFAULT_SPAN), base * (1 + DEFAULT_SPAN),
-                                                                 "+-30 % (no published range)"))
-            out.append(Input(key, f"price of {part.id} (USD)", base, lo, hi, note))
+            out.append(Input(key, f"price of {part.id} (USD)", base, *price_range(part, field, base)))
     # packaging yields, where a design has co-packaged engines
     feasible = [r.technology for r in prepared.comparison.results if r.feasible]
     if "flow-cpo-switch" in cat and _used_by(prepared, "flow-cpo-switch", feasible):

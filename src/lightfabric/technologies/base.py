@@ -215,13 +215,14 @@ def pluggable_boxes(catalog: Catalog) -> list[dict]:
             for s in catalog.of_kind(SwitchAsic) if s.cages]
 
 
-def fastest(rates_and_parts) -> tuple[float, float]:
-    """(fastest shipping, fastest at any status) of (rate, part) pairs, in Tb/s; the shipping one
-    falls back to the fastest when the catalog states no shipping part."""
+def fastest(rates_and_parts) -> tuple[float, float, str | None]:
+    """(fastest shipping, fastest at any status, note) of (rate, part) pairs, in Tb/s; the shipping
+    one falls back to the fastest when the catalog states no shipping part, and the note says so."""
     rates = [(r, p) for r, p in rates_and_parts]
     shipping = [r for r, p in rates if p.available is not None and p.available.status == "shipping"]
     top = max(r for r, _ in rates)
-    return (max(shipping) if shipping else top) / 1000.0, top / 1000.0
+    note = None if shipping else "no part of this kind is stated as shipping: the fastest at any status is taken as today's"
+    return (max(shipping) if shipping else top) / 1000.0, top / 1000.0, note
 
 
 def _sr_fits(catalog: Catalog, m: PluggableModule, need: LinkNeed) -> bool:
@@ -326,8 +327,11 @@ class Technology(ABC):
     def scale_up_reason(self, spec: GroupSpec) -> str | None:
         """Why this technology cannot be the scale-up domain's technology for ``spec``'s links (None
         if it can): a listed column then keeps the scenario's scale-up technology there."""
-        if not self.scale_up_port:
-            return f"{self.id} has no scale-up port (no platform has pluggable cages for its scale-up links)"
+        if not self.scale_up_port and spec.lower.kind == "gpu":
+            return (f"{self.id} has no scale-up port at the GPU (no platform of 2025-2027 has pluggable cages for "
+                    f"its GPUs' scale-up links)")
+        # between scale-up switch tiers a pluggable has cages: NVLink switch trays with OSFP ports tie
+        # DGX GH200's 256-GPU domain together
         return None
 
     @abstractmethod

@@ -48,8 +48,9 @@ class Copper(Technology):
 
     def density(self, catalog: Catalog) -> dict:
         """The faceplate: 32 cages per rack unit of the fastest cable (DAC, ACC or AEC)."""
-        now, top = fastest((c.rate_gbps, c) for c in catalog.of_kind(CopperCable) if c.variant in ("dac", "acc", "aec"))
-        return density.faceplate(now, top, pluggable_boxes(catalog))
+        now, top, note = fastest((c.rate_gbps, c) for c in catalog.of_kind(CopperCable) if c.variant in ("dac", "acc", "aec"))
+        out = density.faceplate(now, top, pluggable_boxes(catalog))
+        return out if note is None else {**out, "note": note}
 
     def link_budget(self, catalog: Catalog, length_m: float, lane_rate_gbps: float, *, part: str | None = None,
                     modulation: str = "pam4", laser_power_mw: float | None = None, lanes_per_laser: int | None = None,

@@ -18,6 +18,28 @@ from lightfabric.technologies.base import (
     select_module, trunks,
 )
 
+def engine_choice(catalog: Catalog, technology: str, host_id: str, port: PortConfig,
+                  spec: GroupSpec) -> tuple[OpticalEngine, str | None]:
+    """The cheapest engine of ``technology`` for ``host_id`` whose laser source can light its lanes at
+    ``spec``'s design margin and laser case temperature, and a note naming any cheaper engine passed
+    over and why. When no engine's lasers suffice, the cheapest is taken (its link check then fails
+    with the laser's reason)."""
+    cheapest = engine_for(catalog, technology, host_id, port)
+    candidates = sorted((e for e in catalog.of_kind(OpticalEngine) if e.technology == technology
+                         and (host_id in e.hosts or "*" in e.hosts) and e.lane_rate_gbps == port.lane_rate_gbps),
+                        key=lambda e: (e.price_usd / e.capacity_gbps, e.id))
+    skipped: list[str] = []
+    for e in candidates:
+        source = laser_source_power(catalog, e, design_margin_db=spec.design_margin_db,
+                                    case_temperature_c=spec.laser_case_temperature_c)
+        if source.feasible:
+            note = None if not skipped else (f"{spec.name} links: {e.id} taken; cheaper "
+                                             f"{', '.join(skipped)}")
+            return e, note
+        skipped.append(f"{e.id} passed over ({source.reason})")
+    return cheapest, None
+
+
 def engine_for(catalog: Catalog, technology: str, host_id: str, port: PortConfig) -> OpticalEngine:
     """The cheapest engine of ``technology`` packaged with ``host_id`` whose lanes match the port's."""
     engines = [e for e in catalog.of_kind(OpticalEngine)
@@ -94,15 +116,18 @@ class EngineTechnology(Technology):
         engines = [e for e in catalog.of_kind(OpticalEngine) if e.technology == self.id]
         best = (0.0, "")
         for s in catalog.of_kind(SwitchAsic):
-            if s.protocol != "nvlink" and any((s.id in e.hosts or "*" in e.hosts)
+            if s.protocol not in ("nvlink", "ualink") and any((s.id in e.hosts or "*" in e.hosts)
                                               and e.lane_rate_gbps == s.serdes_lane_rate_gbps for e in engines):
                 best = max(best, (s.capacity_gbps / 1000.0, s.id))
         return density.fiber_panel(*best)
 
-    def _device_end(self, catalog: Catalog, spec: GroupSpec, side: str, far: PortOptics | None) -> PortOptics:
+    def _device_end(self, catalog: Catalog, spec: GroupSpec, side: str, far: PortOptics | None,
+                    notes: list[str]) -> PortOptics:
         ep = spec.lower if side == "lower" else spec.upper
         if ep.kind == "switch" or (ep.kind == "gpu" and self.in_gpu_package):
-            engine = engine_for(catalog, self.id, ep.device.id, ep.port)
+            engine, note = engine_choice(catalog, self.id, ep.device.id, ep.port, spec)
+            if note and note not in notes:
+                notes.append(note)
             return engine_end(catalog, engine, ep.port, spec, spec.breakout if side == "upper" else 1)
         # NIC, or a GPU without optics in its package: a DSP module in its cage
         need = need_at(spec, side)
@@ -120,11 +145,12 @@ class EngineTechnology(Technology):
         if self.in_gpu_package and not spec.scale_up:
             raise Infeasible(f"{self.noun} sit in the GPU or scale-up switch package; "
                              f"{spec.name} links start at a NIC or switch cage")
-        upper = None if spec.upper_is_ocs else self._device_end(catalog, spec, "upper", None)
-        lower = self._device_end(catalog, spec, "lower", upper)
+        notes: list[str] = []
+        upper = None if spec.upper_is_ocs else self._device_end(catalog, spec, "upper", None, notes)
+        lower = self._device_end(catalog, spec, "lower", upper, notes)
         check_interop(spec, lower, upper)
         medium = fiber_for(catalog, upper or lower)
-        return GroupEnds(lower, upper, medium, trunks(spec, lower, medium))
+        return GroupEnds(lower, upper, medium, trunks(spec, lower, medium), notes=tuple(notes))
 
 
 REGISTERED = (

@@ -31,8 +31,9 @@ class Pluggable(Technology):
     def density(self, catalog: Catalog) -> dict:
         """The faceplate: 32 cages per rack unit of this technology's fastest shipping module (and, as
         a ceiling, its fastest announced one); per box, the largest pluggable switch in the catalog."""
-        now, top = fastest((m.rate_gbps, m) for m in catalog.of_kind(PluggableModule) if m.technology == self.id)
-        return density.faceplate(now, top, pluggable_boxes(catalog))
+        now, top, note = fastest((m.rate_gbps, m) for m in catalog.of_kind(PluggableModule) if m.technology == self.id)
+        out = density.faceplate(now, top, pluggable_boxes(catalog))
+        return out if note is None else {**out, "note": note}
 
     def _check_host(self, device, spec: GroupSpec) -> bool:
         """Whether the device's SerDes may drive this technology's modules (LPO needs linear drive)."""
