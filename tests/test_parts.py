@@ -191,3 +191,25 @@ def test_sensitivity_varies_every_weak_price_a_design_uses_by_default():
     engine = varied["bailly-oe-6.4t.price_usd"]      # an engine price from one analyst note
     assert engine.low == pytest.approx(0.5 * engine.base) and engine.high == pytest.approx(1.5 * engine.base)
     assert "low-confidence" in engine.range_note
+
+
+def test_a_campus_is_laid_out_in_two_dimensions_by_hand():
+    from lightfabric.placement.lengths import layout
+    from lightfabric.scenario.models import Placement
+    p = Placement()                                    # 16 racks x 12 rows per hall, 72 GPUs a rack
+    hall_racks = 16 * 12
+    lay = layout(p, 29 * hall_racks * 72)              # 29 halls in one building: a 6 x 5 grid
+    hall_w, hall_d, pitch = 16 * 0.6 + 20, 12 * (1.2 + 1.2) + 20, 1.2 + 1.2
+    assert lay.x_m.max() == pytest.approx(5 * hall_w + 15.5 * 0.6)
+    assert lay.y_m.max() == pytest.approx(4 * hall_d + 11 * pitch)
+    # hall 7 (0-based) stands in column 1 of the grid's second row
+    first = 7 * hall_racks
+    assert (lay.x_m[first], lay.y_m[first]) == pytest.approx((hall_w + 0.3, hall_d))
+    # four halls a building: eight buildings in a 3 x 3 grid, 150 m apart
+    small = layout(Placement(halls_per_building=4), 29 * hall_racks * 72)
+    building_w, building_d = 2 * hall_w + 150, 2 * hall_d + 150
+    first = 7 * 4 * hall_racks                         # building 7: column 1, row 2
+    assert (small.x_m[first], small.y_m[first]) == pytest.approx((building_w + 0.3, 2 * building_d))
+    # one row, as before this release: 29 halls in a line
+    line = layout(Placement(hall_columns=1), 29 * hall_racks * 72)
+    assert line.y_m.max() == pytest.approx(28 * hall_d + 11 * pitch) and line.x_m.max() == pytest.approx(15.5 * 0.6)
