@@ -9,7 +9,6 @@ import yaml
 
 from lightfabric import Catalog, load_scenario, parse_scenario
 from lightfabric.compare import compare
-from lightfabric.errors import LightfabricError
 
 from test_cli import lf
 

@@ -30,7 +30,6 @@ from lightfabric.report.economics import break_even_table, economics_table, torn
 from lightfabric.report.reliability import reliability_table
 from lightfabric.report.table import comparison_table
 from lightfabric.scenario.models import Scenario
-from lightfabric.physics.chains import OPTICAL_CHAINS
 from lightfabric.technologies.base import budget_of_check
 
 # The sections gather() fills, in order; each is a result dict, or {"error": message} when the
