@@ -27,13 +27,19 @@ SMALL = """
 name: registry-{topology}
 cluster: {{gpus: 576, gpu: gb300, gpus_per_server: 4}}
 scale_up: {{domain_gpus: 72, bandwidth_per_gpu_gbps: 14400, switch: nvlink5-switch}}
-scale_out: {{topology: {topology}, switch: tomahawk-5, port_rate_gbps: 800, nic: connectx-8}}
+scale_out: {{topology: {topology}, switch: tomahawk-5, port_rate_gbps: 800, nic: connectx-8{extra}}}
 technologies: [{technologies}]
 """
 
 
+def small_text(topology: str, technologies: str) -> str:
+    """The small cluster on ``topology``, with the scale_out keys the topology asks for at this size."""
+    extra = "".join(f", {k}: {v}" for k, v in TOPOLOGIES[topology].small_cluster_keys.items())
+    return SMALL.format(topology=topology, technologies=technologies, extra=extra)
+
+
 def small(topology: str) -> lightfabric.Scenario:
-    return parse_scenario(SMALL.format(topology=topology, technologies=", ".join(DESIGN_CHOICES)), "small.yaml")
+    return parse_scenario(small_text(topology, ", ".join(DESIGN_CHOICES)), "small.yaml")
 
 
 @pytest.fixture(scope="module", params=TOPOLOGY_NAMES)
@@ -81,11 +87,18 @@ def test_counts_by_hand(case):
     elif topology == "rail-only":
         # 72 rails (GPU ranks), each joining the 8 domains' GPUs of its rank on one switch
         assert per_tier == [72] and f.group("host-rail").links == 576 and "rail-spine" not in f.summary
-    # a pluggable design: one module at each end of every scale-out link (no breakout here)
+    elif topology == "direct-connect":
+        # leaves of 8 host ports and 8 uplinks: 72 leaves in blocks of 32, 32 and 8, each with 8 spines;
+        # a block's uplinks are its leaves' uplinks, all of them in circuits
+        assert per_tier[:2] == [72, 3 * 8] and f.summary["blocks"] == 3
+        assert f.detail.circuits.sum(axis=1).tolist() == [32 * 8, 32 * 8, 8 * 8]
+    # a pluggable design: one module at each end of every scale-out link (no breakout here); a link
+    # into a circuit-switched core has none at its upper end (the OCS passes light through)
     scale_up = tuple(g.name + " " for g in f.groups if g.scale_up)
     modules = sum(line.count for line in r.design.bom
                   if line.role.endswith(("lower end", "upper end")) and not line.role.startswith(scale_up))
-    assert modules == sum(g.links + g.upper_ends for g in f.groups if not g.scale_up)
+    circuit_top = f.top_tier.name if f.summary.get("circuit_switched_core") else None
+    assert modules == sum(g.links + (0 if g.upper == circuit_top else g.upper_ends) for g in f.groups if not g.scale_up)
     # every switch of every tier is in the bill of materials once
     switches = sum(t.count for t in f.switch_tiers)
     assert next(line.count for line in r.design.bom if line.role == "scale-out switches") == switches
@@ -137,7 +150,7 @@ def test_simulation_equals_closed_form_on_each_topology():
 def test_cli_compare_and_simulated_collective_on_every_topology(tmp_path):
     for name in TOPOLOGY_NAMES:
         path = tmp_path / f"{name}.yaml"
-        path.write_text(SMALL.format(topology=name, technologies="pluggable-dsp, cpo"))
+        path.write_text(small_text(name, "pluggable-dsp, cpo"))
         p = lf("compare", str(path), "--format", "json")
         assert p.returncode == 0, p.stderr
         assert json.loads(p.stdout)["inputs"]["topology"] == name

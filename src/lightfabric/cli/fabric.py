@@ -232,7 +232,8 @@ def density(fmt: Annotated[Format, typer.Option("--format", help="table or json"
 def topologies(format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
     """The registered topologies (the values of scale_out.topology), with what each is and its reference."""
     from lightfabric.topology.registry import TOPOLOGIES
-    rows = [{"name": t.name, "label": t.label, "needs_scale_up": t.needs_scale_up, "reference": t.reference}
+    rows = [{"name": t.name, "label": t.label, "needs_scale_up": t.needs_scale_up, "reference": t.reference,
+             "small_cluster_keys": dict(t.small_cluster_keys)}
             for t in TOPOLOGIES.values()]
     table_or_json(format)
     if format is Format.json:

@@ -87,4 +87,42 @@ def step(
     print_designs(step_table(report), report["results"])
 
 
-COMMANDS = (collective, step)
+def traffic(
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    pattern: Annotated[str, typer.Option("--pattern", help="uniform, permutation (of blocks, seeded), or a CSV file of bytes between blocks.")] = "uniform",
+    size_bytes: Annotated[float, typer.Option("--size-bytes", help="Bytes each GPU sends (uniform, permutation).")] = 1e8,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the block permutation.")] = 0,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    catalog_files: CatalogFiles = None,
+) -> None:
+    """A traffic pattern between blocks on every design: where a direct-connect fabric matches a Clos and where it falls behind."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from lightfabric.netsim.traffic import traffic_report
+    table_or_json(format)
+    try:
+        report = traffic_report(scenario_from(scenario, catalog_files), pattern=pattern, size_bytes=size_bytes,
+                                seed=seed)
+    except LightfabricError as e:
+        fail(e)
+    if format is Format.json:
+        print_json(report)
+        return
+    table = Table(title=f"{report['scenario']}: traffic {report['pattern']} on {report['topology']}", header_style="bold",
+                  caption="time = max(the GPUs' own links, the fabric between blocks); efficiency = GPU-bound time / "
+                          "time. Model: docs/topologies.md")
+    for col in ("design", "blocks", "GPU-bound (ms)", "between blocks (ms)", "time (ms)", "efficiency", "transit share",
+                "bound by"):
+        table.add_column(col, justify="left" if col in ("design", "bound by") else "right")
+    for r in report["results"]:
+        if not r["feasible"]:
+            table.add_row(r["technology"], "-", "-", "-", "infeasible", "-", "-", "; ".join(r["reasons"])[:80])
+            continue
+        table.add_row(r["technology"], str(r["blocks"]), f"{r['nic_bound_s'] * 1e3:.3f}", f"{r['fabric_s'] * 1e3:.3f}",
+                      f"{r['time_s'] * 1e3:.3f}", f"{r['efficiency'] * 100:.1f} %", f"{r['transit_share'] * 100:.1f} %",
+                      r["bound_by"])
+    Console().print(table)
+
+
+COMMANDS = (collective, step, traffic)

@@ -112,7 +112,9 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
     spine, links ``auto``), or ``policy`` (the scenario's per-tier policy)."""
     policy = _policy(plan, design_id)
     design = Design(technology=design_id, feasible=True, plan=plan, policy=policy.model_dump())
-    ocs_spine = policy.spine_switch == "ocs"
+    # a circuit-switched core (direct-connect) is OCS in every design; an OCS spine is a design of its own
+    circuit_core = bool(plan.fabric.summary.get("circuit_switched_core"))
+    ocs_spine = policy.spine_switch == "ocs" or circuit_core
     try:
         specs = group_specs(plan, ocs_spine)
     except Infeasible as e:
@@ -163,9 +165,15 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
     design.bom = bill_of_materials(plan, groups, devices)
     if ocs_spine:
         o = design.ocs = ocs_summary(plan, groups, design.bom)
-        design.notes.append(
-            f"OCS spine: {o['ocs_units']:,.0f} optical circuit switches replace {o['removed_switches']:,} switches "
-            f"and the {o['removed_optics']:,} optics at their ports; the {o['uplinks']:,} uplinks keep their "
-            f"{o['lower_end_optics']} optics ({o['fiber_pairs_per_uplink']} fiber pair(s) each) and close "
-            f"their budget through one {o['loss_db_per_pass']:g} dB pass")
+        if circuit_core:
+            design.notes.append(
+                f"direct-connect: {o['ocs_units']:,.0f} optical circuit switches join the blocks' {o['uplinks']:,} "
+                f"uplinks ({o['lower_end_optics']} optics, {o['fiber_pairs_per_uplink']} fiber pair(s) each) into "
+                f"circuits between blocks; each circuit closes its budget through one {o['loss_db_per_pass']:g} dB pass")
+        else:
+            design.notes.append(
+                f"OCS spine: {o['ocs_units']:,.0f} optical circuit switches replace {o['removed_switches']:,} switches "
+                f"and the {o['removed_optics']:,} optics at their ports; the {o['uplinks']:,} uplinks keep their "
+                f"{o['lower_end_optics']} optics ({o['fiber_pairs_per_uplink']} fiber pair(s) each) and close "
+                f"their budget through one {o['loss_db_per_pass']:g} dB pass")
     return design

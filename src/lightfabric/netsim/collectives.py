@@ -227,7 +227,9 @@ def phase_closed_form(topo: PathModel, phase: Phase) -> dict:
         alpha = topo.max_latency_s(s[keep], d[keep])
         t_so = flows_so * b / bo if flows_so else 0.0
         t_su = flows_su * b / bu if flows_su else 0.0
-        return {"alpha_s": alpha, "beta_s": max(t_so, t_su), "time_s": alpha + max(t_so, t_su)}
+        t_blocks = topo.inter_block_time_s(None, None, b, all_pairs=r)
+        beta = max(t_so, t_su, t_blocks)
+        return {"alpha_s": alpha, "beta_s": beta, "time_s": alpha + beta}
     src, dst = phase.src, phase.dst
     alpha = topo.max_latency_s(src, dst)
     su = topo.path_class(src, dst) == SAME_DOMAIN if topo.domain_gpus else np.zeros(len(src), dtype=bool)
@@ -241,6 +243,8 @@ def phase_closed_form(topo: PathModel, phase: Phase) -> dict:
         send = np.concatenate([src[su], src[out][fwd]])
         recv = np.concatenate([dst[su], relay[fwd]])
         t = max(t, _busiest(send, recv) * b / bu)
+    if out.any():
+        t = max(t, topo.inter_block_time_s(src[out], dst[out], b))
     return {"alpha_s": alpha, "beta_s": t, "time_s": alpha + t}
 
 

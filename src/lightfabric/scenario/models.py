@@ -68,6 +68,12 @@ class ScaleOut(_Strict):
     nic: str | None = Field(default=None, description="catalog id of the NIC; default: the GPU's default NIC")
     nics_per_gpu: StrictInt = Field(default=1, gt=0, le=16)
     link_length_m: LinkLengths | None = Field(default=None, description="fixed lengths; default: from placement")
+    circuits: Literal["uniform", "demand"] = Field(default="uniform", description=(
+        "direct-connect only: how circuits between blocks are set (topology engineering)"))
+    demand_matrix: list[list[Number]] | None = Field(default=None, description=(
+        "direct-connect only: traffic between blocks (one row and column per block, any unit) for circuits: demand"))
+    circuit_matrix: list[list[StrictInt]] | None = Field(default=None, description=(
+        "direct-connect only: circuits between blocks, set by hand (overrides circuits)"))
 
 
 class ScaleUp(_Strict):

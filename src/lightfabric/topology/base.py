@@ -201,6 +201,9 @@ class Topology(ABC):
     reference: str = ""
     needs_scale_up: bool = False
     order: int = 100
+    # scale_out keys with which a cluster of a few hundred GPUs builds on this topology (shown by
+    # ``lightfabric topologies``; the registry tests build every topology small with them)
+    small_cluster_keys: dict = {}
 
     @abstractmethod
     def build(self, spec: ClusterSpec) -> Fabric:

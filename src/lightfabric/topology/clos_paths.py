@@ -166,6 +166,25 @@ class ClosPaths(PathModel):
                 "spines_per_pod": s.spines_per_pod, "core_groups": s.core_groups, "copies": self.copies,
                 "top_is_ocs": self.top_is_ocs}
 
+    # --- blocks (pods) for block-level traffic --------------------------------------------------------
+    def blocks_of(self, g):
+        """A pod of a three-tier tree is a block; one tree of fewer tiers is one block. None for
+        several copies (the rails of a rail-only fabric are not blocks of one network)."""
+        if self.copies != 1:
+            return None
+        if self.shape.tiers < 3:
+            return np.zeros(np.shape(g), dtype=np.int64)
+        return self.pod_of_leaf(self.leaf_of(g))
+
+    def block_uplink_gbps(self):
+        if self.copies != 1:
+            return None
+        s = self.shape
+        if s.tiers < 3:
+            return np.zeros(1)
+        in_pod = np.minimum(s.leaves_per_pod, s.leaves - np.arange(s.pods) * s.leaves_per_pod)
+        return in_pod / s.leaves_per_pod * s.spines_per_pod * s.core_groups * s.spine_uplink_gbps * self.parallel
+
     # --- graph and routing ----------------------------------------------------------------------
     def build_graph(self) -> Graph:
         s, n, c = self.shape, self.gpus, self.copies

@@ -183,6 +183,25 @@ class PathModel(ABC):
         scale-up domain that forwards it (rail-only fabrics)."""
         return np.asarray(src, dtype=np.int64)
 
+    def blocks_of(self, g) -> np.ndarray | None:
+        """The block (pod, aggregation block) of each GPU, or None for a fabric without blocks."""
+        return None
+
+    def block_uplink_gbps(self) -> np.ndarray | None:
+        """Scale-out capacity out of each block in one plane, one direction (Gb/s), or None."""
+        return None
+
+    def route_block_traffic(self, demand_bits: np.ndarray):
+        """Route bits between blocks (:class:`~lightfabric.topology.circuits.BlockRouting`), or None
+        where every block's uplinks reach a non-blocking core (the uplinks alone bind)."""
+        return None
+
+    def inter_block_time_s(self, src, dst, bytes_per_flow, all_pairs=None) -> float:
+        """The time a phase's traffic needs between blocks of circuits (s): 0 for fabrics whose
+        switches carry any pattern the GPUs' links can (a non-blocking Clos); a direct-connect
+        fabric routes it over its circuits. ``all_pairs``: every pair of these ranks, not listed."""
+        return 0.0
+
     def all_to_all_flows(self, ranks: np.ndarray) -> tuple[int, int]:
         """Flows the busiest GPU sends or receives on (scale-up, scale-out) when every pair of
         ``ranks`` exchanges at once."""

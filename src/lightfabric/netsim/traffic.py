@@ -1,0 +1,132 @@
+"""Traffic patterns over a fabric of blocks: where a direct-connect fabric matches a Clos and where
+it falls behind (``lightfabric traffic``).
+
+Each GPU sends ``size_bytes`` in one of these patterns, aggregated to the traffic between blocks
+(pods of a three-tier Clos, aggregation blocks of a direct-connect fabric):
+
+* ``uniform``: to every other GPU equally (an all-to-all);
+* ``permutation``: every GPU of block ``b`` to the GPU at the same place in block ``p(b)``, for a
+  seeded random permutation ``p`` of the blocks without fixed points: the adversarial case for a
+  uniform mesh of circuits, which gives each block pair ``1 / (B - 1)`` of a block's uplinks;
+* a CSV file: a ``B x B`` matrix of bytes from block ``i`` to block ``j`` (the diagonal ignored),
+  spread evenly over the GPUs of each block.
+
+The time is the larger of what the GPUs' own links need (the busiest GPU's bytes over its
+scale-out bandwidth) and what the fabric between blocks needs: a non-blocking Clos core binds only
+at each block's uplinks (the busiest block's bytes out or in over them); a direct-connect fabric
+routes the matrix over its circuits (:func:`lightfabric.topology.circuits.route_blocks`). Traffic
+inside one block, and inside a scale-up domain, is not modelled here (the collective model has it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from lightfabric.errors import LightfabricError
+
+PATTERNS = ("uniform", "permutation")
+
+
+def derangement(n: int, seed: int) -> np.ndarray:
+    """A seeded random permutation of ``range(n)`` without fixed points (n >= 2)."""
+    rng = np.random.default_rng(seed)
+    while True:
+        p = rng.permutation(n)
+        if not (p == np.arange(n)).any():
+            return p
+
+
+def read_matrix(path: str | Path, blocks: int, field: str = "--pattern") -> np.ndarray:
+    """A ``blocks x blocks`` CSV of bytes, every entry finite and >= 0; exit 2 naming the field otherwise."""
+    allowed = f"uniform, permutation, or a CSV file of a {blocks} x {blocks} matrix of bytes (entries >= 0)"
+    p = Path(path)
+    if not p.is_file():
+        raise LightfabricError.for_field(field, str(path), allowed, problem="no such file")
+    try:
+        m = np.loadtxt(p, delimiter=",", ndmin=2)
+    except ValueError as e:
+        raise LightfabricError.for_field(field, str(path), allowed, problem=f"not a CSV of numbers ({e})") from None
+    if m.shape != (blocks, blocks):
+        raise LightfabricError.for_field(field, f"{p.name} ({m.shape[0]} x {m.shape[1]})", allowed,
+                                         problem=f"this fabric has {blocks} blocks")
+    if not np.isfinite(m).all() or (m < 0).any():
+        raise LightfabricError.for_field(field, p.name, allowed, problem="a negative or non-finite entry")
+    return m
+
+
+def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0) -> dict:
+    """The time of one pattern on one design's path model (module docstring)."""
+    ranks = np.arange(topo.gpus, dtype=np.int64)
+    blk = topo.blocks_of(ranks)
+    if blk is None:
+        raise LightfabricError.for_field("scale_out.topology", "a fabric without blocks",
+                                         "fat-tree, rail-optimized or direct-connect (fabrics of blocks)",
+                                         problem="traffic patterns are defined between blocks")
+    b = int(blk.max()) + 1
+    per_block = np.bincount(blk, minlength=b).astype(float)
+    planes = topo.planes
+    bits = size_bytes * 8.0
+    if pattern == "uniform":
+        n = topo.gpus
+        demand = np.outer(per_block, per_block) * bits / (n - 1)
+        np.fill_diagonal(demand, 0.0)
+        per_gpu_out = bits
+        label = "uniform: every GPU to every other"
+        perm = None
+    elif pattern == "permutation":
+        if b < 2:
+            raise LightfabricError.for_field("--pattern", pattern, "uniform, or a fabric of two or more blocks",
+                                             problem="a permutation of blocks needs two or more")
+        perm = derangement(b, seed)
+        demand = np.zeros((b, b))
+        demand[np.arange(b), perm] = per_block * bits
+        per_gpu_out = bits
+        label = f"block permutation (seed {seed})"
+    else:
+        m = read_matrix(pattern, b)
+        np.fill_diagonal(m, 0.0)
+        demand = m * 8.0
+        per_gpu_out = float(max((demand.sum(axis=1) / per_block).max(), (demand.sum(axis=0) / per_block).max()))
+        label = f"matrix {Path(pattern).name}"
+        perm = None
+    gpu_bps = topo.gpu_bw_gbps * planes * 1e9
+    nic_s = per_gpu_out / gpu_bps
+    plane_demand = demand / planes
+    routing = topo.route_block_traffic(plane_demand)
+    uplink_bps = topo.block_uplink_gbps() * 1e9
+    if routing is not None:
+        fabric_s = routing.time_s
+        transit = routing.transit_share
+        util_note = "circuits"
+    else:
+        load = np.maximum(plane_demand.sum(axis=1), plane_demand.sum(axis=0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(uplink_bps > 0, load / uplink_bps, np.where(load > 0, np.inf, 0.0))
+        fabric_s = float(t.max()) if b > 1 else 0.0
+        transit = 0.0
+        util_note = "block uplinks into a non-blocking core" if b > 1 else "one block"
+    time_s = max(nic_s, fabric_s)
+    return {"pattern": label, "blocks": b, "gpus": topo.gpus, "size_bytes": float(size_bytes),
+            "nic_bound_s": nic_s, "fabric_s": fabric_s, "time_s": time_s,
+            "efficiency": nic_s / time_s if time_s > 0 else 1.0, "transit_share": transit, "bound_by": util_note,
+            "permutation": None if perm is None else perm.tolist()}
+
+
+def traffic_report(scenario, *, pattern: str, size_bytes: float, seed: int = 0, catalog=None) -> dict:
+    """Every design of the scenario under one traffic pattern."""
+    from lightfabric.compare import compare
+    from lightfabric.inputs import check_seed
+    from lightfabric.netsim.topo import topo_of
+    if not size_bytes > 0:
+        raise LightfabricError.for_field("--size-bytes", size_bytes, "a number of bytes > 0")
+    check_seed(seed)
+    results = []
+    for r in compare(scenario, catalog).results:
+        row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
+        if r.feasible:
+            row.update(block_traffic(topo_of(r.design), pattern, size_bytes, seed))
+        results.append(row)
+    return {"scenario": scenario.name, "topology": scenario.scale_out.topology, "pattern": pattern,
+            "size_bytes": float(size_bytes), "seed": seed, "results": results}
