@@ -212,3 +212,21 @@ def test_a_campus_is_laid_out_in_two_dimensions_by_hand():
     # one row, as before this release: 29 halls in a line
     line = layout(Placement(hall_columns=1), 29 * hall_racks * 72)
     assert line.y_m.max() == pytest.approx(28 * hall_d + 11 * pitch) and line.x_m.max() == pytest.approx(15.5 * 0.6)
+
+
+def test_an_ethernet_scale_up_switch_counts_as_a_scale_up_chip():
+    # MI450 Helios: UALink over Ethernet on Tomahawk Ultra chips (the GPU's platform default); its chips
+    # are scale-up chips, not scale-out switches
+    sc = parse_scenario("""
+name: mi450-helios
+cluster: {gpus: 1152, gpu: mi450}
+scale_up: {domain_gpus: 72, bandwidth_per_gpu_gbps: 28800}
+scale_out: {switch: tomahawk-6, port_rate_gbps: 800}
+technologies: [pluggable-dsp]
+""", "t.yaml")
+    c = compare(sc)
+    r = c.result("pluggable-dsp")
+    chips = next(line.count for line in r.design.bom if line.role == "scale-up switch chips")
+    assert c.plan.scale_up_switch.protocol == "ethernet"
+    assert r.bom["scale_up_switch_chips"] == chips > 0
+    assert r.bom["switches"] == r.topology["switches"]

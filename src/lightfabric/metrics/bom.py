@@ -21,7 +21,7 @@ def bom_counts(bom: "Iterable[BomLine]", catalog: Catalog) -> dict[str, float]:
     for line in bom:
         part = catalog.get(line.part_id)
         n = line.count
-        if part.kind == "switch" and part.protocol in ("nvlink", "ualink"):
+        if part.kind == "switch" and line.role == "scale-up switch chips":
             out["scale_up_switch_chips"] += n
         elif part.kind == "switch":
             out["switches"] += n

@@ -49,9 +49,11 @@ class Pluggable(Technology):
             if not host["feasible"]:
                 raise Infeasible(host["reason"])
         if not self._check_host(sw, spec):
-            raise Infeasible(f"{sw.id}: its vendor does not qualify its {sw.serdes_lane_rate_gbps:g}G SerDes to drive "
-                             f"linear (LPO) optics (catalog field linear_drive: false), though the host channel fits "
-                             f"the linear budget")
+            lanes = ep.port.lane_rate_gbps
+            run = "" if lanes == sw.serdes_lane_rate_gbps else f", here run at {lanes:g}G"
+            raise Infeasible(f"{sw.id}: its vendor does not qualify its {sw.serdes_lane_rate_gbps:g}G SerDes{run} to "
+                             f"drive linear (LPO) optics (catalog field linear_drive: false), though the host channel "
+                             f"fits the linear budget")
         need = need_at(spec, side)
         return module_optics(select_module(catalog, self.id, need), need)
 
