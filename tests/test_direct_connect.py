@@ -157,3 +157,24 @@ def test_every_command_on_the_example(tmp_path):
     for r in json.loads(p.stdout)["results"]:
         # 16 GPUs of the second block: the closed form and the simulation agree within 5 %
         assert r["simulated"]["time_s"] == pytest.approx(r["closed_form"]["time_s"], rel=0.05)
+
+
+def test_the_web_api_and_a_sweep_build_the_mesh(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from lightfabric.web.app import create_app
+    client = TestClient(create_app())
+    body = client.post("/api/compare", json={"example": "jupiter-direct-connect-64k", "edits": {"gpus": 4096}}).json()
+    rows = body["result"]["results"]
+    assert rows and all(r["feasible"] and r["bom"]["ocs"] > 0 for r in rows)
+    assert "direct-connect" in [t["name"] for t in client.get("/api/topologies").json()]
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"base: {DC}\nsample: {{method: grid}}\naxes:\n  scale_out.topology: [fat-tree, direct-connect]\n"
+                     f"  cluster.gpus: [4096]\n")
+    out = tmp_path / "r.duckdb"
+    p = lf("sweep", "run", str(sweep), "--output", str(out))
+    assert p.returncode == 0, p.stderr
+    p = lf("sweep", "query", str(out), "SELECT count(*) AS n FROM results WHERE scale_out_topology = "
+           "'direct-connect' AND feasible", "--format", "json")
+    import json
+    assert p.returncode == 0 and json.loads(p.stdout) == [{"n": 2}], p.stdout     # pluggable-dsp and cpo
