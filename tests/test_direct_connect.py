@@ -38,10 +38,19 @@ def test_blocks_uplinks_circuits_and_ocs_units_by_hand(dc, clos):
     assert (s["circuits_per_pair_min"], s["circuits_per_pair_max"]) == (1024 // 63, 1024 // 63 + 1)
     assert s["circuits_total"] == 64 * 1024 // 2
     r = dc.result("pluggable-dsp")
-    ocs = dc.plan.catalog.get("palomar-ocs")
-    pairs = dc.plan.catalog.get("osfp-800g-dr8").optical_lanes          # DR8: a fiber pair a lane
+    cat = dc.plan.catalog
+    ocs = cat.get("palomar-ocs")
+    uplink = next(g for g in r.design.link_groups if g.spec.name == "spine-ocs").lower_end
+    module, dr8 = cat.get(uplink.part_id), cat.get("osfp-800g-dr8")
+    pairs = uplink.fiber_pairs
     ports = 64 * 1024 * pairs * (1 if ocs.circulators else 2)
     assert r.bom["ocs"] == ceil(ports / (2 * ocs.ports))
+    # into the OCS a module pays for the OCS ports its fiber pairs take: a CWDM module (2 pairs) beats
+    # DR8 (8 pairs, one a lane) once those ports are counted
+    port_usd = ocs.price_usd / (2 * ocs.ports)
+    assert module.interface == "FR" and pairs == 2
+    assert module.price_usd + pairs * port_usd < dr8.price_usd + dr8.optical_lanes * port_usd
+    assert module.price_usd > dr8.price_usd              # dearer alone: the OCS ports decide
     # no core switches: the Clos's 1,024 cores are gone, its leaves and spines stay
     assert r.topology["switches"] == clos.result("pluggable-dsp").topology["switches"] - 1024
     assert any("optical circuit switches join the blocks" in n for n in r.notes)

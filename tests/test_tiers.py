@@ -90,8 +90,9 @@ def test_multi_plane_is_independent_trees(catalog):
 
 def test_ocs_spine_by_hand(catalog):
     # 512 GB300, Tomahawk 5 at 800G: 16 leaves, 512 leaf-spine links, 8 spines. An OCS spine removes
-    # the 8 spines and the 512 spine-end modules; the 512 leaf-end DR8 modules stay, each with 8
-    # fiber pairs through the OCS: 512 x 8 ports / (2 x 136) = 15.06 -> 16 OCS units
+    # the 8 spines and the 512 spine-end modules; the 512 leaf-end modules stay, through the OCS. Counting
+    # the OCS ports their fiber pairs take, a 2 x FR4 module (2 pairs) beats DR8 (8 pairs):
+    # 512 x 2 ports / (2 x 136) = 3.76 -> 4 OCS units (DR8 would take 16)
     elec = scenario_text(gpus=512) + "technology: {nic_leaf: pluggable-dsp, leaf_spine: pluggable-dsp}\n"
     ocs = elec.replace("leaf_spine: pluggable-dsp}", "leaf_spine: pluggable-dsp, spine_switch: ocs}")
     e = run(catalog, elec).result("policy")
@@ -99,13 +100,19 @@ def test_ocs_spine_by_hand(catalog):
     assert e.feasible and o.feasible
     assert o.topology["switches_per_tier"] == [16, 0] and e.topology["switches_per_tier"] == [16, 8]
     assert e.bom["pluggable_modules"] - o.bom["pluggable_modules"] == 512
-    assert o.bom["ocs"] == ceil(512 * 8 / (2 * 136)) == 16
+    leaf_end = next(g for g in o.design.link_groups if g.spec.name == "leaf-spine").lower_end
+    uplink = catalog.get(leaf_end.part_id)
+    assert uplink.interface == "FR" and leaf_end.fiber_pairs == 2
+    assert o.bom["ocs"] == ceil(512 * 2 / (2 * 136)) == 4
     assert o.design.ocs["removed_switches"] == 8 and o.design.ocs["kept_lower_end_optics"] == 512
     check = next(c for c in o.design.link_checks if c["group"] == "leaf-spine")
     assert check["ocs_passes"] == 1
     ocs_part, th5 = catalog.get("palomar-ocs"), catalog.get("tomahawk-5")
     dr8 = catalog.get("osfp-800g-dr8")
-    saved = 8 * (th5.asic_power_w + th5.system_overhead_w) + 512 * dr8.power_w - 16 * ocs_part.power_w
+    # the electrical design keeps DR8 at both ends; the OCS design drops the spines and their ends and
+    # swaps the leaf ends for FR modules
+    saved = (8 * (th5.asic_power_w + th5.system_overhead_w) + 512 * dr8.power_w - 4 * ocs_part.power_w
+             - 512 * (uplink.power_w - dr8.power_w))
     assert e.power_w["total"] - o.power_w["total"] == pytest.approx(saved)
 
 
@@ -190,12 +197,18 @@ def test_invariants(catalog, gpus, switch):
             if g.chosen_by in ("auto", "incumbent"):
                 assert try_technology(c.plan, g.spec, g.technology)[2] is None
         assert all(chk["feasible"] for chk in r.design.link_checks)
-    # switching the electrical spine to OCS never adds transceivers or switches
+    # switching the electrical spine to OCS never adds switches; it adds transceivers or engines only where
+    # the uplinks into the OCS took optics of fewer fiber pairs (each pair takes OCS ports)
     elec, ocs = c.result("policy"), c.result("ocs")
     if elec.feasible and ocs.feasible and elec.topology["tiers"] > 1:
-        assert ocs.bom["pluggable_modules"] <= elec.bom["pluggable_modules"]
-        assert ocs.bom["optical_engines"] <= elec.bom["optical_engines"]
         assert ocs.topology["switches"] < elec.topology["switches"]
+        more = (ocs.bom["pluggable_modules"] > elec.bom["pluggable_modules"]
+                or ocs.bom["optical_engines"] > elec.bom["optical_engines"])
+        if more:
+            top = ocs.design.ocs["group"]
+            pairs = {r.technology: next(g for g in r.design.link_groups if g.spec.name == top).lower_end.fiber_pairs
+                     for r in (elec, ocs)}
+            assert pairs["ocs"] < pairs["policy"]
     assert specs["host-leaf"].links == c.plan.attachment.nic_links
 
 

@@ -387,17 +387,18 @@ CLAIMS: list[Claim] = [
                              "examples/jupiter-direct-connect-64k.yaml", "pluggable-dsp", 1), verdict="direction",
           note="The same 64 blocks as a direct-connect mesh and as a Clos: the mesh saves the core switches and the "
                "optics at their ports. Jupiter's 41 % spans a decade of refreshes in which blocks of several "
-               "generations share one OCS layer, with WDM optics through circulators; here one generation of DR8 "
-               "optics (docs/topologies.md)."),
+               "generations share one OCS layer; here one generation, with 2 x FR4 uplinks through the OCS "
+               "(docs/topologies.md)."),
     Claim("jupiter-ocs-capex", "architecture", "Jupiter's direct-connect OCS fabric: 30 % lower capex", 30,
           "% lower capex", JUPITER, "examples/jupiter-direct-connect-64k.yaml",
           "compare: scale-out network capex, pluggable-dsp, direct-connect against fat-tree-64k-clos.yaml",
-          (-15.0, 30.0), "-15 to 30 %: the OCS count turns on the optics' fibers", "emergent",
+          (0.0, 30.0), "direction only", "emergent",
           lambda: saving_pct("examples/fat-tree-64k-clos.yaml", "pluggable-dsp",
-                             "examples/jupiter-direct-connect-64k.yaml", "pluggable-dsp", 0), verdict="differs",
-          note="Here the mesh costs more than the Clos: DR8 uplinks need eight OCS ports each, so 65,536 uplinks take "
-               "1,928 OCS units at an estimated 200,000 USD, more than the 1,024 core switches and their optics. "
-               "With WDM optics (one fiber pair a link, as Jupiter's) 241 units would do."),
+                             "examples/jupiter-direct-connect-64k.yaml", "pluggable-dsp", 0), verdict="direction",
+          note="The mesh saves the core switches and their optics, and pays for 482 OCS units at an estimated "
+               "200,000 USD: its uplinks take 2 x FR4 modules (two fiber pairs, two OCS ports) because module "
+               "choice counts the OCS ports. With DR8 uplinks (eight ports each) it would cost 7 % more than the "
+               "Clos. Jupiter's 30 % spans a decade of refreshes sharing one OCS layer."),
 ]
 
 

@@ -28,6 +28,9 @@ def group_cost_usd(plan: FabricPlan, spec: GroupSpec, ends: GroupEnds) -> float:
     n_upper = spec.upper_ends if ends.upper is not None else 0
     capex = spec.links * ends.lower.cost_usd + n_upper * (ends.upper.cost_usd if ends.upper else 0.0)
     capex += ends.cables * medium_price_usd(ends.medium, spec.lengths.mean_m)
+    if spec.upper_is_ocs:   # the OCS ports the links' fiber pairs take (a WDM module takes fewer)
+        ocs = spec.upper.device
+        capex += spec.links * ends.lower.fiber_pairs * ocs.price_usd * (1 if ocs.circulators else 2) / (2 * ocs.ports)
     power = spec.links * ends.lower.power_w + n_upper * (ends.upper.power_w if ends.upper else 0.0)
     return capex + float(energy_cost_usd(power, eco.electricity_usd_per_kwh, eco.pue, eco.years))
 
@@ -168,12 +171,14 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
         if circuit_core:
             design.notes.append(
                 f"direct-connect: {o['ocs_units']:,.0f} optical circuit switches join the blocks' {o['uplinks']:,} "
-                f"uplinks ({o['lower_end_optics']} optics, {o['fiber_pairs_per_uplink']} fiber pair(s) each) into "
+                f"uplinks ({o['lower_end_optics']} optics, {o['fiber_pairs_per_uplink']} fiber pair(s) each; a "
+                f"module is chosen counting the OCS ports its fiber pairs take) into "
                 f"circuits between blocks; each circuit closes its budget through one {o['loss_db_per_pass']:g} dB pass")
         else:
             design.notes.append(
                 f"OCS spine: {o['ocs_units']:,.0f} optical circuit switches replace {o['removed_switches']:,} switches "
                 f"and the {o['removed_optics']:,} optics at their ports; the {o['uplinks']:,} uplinks keep their "
-                f"{o['lower_end_optics']} optics ({o['fiber_pairs_per_uplink']} fiber pair(s) each) and close "
+                f"{o['lower_end_optics']} optics ({o['fiber_pairs_per_uplink']} fiber pair(s) each, a module chosen "
+                f"counting the OCS ports its fiber pairs take) and close "
                 f"their budget through one {o['loss_db_per_pass']:g} dB pass")
     return design

@@ -146,6 +146,7 @@ class LinkNeed:
     ports_per_cage: int = 1        # switch ports one module cage holds (twin-port modules: 2)
     shuffles: int = 0              # fiber shuffle passes in the channel
     ocs_passes: int = 0            # optical circuit switch passes in the channel
+    ocs_port_usd: float = 0.0      # the link ends on an OCS: the price of the OCS ports one fiber pair takes
 
 
 def module_optics(m: PluggableModule, need: LinkNeed | None = None) -> PortOptics:
@@ -206,7 +207,9 @@ def select_module(catalog: Catalog, technology: str, need: LinkNeed, *, exact_la
             raise Infeasible(f"no {technology} module {label}{where}; candidates: {have}")
         pool = kept
     per_port = need.gang or need.ports_per_cage > 1
-    return min(pool, key=lambda m: (m.price_usd * (need.rate_gbps / m.rate_gbps if per_port else 1), m.power_w, m.id))
+    # into an OCS each fiber pair takes OCS ports: a module of fewer fibers (WDM) saves them
+    return min(pool, key=lambda m: (m.price_usd * (need.rate_gbps / m.rate_gbps if per_port else 1)
+                                    + need.ocs_port_usd * max(1, module_fibers(m) // 2), m.power_w, m.id))
 
 
 def pluggable_boxes(catalog: Catalog) -> list[dict]:
@@ -271,9 +274,14 @@ def need_at(spec: GroupSpec, side: str) -> LinkNeed:
     gang = spec.scale_up
     cages = getattr(ep.device, "cages", None) if ep.kind == "switch" else None
     ppc = port.count // cages if cages and port.count > cages and port.count % cages == 0 else 1
+    ocs_port_usd = 0.0
+    if spec.upper_is_ocs:
+        ocs = spec.upper.device
+        ocs_port_usd = ocs.price_usd * (1 if ocs.circulators else 2) / (2 * ocs.ports)
     return LinkNeed(rate_gbps=port.rate_gbps, lane_rate_gbps=port.lane_rate_gbps, length_m=spec.length_m,
                     breakout=spec.breakout if side == "upper" else 1, group=spec.name, gang=gang,
-                    ports_per_cage=1 if gang else ppc, shuffles=spec.shuffles, ocs_passes=spec.ocs_passes)
+                    ports_per_cage=1 if gang else ppc, shuffles=spec.shuffles, ocs_passes=spec.ocs_passes,
+                    ocs_port_usd=ocs_port_usd)
 
 
 @functools.lru_cache(maxsize=4096)
