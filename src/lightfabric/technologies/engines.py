@@ -24,10 +24,7 @@ def engine_choice(catalog: Catalog, technology: str, host_id: str, port: PortCon
     ``spec``'s design margin and laser case temperature, and a note naming any cheaper engine passed
     over and why. When no engine's lasers suffice, the cheapest is taken (its link check then fails
     with the laser's reason)."""
-    cheapest = engine_for(catalog, technology, host_id, port)
-    candidates = sorted((e for e in catalog.of_kind(OpticalEngine) if e.technology == technology
-                         and (host_id in e.hosts or "*" in e.hosts) and e.lane_rate_gbps == port.lane_rate_gbps),
-                        key=lambda e: (e.price_usd / e.capacity_gbps, e.id))
+    candidates = engines_for(catalog, technology, host_id, port)
     skipped: list[str] = []
     for e in candidates:
         source = laser_source_power(catalog, e, design_margin_db=spec.design_margin_db,
@@ -37,11 +34,12 @@ def engine_choice(catalog: Catalog, technology: str, host_id: str, port: PortCon
                                              f"{', '.join(skipped)}")
             return e, note
         skipped.append(f"{e.id} passed over ({source.reason})")
-    return cheapest, None
+    return candidates[0], None
 
 
-def engine_for(catalog: Catalog, technology: str, host_id: str, port: PortConfig) -> OpticalEngine:
-    """The cheapest engine of ``technology`` packaged with ``host_id`` whose lanes match the port's."""
+def engines_for(catalog: Catalog, technology: str, host_id: str, port: PortConfig) -> list[OpticalEngine]:
+    """The engines of ``technology`` packaged with ``host_id`` whose lanes match the port's, cheapest
+    per Gb/s first; :class:`Infeasible` naming what there is when there are none."""
     engines = [e for e in catalog.of_kind(OpticalEngine)
                if e.technology == technology and (host_id in e.hosts or "*" in e.hosts)]
     if not engines:
@@ -53,7 +51,7 @@ def engine_for(catalog: Catalog, technology: str, host_id: str, port: PortConfig
         raise Infeasible(f"the {technology} engines for {host_id} ({', '.join(e.id for e in engines)}) run "
                          f"{engines[0].lane_rate_gbps:g}G lanes; its {port.rate_gbps:g}G ports use "
                          f"{port.lane_rate_gbps:g}G lanes")
-    return min(matching, key=lambda e: (e.price_usd / e.capacity_gbps, e.id))
+    return sorted(matching, key=lambda e: (e.price_usd / e.capacity_gbps, e.id))
 
 
 def engine_end(catalog: Catalog, engine: OpticalEngine, port: PortConfig, spec: GroupSpec, breakout: int = 1) -> PortOptics:
