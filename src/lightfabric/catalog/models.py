@@ -7,6 +7,8 @@ Units are in the field names (``power_w``, ``rate_gbps``, ``reach_m``, ``price_u
 
 from __future__ import annotations
 
+from math import ceil
+
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -355,6 +357,20 @@ class OpticalCircuitSwitch(Part):
     @property
     def circuits(self) -> int:
         return self.ports
+
+    @property
+    def ports_per_fiber_pair(self) -> int:
+        """Ports one duplex fiber pair takes: one with circulators, else one for each direction."""
+        return 1 if self.circulators else 2
+
+    def units_for(self, fiber_pairs: int) -> int:
+        """Switches for ``fiber_pairs`` duplex pairs, both sides of each N x N switch in use."""
+        return ceil(fiber_pairs * self.ports_per_fiber_pair / (2 * self.ports))
+
+    @property
+    def fiber_pair_price_usd(self) -> float:
+        """The share of one switch's price a duplex fiber pair takes."""
+        return self.price_usd * self.ports_per_fiber_pair / (2 * self.ports)
 
 
 class Connector(Part):

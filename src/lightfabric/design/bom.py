@@ -113,9 +113,8 @@ def bill_of_materials(plan, groups: list[LinkGroup], devices: dict[str, int]) ->
     if top is not None:
         ocs = cat.get(OCS_PART, kind="ocs")
         assert isinstance(ocs, OpticalCircuitSwitch)
-        ports = top.links * top.lower_end.fiber_pairs * (1 if ocs.circulators else 2)
         lines.append(BomLine(ocs.id, f"optical circuit switches for {top.name} ({top.lower_end.fiber_pairs} "
-                                     f"fiber pair(s) per uplink)", ceil(ports / (2 * ocs.ports)),
+                                     f"fiber pair(s) per uplink)", ocs.units_for(top.links * top.lower_end.fiber_pairs),
                              {"switch_systems": ocs.power_w}, {"switches": ocs.price_usd}))
     return lines
 

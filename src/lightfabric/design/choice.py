@@ -29,8 +29,7 @@ def group_cost_usd(plan: FabricPlan, spec: GroupSpec, ends: GroupEnds) -> float:
     capex = spec.links * ends.lower.cost_usd + n_upper * (ends.upper.cost_usd if ends.upper else 0.0)
     capex += ends.cables * medium_price_usd(ends.medium, spec.lengths.mean_m)
     if spec.upper_is_ocs:   # the OCS ports the links' fiber pairs take (a WDM module takes fewer)
-        ocs = spec.upper.device
-        capex += spec.links * ends.lower.fiber_pairs * ocs.price_usd * (1 if ocs.circulators else 2) / (2 * ocs.ports)
+        capex += spec.links * ends.lower.fiber_pairs * spec.upper.device.fiber_pair_price_usd
     power = spec.links * ends.lower.power_w + n_upper * (ends.upper.power_w if ends.upper else 0.0)
     return capex + float(energy_cost_usd(power, eco.electricity_usd_per_kwh, eco.pue, eco.years))
 

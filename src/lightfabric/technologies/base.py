@@ -274,10 +274,7 @@ def need_at(spec: GroupSpec, side: str) -> LinkNeed:
     gang = spec.scale_up
     cages = getattr(ep.device, "cages", None) if ep.kind == "switch" else None
     ppc = port.count // cages if cages and port.count > cages and port.count % cages == 0 else 1
-    ocs_port_usd = 0.0
-    if spec.upper_is_ocs:
-        ocs = spec.upper.device
-        ocs_port_usd = ocs.price_usd * (1 if ocs.circulators else 2) / (2 * ocs.ports)
+    ocs_port_usd = spec.upper.device.fiber_pair_price_usd if spec.upper_is_ocs else 0.0
     return LinkNeed(rate_gbps=port.rate_gbps, lane_rate_gbps=port.lane_rate_gbps, length_m=spec.length_m,
                     breakout=spec.breakout if side == "upper" else 1, group=spec.name, gang=gang,
                     ports_per_cage=1 if gang else ppc, shuffles=spec.shuffles, ocs_passes=spec.ocs_passes,
