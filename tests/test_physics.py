@@ -259,3 +259,16 @@ def test_laser_compare_sets_the_emls_beside_the_laser_sources(catalog):
     assert "drivers" in " ".join(r["not_counted"])
     p = lf_here("laser", "--compare")
     assert p.returncode == 0 and "NVIDIA" in p.stdout and "Not counted" in p.stdout
+
+
+@pytest.mark.parametrize("args, field", [
+    (("--compare", "--lane-rate-gbps", "0"), "--lane-rate-gbps"),
+    (("--compare", "--port-rate-gbps", "0"), "--port-rate-gbps"),
+    (("--compare", "--port-rate-gbps", "900"), "--port-rate-gbps"),
+    (("-t", "cpo", "--lane-rate-gbps", "0"), "--lane-rate-gbps"),
+    (("--compare", "--temperature-c", "500"), "--temperature-c"),
+])
+def test_laser_refuses_what_it_cannot_model_naming_the_option(args, field):
+    # a zero is refused, never taken for the default
+    p = lf_here("laser", *args)
+    assert p.returncode == 2 and field in p.stderr and "internal error" not in p.stderr, p.stderr

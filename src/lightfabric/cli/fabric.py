@@ -158,21 +158,23 @@ def laser(
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
     """What the lasers of one port must do: power per lane, count, electrical power, junction temperature, FIT."""
+    # defaults by mode: one 800G port of 100G lanes, or with --compare a 1.6T port of 200G lanes
+    lane_default, port_default = (200.0, 1600.0) if compare_transmitters else (100.0, 800.0)
+    lane_rate_gbps = lane_default if lane_rate_gbps is None else lane_rate_gbps
+    port_rate_gbps = port_default if port_rate_gbps is None else port_rate_gbps
     if compare_transmitters:
-        _laser_compare(lane_rate_gbps or 200.0, port_rate_gbps or 1600.0, temperature_c, design_margin_db, engine, format)
+        _check_laser_options(temperature_c, design_margin_db, port_rate_gbps)
+        _laser_compare(lane_rate_gbps, port_rate_gbps, temperature_c, design_margin_db, engine, format)
         return
-    lane_rate_gbps, port_rate_gbps = lane_rate_gbps or 100.0, port_rate_gbps or 800.0
     if technology is None:
         fail(LightfabricError.for_field("--technology", "missing", ", ".join(OPTICAL_TECHNOLOGIES),
                                          problem="give a technology, or --compare"))
     if technology not in OPTICAL_TECHNOLOGIES:
         fail(LightfabricError.for_field("--technology", technology, ", ".join(OPTICAL_TECHNOLOGIES),
                                          problem="not an optical technology" + did_you_mean(technology, OPTICAL_TECHNOLOGIES)))
-    check_range("--temperature-c", temperature_c, -40.0, 150.0, "a case temperature from -40 to 150 C")
+    _check_laser_options(temperature_c, design_margin_db, port_rate_gbps)
     check_range("--lanes-per-laser", lanes_per_laser, 1, 64, "a whole number from 1 to 64")
     check_range("--activation-energy-ev", activation_energy_ev, 0.05, 2.0, "0.05 to 2 eV")
-    check_range("--design-margin-db", design_margin_db, 0.0, 10.0, "0 to 10 dB")
-    check_range("--port-rate-gbps", port_rate_gbps, 1.0, 12800.0, "a port rate from 1 to 12,800 Gb/s")
     try:
         report = REGISTRY[technology].laser_report(Catalog.default(), part=engine, lane_rate_gbps=lane_rate_gbps,
                                                    lanes_per_laser=lanes_per_laser, temperature_c=temperature_c,
@@ -266,11 +268,15 @@ def technologies(format: Annotated[Format, typer.Option("--format", "-f", help="
 COMMANDS = (compare, link, laser, density, topologies, technologies)
 
 
-def _laser_compare(lane_rate_gbps: float, port_rate_gbps: float, temperature_c: float | None,
-                   design_margin_db: float, engine_id: str | None, format: Format) -> None:
+def _check_laser_options(temperature_c: float | None, design_margin_db: float, port_rate_gbps: float) -> None:
+    """The options both faces of ``laser`` take, each within what the models allow."""
     check_range("--temperature-c", temperature_c, -40.0, 150.0, "a case temperature from -40 to 150 C")
     check_range("--design-margin-db", design_margin_db, 0.0, 10.0, "0 to 10 dB")
     check_range("--port-rate-gbps", port_rate_gbps, 1.0, 12800.0, "a port rate from 1 to 12,800 Gb/s")
+
+
+def _laser_compare(lane_rate_gbps: float, port_rate_gbps: float, temperature_c: float | None,
+                   design_margin_db: float, engine_id: str | None, format: Format) -> None:
     catalog = Catalog.default()
     try:
         engine = None if engine_id is None else catalog.get(engine_id, kind="optical-engine", field="--engine")

@@ -111,12 +111,11 @@ def laser_power_comparison(catalog: Catalog, *, port_rate_gbps: float = 1600.0, 
     What is not counted is named in ``not_counted``: the EML's electro-absorption bias and the
     modulator drivers (both are in the DSP and engine power, not in the lasers).
     """
-    lanes = port_rate_gbps / lane_rate_gbps
-    if lanes != int(lanes):
-        raise chains.LinkOptionError(f"--port-rate-gbps {port_rate_gbps:g} is not a whole number of "
-                                     f"{lane_rate_gbps:g}G lanes")
+    # the EML report first: it refuses a lane rate the catalog has no parts for, and a port that is not
+    # a whole number of lanes
     eml = chains.laser_report(catalog, "pluggable-dsp", lane_rate_gbps=lane_rate_gbps, port_rate_gbps=port_rate_gbps,
                               design_margin_db=design_margin_db)
+    lanes = port_rate_gbps / lane_rate_gbps
     chosen = "" if engine is not None else " (the cheapest cpo engine at this lane rate)"
     if engine is None:
         engine = chains.default_engine(catalog, lane_rate_gbps)
