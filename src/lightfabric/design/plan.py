@@ -171,11 +171,13 @@ def switch_port_for_nic(switch, nic, rate_gbps: float):
     if len(configs) <= 1:
         return (configs[0] if configs else None), None
     nic_lanes = {pc.lane_rate_gbps for pc in nic.port_configs if pc.rate_gbps == rate_gbps} or {nic.serdes_lane_rate_gbps}
-    matching = [pc for pc in configs if pc.lane_rate_gbps in nic_lanes] or configs
-    pc = matching[0]
+    matching = [pc for pc in configs if pc.lane_rate_gbps in nic_lanes]
+    pc = (matching or configs)[0]
+    why = (f"taken to match {nic.id}'s {pc.lane_rate_gbps:g}G lanes" if matching else
+           f"taken as the first listed: none matches {nic.id}'s "
+           f"{' or '.join(f'{x:g}G' for x in sorted(nic_lanes))} lanes")
     return pc, (f"scale_out.port_rate_gbps {rate_gbps:g}: {switch.id} runs {rate_gbps:g}G ports as "
-                f"{' or '.join(c.label() for c in configs)}; {pc.label()} taken to match {nic.id}'s "
-                f"{pc.lane_rate_gbps:g}G lanes")
+                f"{' or '.join(c.label() for c in configs)}; {pc.label()} {why}")
 
 
 def platform_defaults(scenario: Scenario, gpu: Gpu) -> tuple[Scenario, tuple[str, ...]]:
