@@ -183,12 +183,6 @@ class DirectConnectPaths(ClosPaths):
     def blocks(self) -> int:
         return len(self.circuits)
 
-    def block_of(self, g):
-        return self.pod_of_leaf(self.leaf_of(g))
-
-    def blocks_of(self, g):
-        return self.block_of(g)
-
     def block_uplink_gbps(self):
         return self.bundle_capacity_gbps().sum(axis=1)
 
@@ -217,7 +211,7 @@ class DirectConnectPaths(ClosPaths):
         """Bits between blocks of the flows ``src -> dst`` (scale-up flows and flows inside a block left out)."""
         src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
         keep = self.path_class(src, dst) == CROSS_POD
-        bi, bj = self.block_of(src[keep]), self.block_of(dst[keep])
+        bi, bj = self.blocks_of(src[keep]), self.blocks_of(dst[keep])
         size = np.broadcast_to(np.asarray(bytes_per_flow, dtype=float), src.shape)[keep] * 8.0 / self.planes
         out = np.zeros((self.blocks, self.blocks))
         np.add.at(out, (bi, bj), size)
@@ -227,7 +221,7 @@ class DirectConnectPaths(ClosPaths):
         """Bits between blocks when every pair of ``ranks`` exchanges ``bytes_per_flow`` (no flow list);
         pairs in one scale-up domain take the domain, not the circuits."""
         ranks = np.asarray(ranks, dtype=np.int64)
-        blk = self.block_of(ranks)
+        blk = self.blocks_of(ranks)
         per_block = np.bincount(blk, minlength=self.blocks).astype(float)
         pairs = np.outer(per_block, per_block)
         if self.domain_gpus:
@@ -284,7 +278,7 @@ class DirectConnectPaths(ClosPaths):
         a, b = self.leaf_of(s_), self.leaf_of(d_)
         u = self.shape.spines_per_pod
         j = self.index_in_leaf(d_) % u
-        bi, bj = self.block_of(s_), self.block_of(d_)
+        bi, bj = self.blocks_of(s_), self.blocks_of(d_)
         # the phase's traffic between blocks (one unit a flow) sets each pair's direct and transit shares
         demand = np.zeros((self.blocks, self.blocks))
         np.add.at(demand, (bi, bj), 1.0)
