@@ -213,8 +213,8 @@ def group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
     tier is replaced by optical circuit switches: the links below it keep their lower-end optics,
     lose the upper end and pass once more through an OCS (no fiber shuffle: the OCS is the patch)."""
     fabric = plan.fabric
-    passes = plan.scenario.physical.ocs_passes
     physical = plan.scenario.physical
+    passes = physical.ocs_passes
     eps = {t.name: _endpoint(t) for t in fabric.tiers}
     top = fabric.top_tier
     if ocs_spine:

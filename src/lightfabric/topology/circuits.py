@@ -213,8 +213,7 @@ def route_blocks(demand_bits: np.ndarray, capacity_bps: np.ndarray, rel_tol: flo
             hi = mid
         else:
             lo = mid
-    direct, transit, load, _ = _split(d, cap * hi)
-    return BlockRouting(hi, direct, transit, load, cap)
+    return route_blocks_at(d, cap, hi)
 
 
 def route_blocks_at(demand_bits: np.ndarray, capacity_bps: np.ndarray, time_s: float) -> BlockRouting:
