@@ -53,7 +53,7 @@ def test_blocks_uplinks_circuits_and_ocs_units_by_hand(dc, clos):
     assert module.price_usd > dr8.price_usd              # dearer alone: the OCS ports decide
     # no core switches: the Clos's 1,024 cores are gone, its leaves and spines stay
     assert r.topology["switches"] == clos.result("pluggable-dsp").topology["switches"] - 1024
-    assert any("optical circuit switches join the blocks" in n for n in r.notes)
+    assert any("optical circuit switches take the 65,536 spine-ocs links" in n for n in r.notes)
 
 
 def test_uniform_circuits_fill_every_uplink_symmetrically():

@@ -33,7 +33,11 @@ technologies: [{technologies}]
 
 
 def small_text(topology: str, technologies: str) -> str:
-    """The small cluster on ``topology``, with the scale_out keys the topology asks for at this size."""
+    """The small cluster on ``topology``, with the scale_out keys the topology asks for at this size
+    (or the topology's own small scenario: a torus of TPU chips)."""
+    own = TOPOLOGIES[topology].small_cluster_scenario
+    if own is not None:
+        return own.format(technologies=technologies)
     extra = "".join(f", {k}: {v}" for k, v in TOPOLOGIES[topology].small_cluster_keys.items())
     return SMALL.format(topology=topology, technologies=technologies, extra=extra)
 
@@ -49,7 +53,7 @@ def case(request, catalog):
 
 
 def test_every_registered_technology_and_design_is_built(case):
-    _, sc, c = case
+    topology, sc, c = case
     assert [r.technology for r in c.results] == list(DESIGN_CHOICES)
     for r in c.results:
         if r.feasible:
@@ -59,8 +63,13 @@ def test_every_registered_technology_and_design_is_built(case):
             assert all(chk["checked"] for chk in r.design.link_checks)
         else:
             assert r.reasons, f"{r.technology} infeasible without a reason"
-    # at least the pluggable and co-packaged designs build on every topology
-    assert c.result("pluggable-dsp").feasible and c.result("cpo").feasible
+    # at least the pluggable design builds on every topology, and the co-packaged one wherever there
+    # are switches to co-package with (a torus's chips carry no CPO engines: its column says so)
+    assert c.result("pluggable-dsp").feasible
+    if TOPOLOGIES[topology].switched:
+        assert c.result("cpo").feasible
+    else:
+        assert not c.result("cpo").feasible and "package has no cpo engine" in " ".join(c.result("cpo").reasons)
 
 
 def _tree_by_hand(host_ports: int, k: int = 64) -> tuple[int, int, int]:
@@ -92,6 +101,12 @@ def test_counts_by_hand(case):
         # a block's uplinks are its leaves' uplinks, all of them in circuits
         assert per_tier[:2] == [72, 3 * 8] and f.summary["blocks"] == 3
         assert f.detail.circuits.sum(axis=1).tolist() == [32 * 8, 32 * 8, 8 * 8]
+    elif topology == "torus":
+        # 8 cubes of 4x4x4: 144 links inside a cube, 96 face ends; one OCS for each of the 48 face
+        # positions (16 ends each, one fiber pair a module: 1.6T or 800G FR/DR parts all fit one unit)
+        assert f.group("in-cube").links == 8 * 144 and f.group("cube-faces").links == 8 * 96
+        assert r.design.ocs["ocs_units"] == 48 * r.design.link_groups[1].lower_end.fiber_pairs
+        assert f.summary["spare_cubes"] == 2
     # a pluggable design: one module at each end of every scale-out link (no breakout here); a link
     # into a circuit-switched core has none at its upper end (the OCS passes light through)
     scale_up = tuple(g.name + " " for g in f.groups if g.scale_up)
@@ -101,14 +116,16 @@ def test_counts_by_hand(case):
     assert modules == sum(g.links + (0 if g.upper == circuit_top else g.upper_ends) for g in f.groups if not g.scale_up)
     # every switch of every tier is in the bill of materials once
     switches = sum(t.count for t in f.switch_tiers)
-    assert next(line.count for line in r.design.bom if line.role == "scale-out switches") == switches
+    assert sum(line.count for line in r.design.bom if line.role == "scale-out switches") == switches
 
 
 COMMANDS = {
     "reliability": lambda sc: assess(sc, trials=4, horizon_days=5)["results"],
     "economics": lambda sc: economics(sc)["results"],
     "valuechain": lambda sc: value_chain(sc)["results"],
-    "sensitivity": lambda sc: [sensitivity_report(sc, versus=("cpo", "pluggable-dsp"))["tornado"]],
+    # CPO against pluggables where there are switches; a torus has none: copper against pluggables
+    "sensitivity": lambda sc: [sensitivity_report(sc, versus=("cpo" if TOPOLOGIES[sc.scale_out.topology].switched
+                                                              else "copper", "pluggable-dsp"))["tornado"]],
     "collective": lambda sc: collective_report(sc, op="all-reduce", size_bytes=1e8, gpus=144)["results"],
     "collective-simulated": lambda sc: collective_report(sc, op="all-to-all", size_bytes=1e7, gpus=144,
                                                          simulate=True)["results"],
@@ -141,7 +158,7 @@ def test_simulation_equals_closed_form_on_each_topology():
     """A ring within one rail of GPUs (same rank in every domain) is non-blocking everywhere: the
     simulator and the closed form agree on every topology."""
     for name in TOPOLOGY_NAMES:
-        rep = collective_report(small(name), op="all-reduce", size_bytes=1e8, gpus=576, simulate=True)
+        rep = collective_report(small(name), op="all-reduce", size_bytes=1e8, simulate=True)
         for r in rep["results"]:
             if r["feasible"] and r["technology"] in ("pluggable-dsp", "cpo"):
                 assert r["simulated"]["time_s"] == pytest.approx(r["closed_form"]["time_s"], rel=0.02), name

@@ -140,6 +140,21 @@ def ocs_power_share(path: str) -> float:
     return 100.0 * ocs / (power + gpu_w)
 
 
+def torus_figures(path: str, tech: str) -> dict:
+    """A torus design's OCS units, face optics per chip and OCS share of power (the ICI links and the
+    chips at their TDP; hosts and cooling left out, so the share is an upper bound)."""
+    r = result(path, tech)
+    sc = scenario(path)
+    from lightfabric.catalog import Catalog
+    chips = sc.cluster.gpus
+    ocs_id = r.design.ocs["ocs"]
+    ocs_w = sum(line.count * sum(line.power_w_each.values()) for line in r.design.bom if line.part_id == ocs_id)
+    faces = sum(line.count for line in r.design.bom if line.role.startswith("cube-faces links, lower end"))
+    total_w = r.power_w["total"] + chips * Catalog.default().get(sc.cluster.gpu).tdp_w
+    return {"ocs_units": r.design.ocs["ocs_units"], "face_optics_per_chip": faces / chips,
+            "ocs_power_pct": 100.0 * ocs_w / total_w}
+
+
 def saving_pct(path_a: str, tech_a: str, path_b: str, tech_b: str, which: int) -> float:
     a, b = scale_out_totals(path_a, tech_a), scale_out_totals(path_b, tech_b)
     return 100.0 * (1.0 - b[which] / a[which])
@@ -222,6 +237,15 @@ RAIL_ONLY = Source("W. Wang, M. Ghobadi et al., Rail-only: A Low-Cost High-Perfo
 TPU_V4 = Source("N. Jouppi et al., TPU v4: An Optically Reconfigurable Supercomputer, ISCA 2023: OCSes and their "
                 "optical components are under 5 % of system cost and under 3 % of system power",
                 "https://arxiv.org/abs/2304.01433", "2023-06", "paper")
+TPU_V4_PRESS = Source("HPCwire, Google AI supercomputer shows the potential of optical interconnects (TPU v4: 64 "
+                      "racks, 4,096 TPUs, 48 optical circuit switches)",
+                      "https://www.hpcwire.com/2023/04/10/google-ai-supercomputer-shows-the-potential-of-optical-interconnects/",
+                      "2023-04-10", "secondary")
+TPU_OPTICS = Source("NextBigFuture, Highly customized optical networking critical for Google's TPUs (4x4x4 cubes, "
+                    "copper inside a cube, 1.5 optical transceivers per TPU between cubes)",
+                    "https://www.nextbigfuture.com/2025/11/highly-customized-optical-networking-critical-for-googles-"
+                    "tensor-processing-units-tpus.html", "2025-11-30", "secondary")
+TPU_POD = "validation/scenarios/tpu-v4-like-pod.yaml"
 JUPITER = Source("L. Poutievski et al., Jupiter Evolving, SIGCOMM 2022: direct-connect fabric through MEMS OCS, "
                  "30 % lower capex, 41 % lower power", "https://doi.org/10.1145/3544216.3544265", "2022-08", "paper")
 
@@ -379,6 +403,22 @@ CLAIMS: list[Claim] = [
           "than of the whole system)", "emergent",
           lambda: ocs_power_share("examples/three-tier-1m-multiplane.yaml"),
           note="The tool has no GPU capex, so the cost half of the claim (under 5 %) cannot be checked."),
+    Claim("tpu-v4-ocs-count", "topology", "a TPU v4 pod: 4,096 chips in 64 cubes joined by 48 optical circuit "
+          "switches", 48, "OCS", TPU_V4_PRESS, TPU_POD, "compare: design.ocs.ocs_units (torus, copper design: copper "
+          "inside cubes, a pluggable at each face end)", (48, 48), "a count", "emergent",
+          lambda: torus_figures(TPU_POD, "copper")["ocs_units"],
+          note="One OCS per axis and face position (3 x 16), each holding the 128 face ends of that position; the "
+               "module chosen for the faces is a one-fiber-pair WDM part, as TPU v4's CWDM optics with circulators."),
+    Claim("tpu-optics-per-chip", "counts", "TPU pods: 1.5 optical transceivers per TPU (copper inside a 4x4x4 cube, "
+          "optics between cubes)", 1.5, "modules per chip", TPU_OPTICS, TPU_POD,
+          "compare: cube-faces modules / chips (copper design)", (1.5, 1.5), "a counting rule", "emergent",
+          lambda: torus_figures(TPU_POD, "copper")["face_optics_per_chip"]),
+    Claim("tpu-v4-ocs-power-torus", "architecture", "OCSes are under 3 % of system power (the torus they wire)", 3,
+          "% of power", TPU_V4, TPU_POD, "compare: OCS power / (ICI links + chips at their TDP), copper design",
+          (0.0, 3.0), "under the published bound (hosts and cooling left out: stricter than of the whole system)",
+          "emergent", lambda: torus_figures(TPU_POD, "copper")["ocs_power_pct"],
+          note="Like for like: TPU v4's OCSes wire the ICI torus. The chip is Ironwood at an estimated 1,000 W in "
+               "TPU v4's geometry."),
     Claim("jupiter-ocs-power", "architecture", "Jupiter's direct-connect OCS fabric: 41 % lower power", 41,
           "% lower power", JUPITER, "examples/jupiter-direct-connect-64k.yaml",
           "compare: scale-out network power, pluggable-dsp, direct-connect against fat-tree-64k-clos.yaml",

@@ -123,10 +123,13 @@ class Comparison:
         return {
             "scenario": self.scenario.name,
             "inputs": {
-                "gpus": self.scenario.cluster.gpus, "gpu": p.gpu.id, "switch": p.switch.id, "nic": p.nic.id,
+                "gpus": self.scenario.cluster.gpus, "gpu": p.gpu.id, "switch": p.switch.id if p.switch else None,
+                "nic": p.nic.id if p.nic else None,
                 "port_rate_gbps": p.port.rate_gbps, "port_lane_rate_gbps": p.port.lane_rate_gbps,
-                "radix": p.port.count, "nic_link_rate_gbps": p.attachment.nic_link_rate_gbps,
-                "nic_links": p.attachment.nic_links, "nic_links_per_leaf_port": p.attachment.breakout,
+                "radix": p.port.count if p.switch else None,
+                "nic_link_rate_gbps": p.attachment.nic_link_rate_gbps if p.attachment else None,
+                "nic_links": p.attachment.nic_links if p.attachment else None,
+                "nic_links_per_leaf_port": p.attachment.breakout if p.attachment else None,
                 "oversubscription": self.scenario.scale_out.oversubscription,
                 "link_lengths": {k: v.as_dict() for k, v in p.lengths.items()},
                 "planes": p.planes, "topology": self.scenario.scale_out.topology,
@@ -143,10 +146,11 @@ class Comparison:
         }
 
     def reach_table(self) -> list[dict]:
-        """For every link group (electrical spine) and technology: the longest link, whether the
-        technology reaches it and why not."""
+        """For every link group (electrical spine, unless the fabric's core is circuit-switched in every
+        design) and technology: the longest link, whether the technology reaches it and why not."""
         rows = []
-        for spec in group_specs(self.plan, ocs_spine=False):
+        circuit_core = bool(self.plan.fabric.summary.get("circuit_switched_core"))
+        for spec in group_specs(self.plan, ocs_spine=circuit_core):
             for tech in registry.LINK_TECHNOLOGIES:
                 _, check, reason = try_technology(self.plan, spec, tech)
                 rows.append({"group": spec.name, "technology": tech, "length_m": round(spec.length_m, 2),
@@ -179,7 +183,7 @@ def _topology(plan: FabricPlan, design: Design) -> dict:
     uplinks use one switch port each; with the scale-up domains if any."""
     fabric = plan.fabric
     t = {k: list(v) if isinstance(v, list) else v for k, v in fabric.summary.items()}
-    if design.ocs:
+    if design.ocs and t.get("switches_per_tier"):
         per_tier, links = t["switches_per_tier"], t["links_per_tier"]
         per_tier[-1] = 0
         t["switches"] = sum(per_tier)

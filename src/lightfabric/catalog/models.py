@@ -138,6 +138,10 @@ class Gpu(Part):
     rental_usd_per_h: float | None = Field(default=None, gt=0,
                                            description="market price of one GPU-hour: the value of GPU time lost")
     bf16_dense_tflops: float | None = Field(default=None, gt=0, description="dense BF16 tensor throughput")
+    ici_port: PortConfig | None = Field(default=None, description=(
+        "direct chip-to-chip ports (TPU ICI): count, rate each way and lanes; a torus links chips through them"))
+    ici_cages: bool = Field(default=False, description=(
+        "its direct-link ports between racks take pluggable modules (cages on its tray)"))
 
 
 class SwitchAsic(Part):

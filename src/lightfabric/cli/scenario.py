@@ -47,9 +47,7 @@ def scenario_check(
         plan = plan_fabric(s, check_parts(s, Catalog.default()))
     except LightfabricError as e:
         fail(e)
-    switches = " / ".join(f"{t.count:,} {t.name}" for t in plan.fabric.switch_tiers)
-    print(f"{file}: ok ({s.name}: {s.cluster.gpus:,} x {s.cluster.gpu}, {s.scale_out.topology} of {switches} "
-          f"{s.scale_out.switch} at {s.scale_out.port_rate_gbps:g}G, technologies {', '.join(s.technologies)})")
+    print(f"{file}: ok ({s.name}: {plan.headline()}; technologies {', '.join(s.technologies)})")
     # a valid file can still describe a cluster nothing can build: say so, one line per design
     from lightfabric.compare import compare
     results = compare(s).results

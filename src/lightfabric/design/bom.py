@@ -7,7 +7,7 @@ from __future__ import annotations
 from math import ceil
 
 from lightfabric.catalog import CopperCable, ExternalLaserSource, FiberPart, OpticalCircuitSwitch, OpticalEngine
-from lightfabric.catalog.defaults import FAU_PART, OCS_PART, PMF_PART, SHUFFLE_PART, shuffle_ports
+from lightfabric.catalog.defaults import FAU_PART, PMF_PART, SHUFFLE_PART, shuffle_ports
 from lightfabric.physics.laser_source import laser_source_power
 from lightfabric.design.types import BomLine, LinkGroup, medium_price_usd
 from lightfabric.technologies import PortOptics
@@ -77,12 +77,13 @@ def bill_of_materials(plan, groups: list[LinkGroup], devices: dict[str, int]) ->
     cat, switch, nic = plan.catalog, plan.switch, plan.nic
     tiers = {t.name: t for t in plan.fabric.tiers}
     n_switches = sum(n for t, n in devices.items() if tiers[t].kind == SWITCH)
-    lines = [
-        BomLine(switch.id, "scale-out switches", n_switches,
-                {"switch_asics": switch.asic_power_w, "switch_systems": switch.system_overhead_w},
-                {"switches": switch.system_price_usd}),
-        BomLine(nic.id, "NICs", plan.attachment.nics, {"nics": nic.power_w}, {"nics": nic.price_usd}),
-    ]
+    lines = []
+    if switch is not None:
+        lines.append(BomLine(switch.id, "scale-out switches", n_switches,
+                             {"switch_asics": switch.asic_power_w, "switch_systems": switch.system_overhead_w},
+                             {"switches": switch.system_price_usd}))
+    if nic is not None:
+        lines.append(BomLine(nic.id, "NICs", plan.attachment.nics, {"nics": nic.power_w}, {"nics": nic.price_usd}))
     chips = sum(n for t, n in devices.items() if tiers[t].kind == SCALE_UP_SWITCH)
     if chips:
         sw = plan.scale_up_switch
@@ -111,17 +112,20 @@ def bill_of_materials(plan, groups: list[LinkGroup], devices: dict[str, int]) ->
                                  {}, {"fiber": shuffle.price_usd}))
     top = next((g for g in groups if g.spec.upper_is_ocs), None)
     if top is not None:
-        ocs = cat.get(OCS_PART, kind="ocs")
+        ocs = plan.ocs
         assert isinstance(ocs, OpticalCircuitSwitch)
+        sets = plan.fabric.group(top.name).circuit_groups
+        units = sets * ocs.units_for(ceil(top.links / sets) * top.lower_end.fiber_pairs)
         lines.append(BomLine(ocs.id, f"optical circuit switches for {top.name} ({top.lower_end.fiber_pairs} "
-                                     f"fiber pair(s) per uplink)", ocs.units_for(top.links * top.lower_end.fiber_pairs),
+                                     f"fiber pair(s) per uplink" + (f"; {sets} sets of ends, each on its own units)"
+                                                                   if sets > 1 else ")"), units,
                              {"switch_systems": ocs.power_w}, {"switches": ocs.price_usd}))
     return lines
 
 
 def ocs_summary(plan, groups: list[LinkGroup], bom: list[BomLine]) -> dict:
     """What the OCS spine removes (the top switch tier and the optics at its ports) and what it still needs."""
-    ocs = plan.catalog.get(OCS_PART, kind="ocs")
+    ocs = plan.ocs
     top = next(g for g in groups if g.spec.upper_is_ocs)
     replaced = plan.fabric.top_tier
     units = next(line.count for line in bom if line.part_id == ocs.id)

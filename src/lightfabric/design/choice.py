@@ -80,6 +80,7 @@ def _listed_group(plan: FabricPlan, spec: GroupSpec, wanted: str, design: Design
     cannot = REGISTRY[wanted].scale_up_reason(spec) if spec.scale_up else None
     if cannot:
         why = cannot
+        reasons.append(f"{spec.name} links: {cannot}")
     else:
         ends, check, reason = try_technology(plan, spec, wanted)
         if not reason:
@@ -169,10 +170,10 @@ def build_design(plan: FabricPlan, design_id: str) -> Design:
         o = design.ocs = ocs_summary(plan, groups, design.bom)
         if circuit_core:
             design.notes.append(
-                f"direct-connect: {o['ocs_units']:,.0f} optical circuit switches join the blocks' {o['uplinks']:,} "
-                f"uplinks ({o['lower_end_optics']} optics, {o['fiber_pairs_per_uplink']} fiber pair(s) each; a "
-                f"module is chosen counting the OCS ports its fiber pairs take) into "
-                f"circuits between blocks; each circuit closes its budget through one {o['loss_db_per_pass']:g} dB pass")
+                f"{fabric.topology}: {o['ocs_units']:,.0f} {o['ocs']} optical circuit switches take the {o['uplinks']:,} "
+                f"{o['group']} links ({o['lower_end_optics']} optics, {o['fiber_pairs_per_uplink']} fiber pair(s) "
+                f"each; a module is chosen counting the OCS ports its fiber pairs take) and join them in circuits; "
+                f"each circuit closes its budget through one {o['loss_db_per_pass']:g} dB pass")
         else:
             design.notes.append(
                 f"OCS spine: {o['ocs_units']:,.0f} optical circuit switches replace {o['removed_switches']:,} switches "

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from math import ceil
 
-from lightfabric.catalog import Catalog, Gpu, Nic, PortConfig, SwitchAsic
-from lightfabric.catalog.defaults import OCS_PART
+from lightfabric.catalog import Catalog, Gpu, Nic, OpticalCircuitSwitch, PortConfig, SwitchAsic
 from lightfabric.errors import LightfabricError
 from lightfabric.placement import LengthStats, link_lengths
 from lightfabric.scenario.models import Scenario
@@ -32,10 +31,10 @@ class FabricPlan:
     scenario: Scenario
     catalog: Catalog
     gpu: Gpu
-    switch: SwitchAsic
-    nic: Nic
-    port: PortConfig
-    attachment: NicAttachment
+    switch: SwitchAsic | None          # None: a fabric of direct chip-to-chip links (a torus)
+    nic: Nic | None
+    port: PortConfig                   # the switch port, or the chips' own direct-link port
+    attachment: NicAttachment | None
     fabric: Fabric
     planes: int
     scale_up: ScaleUpFabric | None = None
@@ -45,6 +44,23 @@ class FabricPlan:
     @property
     def lengths(self) -> dict[str, LengthStats]:
         return self.fabric.lengths
+
+    def headline(self) -> str:
+        """The cluster in one line: GPUs, NIC, switch and port, topology (a torus: cubes, slices, OCS)."""
+        sc, so = self.scenario, self.scenario.scale_out
+        head = f"{sc.cluster.gpus:,} x {self.gpu.id}"
+        if self.switch is None:
+            s = self.fabric.summary
+            return (f"{head}, {so.topology} of {s.get('cubes', '?')} cubes of {s.get('cube', '?')}, slices "
+                    f"{', '.join(s.get('slices', []))}, direct links {self.port.label()}, OCS {so.ocs}")
+        return (f"{head}, {self.nic.id} ({self.attachment.nic_link_rate_gbps:g}G), {self.switch.id} at "
+                f"{self.port.rate_gbps:g}G (radix {self.port.count}), {so.topology}, oversubscription "
+                f"{so.oversubscription:g}")
+
+    @property
+    def ocs(self) -> OpticalCircuitSwitch:
+        """The optical circuit switch the scenario names (``scale_out.ocs``) for any OCS in its designs."""
+        return self.catalog.get(self.scenario.scale_out.ocs, kind="ocs", field="scale_out.ocs")
 
 
 def attach_nics(scenario: Scenario, switch: SwitchAsic, nic: Nic) -> NicAttachment:
@@ -119,7 +135,15 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
     so = scenario.scale_out
     topology = get_topology(so.topology)
     gpu = catalog.get(scenario.cluster.gpu, kind="gpu", field="cluster.gpu")
+    if not topology.switched:
+        return _plan_switchless(scenario, catalog, topology, gpu)
     scenario, defaults = platform_defaults(scenario, gpu)
+    for key, value in (("switch", so.switch), ("port_rate_gbps", so.port_rate_gbps)):
+        if value is None:
+            raise LightfabricError.for_field(
+                f"scale_out.{key}", None, "a switch id from the catalog" if key == "switch" else
+                "a port rate of the switch in Gb/s, e.g. 400, 800, 1600",
+                problem=f"a {so.topology} fabric is built of switches", location=scenario.location("scale_out"))
     switch = catalog.get(so.switch, kind="switch", field="scale_out.switch")
     nic_id = so.nic or gpu.default_nic
     if nic_id is None:
@@ -145,16 +169,52 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
         su = build_scale_up(scenario.cluster.gpus, sc_up.domain_gpus, sc_up.bandwidth_per_gpu_gbps,
                             su_port.rate_gbps, su_port.count, su_switch.systems_per_tray)
     spec = ClusterSpec(scenario=scenario, gpu=gpu, switch=switch, nic=nic, port=port, attachment=attachment,
-                       planes=planes, scale_up=su, scale_up_switch=su_switch)
-    fabric = topology.build(spec)
+                       planes=planes, scale_up=su, scale_up_switch=su_switch,
+                       ocs=catalog.get(so.ocs, kind="ocs", field="scale_out.ocs"))
+    fabric = _placed(scenario, topology.build(spec))
+    return FabricPlan(scenario=scenario, catalog=catalog, gpu=gpu, switch=switch, nic=nic, port=port,
+                      attachment=attachment, fabric=fabric, planes=planes, scale_up=su, scale_up_switch=su_switch,
+                      defaults=defaults)
+
+
+def _placed(scenario: Scenario, fabric: Fabric) -> Fabric:
+    """The fabric with the length of every link group, from where its tiers stand."""
     _check_ocs_passes(scenario, fabric)
     where = {t.name: t.location for t in fabric.tiers}
     lengths = link_lengths(scenario.placement, scenario.cluster.gpus,
                            [(g.name, where[g.lower], where[g.upper]) for g in fabric.groups])
-    fabric = replace(fabric, lengths=_fixed_lengths(scenario, fabric, lengths))
-    return FabricPlan(scenario=scenario, catalog=catalog, gpu=gpu, switch=switch, nic=nic, port=port,
-                      attachment=attachment, fabric=fabric, planes=planes, scale_up=su, scale_up_switch=su_switch,
-                      defaults=defaults)
+    return replace(fabric, lengths=_fixed_lengths(scenario, fabric, lengths))
+
+
+def _plan_switchless(scenario: Scenario, catalog: Catalog, topology, gpu: Gpu) -> FabricPlan:
+    """A fabric of chips linked directly (a torus): no switch, NIC or scale-up section; the links
+    run at the chips' own direct-link ports (catalog ``ici_port``). Keys that would name a switch
+    or NIC are refused rather than ignored."""
+    so = scenario.scale_out
+    unused = [("scale_out.switch", so.switch, "switch"), ("scale_out.port_rate_gbps", so.port_rate_gbps, "port_rate_gbps"),
+              ("scale_out.nic", so.nic, "nic"), ("scale_up", scenario.scale_up, None)]
+    for field, value, key in unused:
+        if value is not None:
+            raise LightfabricError.for_field(
+                field, value if key else "a scale_up section", "no value (leave the key out)",
+                problem=f"a {so.topology} fabric links its chips directly: it has no switch, NIC or scale-up section",
+                location=scenario.location(*field.split(".")))
+    for field, value, default in (("scale_out.planes", so.planes, 1), ("scale_out.nics_per_gpu", so.nics_per_gpu, 1)):
+        if value != default:
+            raise LightfabricError.for_field(field, value, f"{default} (a {so.topology} fabric has one plane of direct links)",
+                                             location=scenario.location(*field.split(".")))
+    if gpu.ici_port is None:
+        raise LightfabricError.for_field(
+            "cluster.gpu", gpu.id, ", ".join(g.id for g in catalog.of_kind(Gpu) if g.ici_port is not None) or "none",
+            problem=f"a {so.topology} fabric links chips directly; {gpu.id} has no direct chip-to-chip ports in the "
+                    f"catalog (ici_port)", location=scenario.location("cluster", "gpu"))
+    scenario, defaults = platform_defaults(scenario, gpu)
+    ocs = catalog.get(so.ocs, kind="ocs", field="scale_out.ocs")
+    spec = ClusterSpec(scenario=scenario, gpu=gpu, switch=None, nic=None, port=gpu.ici_port, attachment=None,
+                       planes=1, ocs=ocs)
+    fabric = _placed(scenario, topology.build(spec))
+    return FabricPlan(scenario=scenario, catalog=catalog, gpu=gpu, switch=None, nic=None, port=gpu.ici_port,
+                      attachment=None, fabric=fabric, planes=1, defaults=defaults)
 
 
 DEFAULT_GPUS_PER_SERVER = 8
@@ -221,7 +281,7 @@ def group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
         if top is None:
             raise Infeasible(f"an OCS spine takes the place of a switch tier above the first; this {fabric.topology} "
                              f"fabric has none")
-        eps[top.name] = Endpoint("ocs", "ocs", plan.catalog.get(OCS_PART, kind="ocs"), 0, top.port)
+        eps[top.name] = Endpoint("ocs", "ocs", plan.ocs, 0, top.port)
     specs = []
     for g in fabric.groups:
         lower, upper = eps[g.lower], eps[g.upper]

@@ -24,6 +24,12 @@ Algorithms:
   each level a phase of the whole size (not pipelined: the latency-bound choice for small sizes).
 * ``hierarchical`` all-reduce: reduce-scatter in each scale-up domain, all-reduce of each shard
   across domains (rings of same-position GPUs), all-gather in each domain.
+* ``torus`` (all-reduce, reduce-scatter, all-gather on a torus slice): a bidirectional ring along
+  each axis in turn, x, y, z (half the data each way round), reduce-scattering ``k - 1`` steps of
+  ``S_a / 2k`` each way on an axis of ``k`` chips, ``S_a`` the data left from the axes before
+  (``S / k_x`` after x, ...); the all-gather retraces the axes in reverse. Each step loads every
+  link with one flow, so the closed form is ``sum_a (k_a - 1) S_a / (2 k_a B)`` per half
+  (B: one link, one direction): the per-axis rings of a torus all-reduce, as TPU pods run them.
 * all-to-all ``direct``: every pair at once; ``shifted``: n-1 phases, GPU i to i + k.
 """
 
@@ -40,9 +46,9 @@ from lightfabric.topology.paths import SAME_DOMAIN, Graph, PathModel
 
 OPS = ("all-reduce", "reduce-scatter", "all-gather", "all-to-all")
 ALGORITHMS = {
-    "all-reduce": ("ring", "halving-doubling", "tree", "hierarchical"),
-    "reduce-scatter": ("ring", "halving-doubling"),
-    "all-gather": ("ring", "halving-doubling"),
+    "all-reduce": ("ring", "halving-doubling", "tree", "hierarchical", "torus"),
+    "reduce-scatter": ("ring", "halving-doubling", "torus"),
+    "all-gather": ("ring", "halving-doubling", "torus"),
     "all-to-all": ("direct", "shifted"),
 }
 DEFAULT_ALGORITHM = {"all-reduce": "ring", "reduce-scatter": "ring", "all-gather": "ring", "all-to-all": "direct"}
@@ -134,9 +140,38 @@ def _hierarchical(ranks: np.ndarray, size: float, domain: int | None) -> list[Ph
     ]
 
 
+def _torus(ranks: np.ndarray, size: float, shape: tuple[int, int, int] | None, op: str) -> list[Phase]:
+    n = len(ranks)
+    if shape is None or n != int(np.prod(shape)) or not np.array_equal(ranks, np.arange(n)):
+        allowed = (f"--gpus {int(np.prod(shape))} (the whole slice, {'x'.join(map(str, shape))})" if shape is not None
+                   else "ring, halving-doubling or tree here (this fabric is not a torus)")
+        raise LightfabricError.for_field("--algorithm", "torus", allowed,
+                                         problem="the torus algorithm runs rings along every axis of a whole slice")
+    X, Y, _ = shape
+    c = np.stack([ranks % X, (ranks // X) % Y, ranks // (X * Y)], axis=1)
+    rs, s = [], size
+    for axis, k in enumerate(shape):
+        if k == 1:
+            continue
+        nxt = []
+        for step in (1, -1):
+            d = c.copy()
+            d[:, axis] = (d[:, axis] + step) % k
+            nxt.append(d[:, 0] + X * (d[:, 1] + Y * d[:, 2]))
+        rs.append((f"along {'xyz'[axis]} ({k} chips, both ways)", np.concatenate([ranks, ranks]),
+                   np.concatenate(nxt), s / (2 * k), k - 1))
+        s /= k
+    out = []
+    if op in ("all-reduce", "reduce-scatter"):
+        out += [Phase(f"reduce-scatter {name}", src, dst, b, repeat=r) for name, src, dst, b, r in rs]
+    if op in ("all-reduce", "all-gather"):
+        out += [Phase(f"all-gather {name}", src, dst, b, repeat=r) for name, src, dst, b, r in reversed(rs)]
+    return out
+
+
 def phases(op: str, algorithm: str, ranks: np.ndarray, size_bytes: float,
-           domain_gpus: int | None = None) -> Sequence[Phase]:
-    """The phases of ``op`` by ``algorithm`` over GPUs ``ranks``."""
+           domain_gpus: int | None = None, torus: tuple[int, int, int] | None = None) -> Sequence[Phase]:
+    """The phases of ``op`` by ``algorithm`` over GPUs ``ranks`` (``torus``: the slice's shape)."""
     if op not in OPS:
         raise LightfabricError.for_field("--op", op, ", ".join(OPS))
     if algorithm not in ALGORITHMS[op]:
@@ -145,6 +180,8 @@ def phases(op: str, algorithm: str, ranks: np.ndarray, size_bytes: float,
     if n < 2:
         raise LightfabricError.for_field("--gpus", n, "at least 2 GPUs")
     s = float(size_bytes)
+    if algorithm == "torus":
+        return _torus(ranks, s, torus, op)
     if op == "all-reduce":
         if algorithm == "ring":
             return [_ring_steps(ranks, s, 2 * (n - 1), "ring step")]
@@ -192,6 +229,8 @@ def flow_counts(op: str, algorithm: str, n: int, domain_gpus: int | None = None)
     if op == "all-to-all":
         return (n * (n - 1), n * (n - 1)) if algorithm == "direct" else (n, n * (n - 1))
     log2 = max(1, (n - 1).bit_length())
+    if algorithm == "torus":       # both directions of three axes, reduce-scatter then all-gather
+        return 2 * n, 12 * n
     if algorithm == "ring":
         return n, n
     if algorithm == "halving-doubling":
@@ -228,7 +267,7 @@ def phase_closed_form(topo: PathModel, phase: Phase) -> dict:
         t_so = flows_so * b / bo if flows_so else 0.0
         t_su = flows_su * b / bu if flows_su else 0.0
         t_blocks = topo.inter_block_time_s(None, None, b, all_pairs=r)
-        beta = max(t_so, t_su, t_blocks)
+        beta = max(t_so, t_su, t_blocks, topo.link_bound_time_s(None, None, b, all_pairs=r))
         return {"alpha_s": alpha, "beta_s": beta, "time_s": alpha + beta}
     src, dst = phase.src, phase.dst
     alpha = topo.max_latency_s(src, dst)
@@ -244,7 +283,7 @@ def phase_closed_form(topo: PathModel, phase: Phase) -> dict:
         recv = np.concatenate([dst[su], relay[fwd]])
         t = max(t, _busiest(send, recv) * b / bu)
     if out.any():
-        t = max(t, topo.inter_block_time_s(src[out], dst[out], b))
+        t = max(t, topo.inter_block_time_s(src[out], dst[out], b), topo.link_bound_time_s(src[out], dst[out], b))
     return {"alpha_s": alpha, "beta_s": t, "time_s": alpha + t}
 
 
@@ -278,13 +317,19 @@ def closed_form(topo: PathModel, op: str, algorithm: str, ranks, size_bytes: flo
     """The collective's time by the alpha-beta model, phase by phase."""
     ranks = np.asarray(ranks, dtype=np.int64)
     total, rows = 0.0, []
-    seen: dict[tuple[int, int, float], dict] = {}
-    for ph in phases(op, algorithm, ranks, size_bytes, topo.domain_gpus):
+    # phases that share their source and destination arrays (and size) share their time; the cache
+    # holds the arrays, so an id is never that of a freed array (a lazily made shift phase is not cached)
+    seen: dict[tuple[int, int, float], tuple[dict, Phase]] = {}
+    listed = phases(op, algorithm, ranks, size_bytes, topo.domain_gpus, topo.torus_shape())
+    cacheable = not isinstance(listed, ShiftPhases)
+    for ph in listed:
         key = (id(ph.src), id(ph.dst), ph.bytes_per_flow)
-        cf = seen.get(key) if ph.all_pairs is None else None
+        hit = seen.get(key) if cacheable and ph.all_pairs is None else None
+        cf = hit[0] if hit is not None else None
         if cf is None:
             cf = phase_closed_form(topo, ph)
-            seen[key] = cf
+            if cacheable:
+                seen[key] = (cf, ph)
         total += ph.repeat * cf["time_s"]
         rows.append({"name": ph.name, "repeat": ph.repeat, "flows": ph.flows, "bytes_per_flow": ph.bytes_per_flow,
                      **cf})
@@ -297,7 +342,7 @@ def simulated(graph: Graph, op: str, algorithm: str, ranks, size_bytes: float, r
     simulated once and counted ``repeat`` times). Scale-out flows carry their share of one plane."""
     topo = graph.model
     ranks = np.asarray(ranks, dtype=np.int64)
-    ph = phases(op, algorithm, ranks, size_bytes, topo.domain_gpus)
+    ph = phases(op, algorithm, ranks, size_bytes, topo.domain_gpus, topo.torus_shape())
     total, rows, util = 0.0, [], 0.0
     for i, p in enumerate(ph):
         if p.flows > max_flows:

@@ -29,24 +29,26 @@ def _failed_uplinks(graph, count: int, seed: int) -> np.ndarray:
     return np.concatenate([ups[pick], graph.failable_down[pick]])
 
 
-def _checked(scenario: Scenario, op: str, algorithm: str | None, gpus: int | None) -> tuple[str, int]:
-    """The algorithm (the op's default when None) and the GPU count, checked."""
+def _checked(scenario: Scenario, op: str, algorithm: str | None, gpus: int | None,
+             catalog: Catalog | None) -> tuple[str, int, list]:
+    """The algorithm (the op's default when None), the GPU count (default: all a job may span)
+    checked, and each design of the scenario with the start of its report row."""
     if op not in OPS:
         raise LightfabricError.for_field("--op", op, ", ".join(OPS))
     alg = algorithm or DEFAULT_ALGORITHM[op]
     if alg not in ALGORITHMS[op]:
         raise LightfabricError.for_field("--algorithm", alg, f"for {op}: {', '.join(ALGORITHMS[op])}")
-    n_total = scenario.cluster.gpus
+    comparison = compare(scenario, catalog)
+    fabric = comparison.plan.fabric
+    n_total = fabric.gpus_for_jobs
     n = gpus if gpus is not None else n_total
     if not 2 <= n <= n_total:
-        raise LightfabricError.for_field("--gpus", n, f"2 to {n_total:,} (the cluster's GPUs)")
-    return alg, n
-
-
-def _designs(scenario: Scenario, catalog: Catalog | None):
-    """Each design of the scenario with the start of its report row."""
-    for r in compare(scenario, catalog).results:
-        yield r, {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
+        scope = ("the cluster's GPUs" if fabric.job_gpus is None else
+                 f"the chips of one slice, {fabric.summary['slices'][0]}" if "slices" in fabric.summary else "one job")
+        raise LightfabricError.for_field("--gpus", n, f"2 to {n_total:,} ({scope})")
+    rows = [(r, {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)})
+            for r in comparison.results]
+    return alg, n, rows
 
 
 # 1 kB to 16 GB in steps of 4x: from latency-bound to bandwidth-bound on any fabric here.
@@ -58,13 +60,13 @@ def collective_sweep(scenario: Scenario, *, op: str = "all-reduce", sizes_bytes=
                      catalog: Catalog | None = None) -> dict:
     """Closed-form time and bus bandwidth of one collective at each message size, per technology
     (the data of :func:`lightfabric.plots.collective_time_vs_size`)."""
-    alg, n = _checked(scenario, op, algorithm, gpus)
+    alg, n, designs = _checked(scenario, op, algorithm, gpus, catalog)
     sizes = [float(x) for x in sizes_bytes]
     if not sizes or min(sizes) <= 0:
         raise LightfabricError.for_field("sizes_bytes", sizes, "one or more sizes in bytes, each > 0")
     ranks = np.arange(n, dtype=np.int64)
     results = []
-    for r, row in _designs(scenario, catalog):
+    for r, row in designs:
         if r.feasible:
             topo = topo_of(r.design)
             runs = [closed_form(topo, op, alg, ranks, size) for size in sizes]
@@ -78,7 +80,6 @@ def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: i
                       algorithm: str | None = None, simulate: bool = False, routing: str = "spread", seed: int = 0,
                       fail_links: int = 0, catalog: Catalog | None = None,
                       progress: Callable[[str, int, int], None] | None = None) -> dict:
-    alg, n = _checked(scenario, op, algorithm, gpus)
     if not size_bytes > 0:
         raise LightfabricError.for_field("--size-bytes", size_bytes, "a number of bytes > 0")
     if routing not in ROUTINGS:
@@ -88,9 +89,10 @@ def collective_report(scenario: Scenario, *, op: str, size_bytes: float, gpus: i
         raise LightfabricError.for_field("--fail-links", fail_links, "a whole number of links >= 0")
     if fail_links and not simulate:
         raise LightfabricError.for_field("--fail-links", fail_links, "used with --simulate (the closed form has no failures)")
+    alg, n, designs = _checked(scenario, op, algorithm, gpus, catalog)
     ranks = np.arange(n, dtype=np.int64)
     results = []
-    for r, row in _designs(scenario, catalog):
+    for r, row in designs:
         if not r.feasible:
             results.append(row)
             continue
@@ -132,7 +134,7 @@ def step_report(scenario: Scenario, *, model_path: str, plan: str, simulate: boo
         raise LightfabricError.for_field(
             "cluster.gpu", gpu.id, f"a GPU with bf16_dense_tflops in the catalog, or overrides: "
             f"{{{gpu.id}.bf16_dense_tflops: N}}", problem="no dense BF16 rate for the compute time")
-    p = parse_plan(plan, scenario.cluster.gpus, model)
+    p = parse_plan(plan, comparison.plan.fabric.gpus_for_jobs, model)
     results = []
     for r in comparison.results:
         row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}

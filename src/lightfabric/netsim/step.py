@@ -162,6 +162,8 @@ def parse_plan(text: str, gpus: int, model: ModelSpec) -> Plan:
 
 
 def _network(topo: PathModel, src, dst) -> str:
+    if topo.only_network:
+        return topo.only_network
     cls = topo.path_class(src, dst)
     return "scale-up" if (cls == SAME_DOMAIN).all() else "scale-out"
 

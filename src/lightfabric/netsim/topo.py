@@ -49,7 +49,7 @@ def link_latency(design: Design) -> LinkLatency:
     """One link of every group and one switch of every tier of ``design`` (s)."""
     cat = design.plan.catalog
     fabric = design.fabric
-    switches = {t.name: hop_latency_ns(cat, t.part.id) * 1e-9 for t in fabric.tiers if t.is_switch}
+    switches = {t.name: hop_latency_ns(cat, t.part.id) * 1e-9 for t in fabric.tiers if t.is_switch and t.part is not None}
     ocs = frozenset({design.ocs["replaced_tier"]}) if design.ocs is not None else frozenset()
     return LinkLatency(link_s={g.name: _group_latency_s(design, g) for g in design.link_groups}, switch_s=switches,
                        ocs_tiers=ocs, gpus_per_server=design.plan.scenario.cluster.gpus_per_server)

@@ -129,8 +129,8 @@ def _tiers(design: Design) -> dict[str, _Tier]:
              for t in fabric.tiers if t.name in devices}
     if design.ocs is not None:
         top = fabric.tier(design.ocs["replaced_tier"])
-        tiers["ocs"] = _Tier("ocs", "ocs", "optical circuit switches", None, int(design.ocs["ocs_units"]), 0.0, 0.0,
-                             top.scope_gpus, True)
+        tiers["ocs"] = _Tier("ocs", "ocs", "optical circuit switches", None, int(design.ocs["ocs_units"]),
+                             top.gpus_cut, top.replacing_gpus, top.scope_gpus, True)
     for g in design.link_groups:
         lo, up = g.spec.lower.tier, g.spec.upper.tier
         tiers[lo].ends[g.name] += g.links / max(1, tiers[lo].devices)
@@ -235,14 +235,16 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
                 fru("fru-switch-tray"), g, t.gpus_replacing, t.scope, t.above, links, links,
                 spare=f"switch tray of {sw.id}", role="scale_up_switches", tier=t.name)
     nic = plan.nic
-    n = tiers["nic"]
-    add("NICs", nic.id, "nics", n.devices, rates.part_fit(cat, nic), rates.flap_fit(cat, nic), fru("fru-nic"),
-        n.gpus_cut, n.gpus_replacing, n.scope, False, n.ends, n.ends, role="gpu_links", tier="nic")
+    if nic is not None:
+        n = tiers["nic"]
+        add("NICs", nic.id, "nics", n.devices, rates.part_fit(cat, nic), rates.flap_fit(cat, nic), fru("fru-nic"),
+            n.gpus_cut, n.gpus_replacing, n.scope, False, n.ends, n.ends, role="gpu_links", tier="nic")
     if design.ocs is not None:
         ocs = cat.get(design.ocs["ocs"], kind="ocs")
         per_ocs = {design.ocs["group"]: design.ocs["uplinks"] / max(1, tiers["ocs"].devices)}
-        add("optical circuit switches", ocs.id, "switches", tiers["ocs"].devices, rates.part_fit(cat, ocs), 0.0,
-            fru("fru-ocs"), 0.0, 0.0, tiers["ocs"].scope, True, per_ocs, per_ocs, role="upper_switches", tier="ocs")
+        o = tiers["ocs"]
+        add("optical circuit switches", ocs.id, "switches", o.devices, rates.part_fit(cat, ocs), 0.0,
+            fru("fru-ocs"), o.gpus_cut, o.gpus_replacing, o.scope, True, per_ocs, per_ocs, role="upper_switches", tier="ocs")
 
     # --- link ends: modules and cables ------------------------------------------------------------
     fabric = design.fabric
@@ -250,6 +252,8 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
     for grp in design.link_groups:
         shape = fabric.group(grp.name)
         gpl = 1.0 if shape.gpu_link else 0.0       # a GPU's own link down takes its GPU out
+        # per unit (module, cable): what its links take out; a torus's failed link takes its whole cube
+        unit_cut = (lambda links: shape.unit_gpus_cut) if shape.unit_gpus_cut is not None else (lambda links: gpl * links)
         scope = 1.0 if shape.gpu_link else tiers[grp.spec.lower.tier].scope
         above = shape.above_first_switch
         role = "gpu_links" if shape.gpu_link else ("scale_up_switches" if grp.spec.scale_up else "switch_links")
@@ -265,13 +269,13 @@ def inventory(design: Design, *, repair_wait_h: float | None = None, els_spare_l
             lw = {grp.name: links_per_module}
             unit = fru(REGISTRY[module.technology].repair_unit("module"))
             add(f"{grp.name} links, {side}-end modules", module.id, "optics", n_modules, b.fit, 0.0, unit,
-                gpl * links_per_module, gpl * links_per_module, scope * links_per_module if gpl else scope, above,
+                unit_cut(links_per_module), unit_cut(links_per_module), scope * links_per_module if gpl else scope, above,
                 lw, lw, detail=b.items, role=role, tier=lower, cross_at=upper)
         medium = grp.medium
         per_cable = grp.links / grp.cables
         lw = {grp.name: per_cable}
         add(f"{grp.name} links, {'copper cables' if isinstance(medium, CopperCable) else 'fiber trunks'}", medium.id,
-            "cables", grp.cables, rates.part_fit(cat, medium), 0.0, fru("fru-cable"), gpl * per_cable, gpl * per_cable,
+            "cables", grp.cables, rates.part_fit(cat, medium), 0.0, fru("fru-cable"), unit_cut(per_cable), unit_cut(per_cable),
             scope * per_cable if gpl else scope, above, lw, lw, role=role, tier=lower, cross_at=upper)
         if grp.spec.shuffles and not isinstance(medium, CopperCable):
             shuffle = cat.get(SHUFFLE_PART, kind="fiber-part")

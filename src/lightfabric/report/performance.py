@@ -30,8 +30,10 @@ def collective_table(report: dict) -> Table:
         row("failed links", lambda r: str(r["simulated"]["failed_links"]))
     row("phases", lambda r: f"{sum(p['repeat'] for p in r['phases']):,}")
     row("longest path latency (ns)", lambda r: f"{max(p.get('alpha_s', p.get('latency_s', 0.0)) for p in r['phases']) * 1e9:,.0f}")
-    row("scale-out tiers", lambda r: str(r["topology"]["tiers"]))
+    row("scale-out tiers", lambda r: str(r["topology"].get("tiers", "-")))
     row("scale-up domain (GPUs)", lambda r: str(r["topology"]["domain_gpus"] or "-"))
+    if any("slice" in r.get("topology", {}) for r in report["results"]):
+        row("torus slice (chips)", lambda r: str(r["topology"].get("slice", "-")))
     return t
 
 

@@ -103,9 +103,7 @@ def comparison_table(comparison: Comparison) -> Table:
     sc = comparison.scenario
     p = comparison.plan
     eco = sc.economics
-    title = (f"{escape(sc.name)}: {sc.cluster.gpus:,} x {p.gpu.id}, {p.nic.id} ({p.attachment.nic_link_rate_gbps:g}G), "
-             f"{p.switch.id} at {p.port.rate_gbps:g}G (radix {p.port.count}), {sc.scale_out.topology}, "
-             f"oversubscription {sc.scale_out.oversubscription:g}")
+    title = f"{escape(sc.name)}: {escape(p.headline())}"
     caption = (f"Energy over {eco.years:g} years at {eco.electricity_usd_per_kwh:g} USD/kWh, PUE {eco.pue:g}; "
                f"not discounted. The full TCO (maintenance, spares, GPU time lost, NPV): lightfabric economics. "
                f"Sources: lightfabric compare --sources")

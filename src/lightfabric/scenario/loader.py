@@ -250,8 +250,9 @@ def check_parts(scenario: Scenario, catalog: Catalog) -> Catalog:
             loc = scenario.location("overrides", key) or next(
                 (scenario.location("overrides", k) for k in scenario.overrides if key.startswith(k) or k.startswith(key)), None)
         raise CatalogError(f"{loc + ': ' if loc else ''}{e}", field=e.field, value=e.value, allowed=e.allowed) from None
-    checks = [(("cluster", "gpu"), scenario.cluster.gpu, "gpu"),
-              (("scale_out", "switch"), scenario.scale_out.switch, "switch")]
+    checks = [(("cluster", "gpu"), scenario.cluster.gpu, "gpu"), (("scale_out", "ocs"), scenario.scale_out.ocs, "ocs")]
+    if scenario.scale_out.switch is not None:
+        checks.append((("scale_out", "switch"), scenario.scale_out.switch, "switch"))
     if scenario.scale_out.nic is not None:
         checks.append((("scale_out", "nic"), scenario.scale_out.nic, "nic"))
     if scenario.scale_up is not None and scenario.scale_up.switch is not None:

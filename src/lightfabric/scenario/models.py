@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictInt, field_validator
 
+from lightfabric.catalog.defaults import OCS_PART
 from lightfabric.physics.chains import DESIGN_MARGIN_DB
 from lightfabric.placement import LEAF_LOCATIONS
 from lightfabric.technologies.registry import DEFAULT_DESIGNS, DESIGN_CHOICES, LINK_TECHNOLOGIES, SPINE_DESIGNS
@@ -54,6 +55,30 @@ class LinkLengths(_Strict):
     spine_core_m: Number = Field(default=200.0, gt=0, le=100_000)
 
 
+Shape = tuple[StrictInt, StrictInt, StrictInt]
+
+
+class Torus(_Strict):
+    """A TPU-style reconfigurable torus (``scale_out.topology: torus``): cubes of chips wired inside,
+    joined through optical circuit switches into the 3-D torus of each slice (docs/topologies.md)."""
+
+    cube: Shape = Field(default=(4, 4, 4), description="chips along x, y, z of one cube, wired inside the cube")
+    slices: tuple[Shape, ...] | None = Field(default=None, max_length=1024, description=(
+        "torus shape (chips along x, y, z, whole cubes) of each slice allocated from the pod, in order; the "
+        "first is where collectives and the step run; default: the whole pod as one slice"))
+    failed_cubes: tuple[StrictInt, ...] = Field(default=(), max_length=100_000, description=(
+        "cubes out of service (ids from 0): slices are formed around them"))
+
+    @field_validator("cube", "slices")
+    @classmethod
+    def _positive(cls, v):
+        shapes = (v,) if v and isinstance(v[0], int) else (v or ())
+        for shape in shapes:
+            if any(n < 1 or n > 4096 for n in shape):
+                raise ValueError(f"{list(shape)}: chips along each axis from 1 to 4096")
+        return v
+
+
 class ScaleOut(_Strict):
     topology: TopologyName = Field(default="fat-tree", description="a registered topology (lightfabric topologies)")
     planes: StrictInt = Field(default=1, gt=0, le=16, description="independent fabric planes a NIC's links spread over")
@@ -63,8 +88,10 @@ class ScaleOut(_Strict):
     leaf_host_ports: StrictInt | None = Field(default=None, gt=0, le=1024,
                                               description="ports of each leaf used for hosts (a top-of-rack leaf that "
                                                           "serves one rack); default: every downlink of the leaf")
-    switch: str = Field(description="catalog id of the switch")
-    port_rate_gbps: Number = Field(gt=0, le=12_800)
+    switch: str | None = Field(default=None, description=(
+        "catalog id of the switch (every topology with switches; a torus has none)"))
+    port_rate_gbps: Number | None = Field(default=None, gt=0, le=12_800, description=(
+        "switch port rate (every topology with switches)"))
     nic: str | None = Field(default=None, description="catalog id of the NIC; default: the GPU's default NIC")
     nics_per_gpu: StrictInt = Field(default=1, gt=0, le=16)
     link_length_m: LinkLengths | None = Field(default=None, description="fixed lengths; default: from placement")
@@ -74,6 +101,9 @@ class ScaleOut(_Strict):
         "direct-connect only: traffic between blocks (one row and column per block, any unit) for circuits: demand"))
     circuit_matrix: list[list[StrictInt]] | None = Field(default=None, description=(
         "direct-connect only: circuits between blocks, set by hand (overrides circuits)"))
+    torus: Torus = Field(default=Torus(), description="torus only: cubes, slices and failed cubes")
+    ocs: str = Field(default=OCS_PART, description=(
+        "catalog id of the optical circuit switch of an OCS spine, a direct-connect or a torus fabric"))
 
 
 class ScaleUp(_Strict):

@@ -332,9 +332,9 @@ class Technology(ABC):
     def scale_up_reason(self, spec: GroupSpec) -> str | None:
         """Why this technology cannot be the scale-up domain's technology for ``spec``'s links (None
         if it can): a listed column then keeps the scenario's scale-up technology there."""
-        if not self.scale_up_port and spec.lower.kind == "gpu":
-            return (f"{self.id} has no scale-up port at the GPU (no platform of 2025-2027 has pluggable cages for "
-                    f"its GPUs' scale-up links)")
+        if not self.scale_up_port and spec.lower.kind == "gpu" and not getattr(spec.lower.device, "ici_cages", False):
+            return (f"{self.id} has no scale-up port at the GPU (no GPU platform of 2025-2027 has pluggable cages for "
+                    f"its scale-up links; a TPU's direct links between cubes do: catalog ici_cages)")
         # between scale-up switch tiers a pluggable has cages: NVLink switch trays with OSFP ports tie
         # DGX GH200's 256-GPU domain together
         return None

@@ -85,8 +85,8 @@ class Copper(Technology):
         for c in cables:
             if c.lane_rate_gbps != up.lane_rate_gbps:
                 continue
-            if c.variant == "spine" and not gang:
-                continue
+            if c.variant == "spine" and (not gang or spec.upper.kind != "switch"):
+                continue            # the NVLink spine cartridge joins GPUs to scale-up switches only
             if c.rate_gbps == up.rate_gbps:
                 ports = 1
             elif gang and c.rate_gbps > up.rate_gbps and (c.rate_gbps / up.rate_gbps).is_integer():

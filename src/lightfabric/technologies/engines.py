@@ -135,8 +135,8 @@ class EngineTechnology(Technology):
 
     def scale_up_reason(self, spec: GroupSpec) -> str | None:
         if spec.lower.kind == "gpu" and not self.in_gpu_package:
-            return (f"the GPU package has no {self.id} engine: the GPU end would be a pluggable module, and no GPU "
-                    f"has a scale-up cage")
+            return (f"the {spec.lower.device.id} package has no {self.id} engine: its end of the {spec.name} links "
+                    f"would stay what it is without one")
         return super().scale_up_reason(spec)
 
     def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:

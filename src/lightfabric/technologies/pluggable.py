@@ -57,20 +57,34 @@ class Pluggable(Technology):
         need = need_at(spec, side)
         return module_optics(select_module(catalog, self.id, need), need)
 
+    def _host_end(self, catalog: Catalog, spec: GroupSpec, side: str, far: PortOptics | None,
+                  notes: list[str]) -> PortOptics:
+        """A NIC's or a chip's end: this technology's module if the host may drive it, else a DSP module."""
+        ep = spec.lower if side == "lower" else spec.upper
+        if ep.kind == "gpu" and not getattr(ep.device, "ici_cages", False):
+            raise Infeasible(f"{ep.device.id} has no cages for pluggable modules at its {spec.name} links")
+        need = need_at(spec, side)
+        tech = self.id if self._check_host(ep.device, spec) else "pluggable-dsp"
+        module = select_module(catalog, tech, need, exact_lane_rate=False, far=far, end=ep.kind.upper())
+        if tech != self.id:
+            note = (f"{ep.device.id} is not qualified to drive linear optics: its end of each {spec.name} link keeps "
+                    f"a DSP module ({module.id})")
+            if note not in notes:
+                notes.append(note)
+        return module_optics(module, need)
+
     def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
         notes: list[str] = []
-        upper = None if spec.upper_is_ocs else self._switch_end(catalog, spec, "upper")
+        if spec.upper_is_ocs:
+            upper = None
+        elif spec.upper.kind == "switch":
+            upper = self._switch_end(catalog, spec, "upper")
+        else:
+            upper = self._host_end(catalog, spec, "upper", None, notes)
         if spec.lower.kind == "switch":
             lower = self._switch_end(catalog, spec, "lower")
         else:
-            need = need_at(spec, "lower")
-            tech = self.id if self._check_host(spec.lower.device, spec) else "pluggable-dsp"
-            module = select_module(catalog, tech, need, exact_lane_rate=False, far=upper,
-                                   end=spec.lower.kind.upper())
-            lower = module_optics(module, need)
-            if tech != self.id:
-                notes.append(f"{spec.lower.device.id} is not qualified to drive linear optics: its end of each "
-                             f"{spec.name} link keeps a DSP module ({module.id})")
+            lower = self._host_end(catalog, spec, "lower", upper, notes)
         check_interop(spec, lower, upper)
         medium = fiber_for(catalog, upper or lower)
         return GroupEnds(lower, upper, medium, trunks(spec, lower, medium), tuple(notes))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from lightfabric.placement import LengthStats, Location
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lightfabric.catalog import Gpu, Nic, PortConfig, SwitchAsic
+    from lightfabric.catalog import Gpu, Nic, OpticalCircuitSwitch, PortConfig, SwitchAsic
     from lightfabric.topology.paths import PathModel
     from lightfabric.topology.scale_up import ScaleUpFabric
 
@@ -60,13 +60,14 @@ class ClusterSpec:
 
     scenario: object                   # lightfabric.scenario.models.Scenario
     gpu: "Gpu"
-    switch: "SwitchAsic"
-    nic: "Nic"
-    port: "PortConfig"
-    attachment: NicAttachment
+    switch: "SwitchAsic | None"        # None for a switchless topology (Topology.switched False)
+    nic: "Nic | None"
+    port: "PortConfig"                 # the switch port, or the chips' direct-link port
+    attachment: NicAttachment | None
     planes: int
     scale_up: "ScaleUpFabric | None" = None
     scale_up_switch: "SwitchAsic | None" = None
+    ocs: "OpticalCircuitSwitch | None" = None    # the scenario's OCS (scale_out.ocs)
 
     @property
     def gpus(self) -> int:
@@ -138,6 +139,12 @@ class LinkClass:
     bisection: bool = False
     scale_up: bool = False
     above_first_switch: bool = False
+    # into an OCS: sets of ends that only circuit among themselves, each on OCS units of its own
+    # (a torus: one set per axis and face position); 1 where any end may meet any other
+    circuit_groups: int = 1
+    # GPUs one failed module or cable of the group takes out (a torus: its cube); None: its GPUs if
+    # the links are GPU links (gpu_link), else none
+    unit_gpus_cut: float | None = None
 
     def __post_init__(self):
         if self.policy_key not in POLICY_KEYS:
@@ -162,6 +169,12 @@ class Fabric:
     lengths: dict[str, LengthStats] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     detail: object = None              # the topology's own description (read only by that topology)
+    job_gpus: int | None = None        # the most GPUs one job spans (a torus: its first slice); None: all
+
+    @property
+    def gpus_for_jobs(self) -> int:
+        """The most GPUs a collective or a training step may span."""
+        return self.job_gpus if self.job_gpus is not None else int(next(t.count for t in self.tiers if t.kind == GPU))
 
     def tier(self, name: str) -> DeviceTier:
         for t in self.tiers:
@@ -200,10 +213,15 @@ class Topology(ABC):
     label: str = ""
     reference: str = ""
     needs_scale_up: bool = False
+    # False: chips are linked directly (a torus); the scenario names no switch, NIC or scale-up
+    switched: bool = True
     order: int = 100
     # scale_out keys with which a cluster of a few hundred GPUs builds on this topology (shown by
     # ``lightfabric topologies``; the registry tests build every topology small with them)
     small_cluster_keys: dict = {}
+    # or, for a topology whose clusters are unlike a switched GPU cluster, a whole small scenario
+    # (YAML with ``{technologies}`` to fill in)
+    small_cluster_scenario: str | None = None
 
     @abstractmethod
     def build(self, spec: ClusterSpec) -> Fabric:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import numpy as np
 
@@ -150,6 +151,7 @@ class PathModel(ABC):
     notes: tuple[str, ...] = ()
 
     class_names = ("scale-up",)     # one name per path class (a class attribute, not a field)
+    only_network: ClassVar[str | None] = None  # the network every path takes, if one ("scale-up": a torus)
 
     # --- positions and classes -------------------------------------------------------------------
     def domain_of(self, g):
@@ -201,6 +203,20 @@ class PathModel(ABC):
         switches carry any pattern the GPUs' links can (a non-blocking Clos); a direct-connect
         fabric routes it over its circuits. ``all_pairs``: every pair of these ranks, not listed."""
         return 0.0
+
+    def link_bound_time_s(self, src, dst, bytes_per_flow, all_pairs=None) -> float:
+        """The time a phase needs on its most loaded link (s), for fabrics whose links bind before a
+        GPU's injection bandwidth does (a torus, where flows share the links of intermediate chips);
+        0 elsewhere."""
+        return 0.0
+
+    def torus_shape(self) -> tuple[int, int, int] | None:
+        """The torus (chips along x, y, z) the GPUs form, for the torus collective algorithms; None."""
+        return None
+
+    def job_scope(self) -> str:
+        """What bounds a job's GPUs here, for messages: the cluster, or a torus slice."""
+        return "the cluster's GPUs"
 
     def all_to_all_flows(self, ranks: np.ndarray) -> tuple[int, int]:
         """Flows the busiest GPU sends or receives on (scale-up, scale-out) when every pair of
