@@ -399,3 +399,33 @@ def test_a_terminal_sees_the_progress_bar(tmp_path):
     os.close(master)
     assert p.returncode == 0, text
     assert "/32 points" in text and "points/s" in text
+
+
+def test_traffic_columns_follow_lightfabric_traffic(tmp_path):
+    """Issue 22: the sweep's traffic columns are `lightfabric traffic`'s efficiencies; NULL on a torus."""
+    import duckdb
+
+    from lightfabric import load_scenario
+    from lightfabric.netsim.traffic import traffic_report
+    from test_cli import lf
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"base: {ROOT / 'examples/jupiter-direct-connect-64k.yaml'}\nsample: {{method: grid}}\n"
+                     "axes:\n  cluster.gpus: [16384]\n")
+    out = tmp_path / "r.duckdb"
+    assert lf("sweep", "run", str(sweep), "-o", str(out), "--workers", "1").returncode == 0
+    rows = duckdb.connect(str(out), read_only=True).execute(
+        "SELECT technology, uniform_traffic_efficiency, permutation_traffic_efficiency FROM results ORDER BY 1").fetchall()
+    sc = load_scenario(ROOT / "examples/jupiter-direct-connect-64k.yaml").model_copy(
+        update={"cluster": load_scenario(ROOT / "examples/jupiter-direct-connect-64k.yaml").cluster.model_copy(
+            update={"gpus": 16384})})
+    lib = {r["technology"]: r["efficiency"] for r in traffic_report(sc, pattern="permutation", size_bytes=1e9)["results"]}
+    assert rows and all(perm == pytest.approx(lib[t]) and perm < 0.6 and uni == pytest.approx(1.0, rel=1e-3)
+                        for t, uni, perm in rows)
+    torus = tmp_path / "t.yaml"
+    torus.write_text(f"base: {ROOT / 'examples/tpu-v4-like-pod-torus.yaml'}\nsample: {{method: grid}}\n"
+                     "axes:\n  economics.pue: [1.2]\n")
+    out = tmp_path / "t.duckdb"
+    assert lf("sweep", "run", str(torus), "-o", str(out), "--workers", "1").returncode == 0
+    nulls = duckdb.connect(str(out), read_only=True).execute(
+        "SELECT count(*) FROM results WHERE feasible AND uniform_traffic_efficiency IS NULL").fetchone()[0]
+    assert nulls >= 2

@@ -226,3 +226,28 @@ def test_page_and_schema(client):
     for path in ("/api/compare", "/api/link", "/api/reliability", "/api/economics", "/api/collective",
                  "/api/catalog", "/api/catalog/{part_id}", "/api/examples"):
         assert path in paths
+
+
+def test_traffic_patterns_between_blocks(client):
+    """Issue 22: the web face of ``lightfabric traffic``: the same figures as the library, and the
+    fields named when a pattern cannot run."""
+    from lightfabric import load_scenario
+    from lightfabric.netsim.traffic import traffic_report
+    r = client.post("/api/traffic", json={"example": "jupiter-direct-connect-64k"})
+    assert r.status_code == 200
+    got = r.json()["result"]
+    lib = traffic_report(load_scenario("examples/jupiter-direct-connect-64k.yaml"), pattern="permutation", size_bytes=1e9)
+    assert [x["efficiency"] for x in got["permutation"]["results"]] == [x["efficiency"] for x in lib["results"]]
+    assert all(x["efficiency"] == pytest.approx(1.0, rel=1e-3) for x in got["uniform"]["results"])
+    blocks = 64
+    r = client.post("/api/traffic", json={"example": "jupiter-direct-connect-64k", "patterns": ["matrix"],
+                                          "matrix": [[0.0] * 2] * 2})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "matrix"]
+    assert f"{blocks} x {blocks}" in r.json()["detail"][0]["msg"]
+    r = client.post("/api/traffic", json={"example": "jupiter-direct-connect-64k", "patterns": ["matrix"]})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "matrix"]
+    ok = client.post("/api/traffic", json={"example": "jupiter-direct-connect-64k", "patterns": ["matrix"],
+                                           "matrix": [[1e9] * blocks] * blocks})
+    assert ok.status_code == 200 and ok.json()["result"]["matrix"]["results"][0]["pattern"] == "matrix"
+    r = client.post("/api/traffic", json={"example": "tpu-ironwood-pod-torus"})
+    assert r.status_code == 422 and "between blocks" in r.json()["detail"][0]["msg"]

@@ -121,6 +121,23 @@ def test_every_link_group_shows_its_technology(page):
     assert "job mix training-cluster" in text and "repair policy swap-now" in text
 
 
+def test_a_torus_and_a_direct_connect_fabric_in_the_page(page):
+    """Issue 22: a torus (no switch, no port rate) builds in the page; a direct-connect fabric shows
+    its traffic patterns: uniform at the GPUs' rate, a permutation of blocks at half."""
+    _updates(page, 1)
+    page.select_option("#example", "tpu-ironwood-pod-torus")
+    _updates(page, 2)
+    assert page.input_value("#gpus") == "9216" and page.input_value("#switch") == ""
+    assert "torus of 144 cubes" in page.inner_text("#status")
+    page.wait_for_function("document.getElementById('traffic-note').textContent.includes('blocks')", timeout=60_000)
+    page.select_option("#example", "jupiter-direct-connect-64k")
+    _updates(page, 3)
+    page.wait_for_selector("#traffic tr", timeout=60_000)
+    rows = page.evaluate("Array.from(document.querySelectorAll('#traffic tr')).map(r => r.innerText)")
+    assert any(r.startswith("uniform") and "100 %" in r for r in rows), rows
+    assert any(r.startswith("block permutation") and "50 %" in r for r in rows), rows
+
+
 def test_catalog_browser_shows_sources(page, artifacts):
     _updates(page, 1)
     page.click("button[data-tab=catalog]")

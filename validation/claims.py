@@ -245,7 +245,7 @@ TPU_OPTICS = Source("NextBigFuture, Highly customized optical networking critica
                     "copper inside a cube, 1.5 optical transceivers per TPU between cubes)",
                     "https://www.nextbigfuture.com/2025/11/highly-customized-optical-networking-critical-for-googles-"
                     "tensor-processing-units-tpus.html", "2025-11-30", "secondary")
-TPU_POD = "validation/scenarios/tpu-v4-like-pod.yaml"
+TPU_POD = "examples/tpu-v4-like-pod-torus.yaml"
 JUPITER = Source("L. Poutievski et al., Jupiter Evolving, SIGCOMM 2022: direct-connect fabric through MEMS OCS, "
                  "30 % lower capex, 41 % lower power", "https://doi.org/10.1145/3544216.3544265", "2022-08", "paper")
 

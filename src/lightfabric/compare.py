@@ -123,6 +123,7 @@ class Comparison:
         return {
             "scenario": self.scenario.name,
             "inputs": {
+                "headline": p.headline(),
                 "gpus": self.scenario.cluster.gpus, "gpu": p.gpu.id, "switch": p.switch.id if p.switch else None,
                 "nic": p.nic.id if p.nic else None,
                 "port_rate_gbps": p.port.rate_gbps, "port_lane_rate_gbps": p.port.lane_rate_gbps,

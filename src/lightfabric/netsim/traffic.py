@@ -56,8 +56,29 @@ def read_matrix(path: str | Path, blocks: int, field: str = "--pattern") -> np.n
     return m
 
 
-def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0) -> dict:
-    """The time of one pattern on one design's path model (module docstring)."""
+def has_blocks(topo) -> bool:
+    """Whether the design's fabric is made of blocks (pods, aggregation blocks) that patterns run between."""
+    return topo.blocks_of(np.zeros(1, dtype=np.int64)) is not None
+
+
+def check_matrix(m, blocks: int, field: str) -> np.ndarray:
+    """A ``blocks x blocks`` matrix of bytes, every entry finite and >= 0; exit 2 naming the field otherwise."""
+    allowed = f"a {blocks} x {blocks} matrix of bytes (entries >= 0)"
+    try:
+        m = np.asarray(m, dtype=float)
+    except (TypeError, ValueError):
+        raise LightfabricError.for_field(field, "not a matrix of numbers", allowed) from None
+    if m.ndim != 2 or m.shape != (blocks, blocks):
+        raise LightfabricError.for_field(field, " x ".join(map(str, m.shape)), allowed,
+                                         problem=f"this fabric has {blocks} blocks")
+    if not np.isfinite(m).all() or (m < 0).any():
+        raise LightfabricError.for_field(field, "a negative or non-finite entry", allowed)
+    return m
+
+
+def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=None) -> dict:
+    """The time of one pattern on one design's path model (module docstring); ``matrix`` (bytes
+    between blocks) in place of a CSV file when ``pattern`` is ``matrix``."""
     ranks = np.arange(topo.gpus, dtype=np.int64)
     blk = topo.blocks_of(ranks)
     if blk is None:
@@ -85,11 +106,11 @@ def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0) -> dict:
         per_gpu_out = bits
         label = f"block permutation (seed {seed})"
     else:
-        m = read_matrix(pattern, b)
+        m = check_matrix(matrix, b, "--matrix") if pattern == "matrix" else read_matrix(pattern, b)
         np.fill_diagonal(m, 0.0)
         demand = m * 8.0
         per_gpu_out = float(max((demand.sum(axis=1) / per_block).max(), (demand.sum(axis=0) / per_block).max()))
-        label = f"matrix {Path(pattern).name}"
+        label = "matrix" if pattern == "matrix" else f"matrix {Path(pattern).name}"
         perm = None
     gpu_bps = topo.gpu_bw_gbps * planes * 1e9
     nic_s = per_gpu_out / gpu_bps
@@ -114,8 +135,9 @@ def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0) -> dict:
             "permutation": None if perm is None else perm.tolist()}
 
 
-def traffic_report(scenario, *, pattern: str, size_bytes: float, seed: int = 0, catalog=None) -> dict:
-    """Every design of the scenario under one traffic pattern."""
+def traffic_report(scenario, *, pattern: str, size_bytes: float, seed: int = 0, catalog=None, matrix=None) -> dict:
+    """Every design of the scenario under one traffic pattern (``matrix``: bytes between blocks, with
+    ``pattern="matrix"``)."""
     from lightfabric.compare import compare
     from lightfabric.inputs import check_seed
     from lightfabric.netsim.topo import topo_of
@@ -126,7 +148,7 @@ def traffic_report(scenario, *, pattern: str, size_bytes: float, seed: int = 0, 
     for r in compare(scenario, catalog).results:
         row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
         if r.feasible:
-            row.update(block_traffic(topo_of(r.design), pattern, size_bytes, seed))
+            row.update(block_traffic(topo_of(r.design), pattern, size_bytes, seed, matrix))
         results.append(row)
     return {"scenario": scenario.name, "topology": scenario.scale_out.topology, "pattern": pattern,
             "size_bytes": float(size_bytes), "seed": seed, "results": results}

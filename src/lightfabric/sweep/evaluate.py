@@ -55,7 +55,21 @@ METRICS: dict[str, str] = {
     "network_share_of_job_time": "share of the jobs' GPU time the network takes at the margin (0-1)",
     "gpus_down_mean": "GPUs idle waiting for network repairs, mean",
     "job_interruptions_per_day": "jobs of the mix interrupted by the network a day",
+    "uniform_traffic_efficiency": "uniform traffic between blocks: share of the GPUs' own rate the fabric "
+                                  "carries (0-1; lightfabric traffic); NULL for a fabric without blocks",
+    "permutation_traffic_efficiency": "a seeded permutation of blocks (seed 0), as above: where a mesh of circuits "
+                                      "falls behind a Clos",
 }
+
+
+def traffic_figures(design) -> tuple[tuple[str, float], ...]:
+    """The design's efficiency under uniform traffic and a permutation of blocks (NaN without blocks)."""
+    from lightfabric.netsim.topo import topo_of
+    from lightfabric.netsim.traffic import block_traffic, has_blocks
+    topo = topo_of(design)
+    if not has_blocks(topo):
+        return (("uniform_traffic_efficiency", float("nan")), ("permutation_traffic_efficiency", float("nan")))
+    return tuple((f"{p}_traffic_efficiency", block_traffic(topo, p, 1e9)["efficiency"]) for p in ("uniform", "permutation"))
 
 
 def column_name(axis: str) -> str:
@@ -126,7 +140,8 @@ def _figures(sc: Scenario) -> list[DesignFigures]:
                    ("goodput", e["reliability"]["goodput"]),
                    ("network_share_of_job_time", e["reliability"]["network_share_of_job_time"]),
                    ("gpus_down_mean", e["reliability"]["gpus_down_mean"]),
-                   ("job_interruptions_per_day", e["reliability"]["job_interruptions_per_day"]))
+                   ("job_interruptions_per_day", e["reliability"]["job_interruptions_per_day"]),
+                   *traffic_figures(r.design))
         out.append(DesignFigures(
             r.technology, True, "", gpus=sc.cluster.gpus,
             cost_chosen=any(g.chosen_by == "auto" for g in r.design.link_groups),

@@ -22,6 +22,7 @@ from lightfabric.economics import value_chain
 from lightfabric.errors import LightfabricError
 from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM, flow_counts
 from lightfabric.netsim.run import collective_report, collective_sweep
+from lightfabric.netsim.traffic import traffic_report
 from lightfabric.physics.chains import LinkOptionError
 from lightfabric.reliability import assess
 from lightfabric.technologies import registry as technology_registry
@@ -30,6 +31,7 @@ from lightfabric.topology.registry import TOPOLOGIES
 from lightfabric.web import service
 from lightfabric.web.limits import Limits
 from lightfabric.web.schemas import (PartKind, CollectiveRequest, CompareRequest, EconomicsRequest, LinkRequest,
+                                     TrafficRequest,
                                      ReliabilityRequest)
 from lightfabric.web.service import Cancelled, CancelToken, InputError, error_loc, figure_json, scenario_of
 
@@ -329,6 +331,25 @@ def create_app(limits: Limits | None = None) -> FastAPI:
             return {"result": result, "sweep": sweep,
                     "figures": {"collectives": figure_json(plots.collective_time_vs_size(sweep))}}
         return await run(request, req, work, {"gpus": ["body", "gpus"], "size_bytes": ["body", "size_bytes"]})
+
+    @app.post("/api/traffic", summary="Traffic patterns between blocks: where a direct-connect fabric matches a "
+                                      "Clos and where it falls behind", responses=RESPONSES)
+    async def api_traffic(request: Request, req: TrafficRequest) -> dict:
+        if "matrix" in req.patterns and req.matrix is None:
+            raise InputError(["body", "matrix"], "matrix: got none; allowed: a square matrix of bytes between blocks "
+                                                 "(the pattern 'matrix' needs it)")
+
+        def work(token):
+            sc = scenario_of(req, limits)
+            out = {}
+            for pattern in dict.fromkeys(req.patterns):
+                token.progress()
+                out[pattern] = traffic_report(sc, pattern=pattern, size_bytes=req.size_bytes, seed=req.seed,
+                                              matrix=req.matrix)
+            return {"result": out}
+        return await run(request, req, work, {"size_bytes": ["body", "size_bytes"], "pattern": ["body", "patterns"],
+                                              "matrix": ["body", "matrix"]},
+                         heavy=False)
 
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     return app

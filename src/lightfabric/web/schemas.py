@@ -88,6 +88,17 @@ class CollectiveRequest(ScenarioInput):
     simulate: bool = Field(False, description="max-min fair flow simulation instead of the closed form")
 
 
+class TrafficRequest(ScenarioInput):
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE, **ONE_SOURCE})
+    patterns: list[Literal["uniform", "permutation", "matrix"]] = Field(
+        ["uniform", "permutation"], min_length=1, max_length=3,
+        description="traffic patterns between blocks (lightfabric traffic); matrix needs matrix")
+    matrix: list[list[float]] | None = Field(None, max_length=4096, description=(
+        "bytes from block i to block j, one row and column per block (the pattern 'matrix')"))
+    size_bytes: float = Field(1e9, gt=0, le=1e13, description="bytes each GPU sends (uniform, permutation)")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="the permutation's seed")
+
+
 class LinkRequest(_Body):
     """One link's budget, as ``lightfabric link`` computes it."""
 

@@ -42,8 +42,10 @@ function readEdits() {
 function fillForm(sc) {
   $("gpus").value = sc.cluster.gpus;
   ensureOption($("gpu"), sc.cluster.gpu); $("gpu").value = sc.cluster.gpu;
-  ensureOption($("switch"), sc.scale_out.switch); $("switch").value = sc.scale_out.switch;
-  $("port_rate_gbps").value = sc.scale_out.port_rate_gbps;
+  // a torus names no switch or port rate: the fields stay empty and are not sent
+  if (sc.scale_out.switch) ensureOption($("switch"), sc.scale_out.switch);
+  $("switch").value = sc.scale_out.switch || "";
+  $("port_rate_gbps").value = sc.scale_out.port_rate_gbps ?? "";
   $("electricity_usd_per_kwh").value = sc.economics.electricity_usd_per_kwh;
   for (const t of TECHNOLOGIES) $(`tech-${t}`).checked = sc.technologies.includes(t);
 }
@@ -155,8 +157,7 @@ async function run({ fill = false } = {}) {
     showComparison(cmp.result);
     clearFigures();
     draw(cmp.figures);
-    $("status").textContent = `${cmp.result.scenario}: ${Number(cmp.result.inputs.gpus).toLocaleString()} x ${cmp.result.inputs.gpu}, ` +
-      `${cmp.result.inputs.switch} at ${cmp.result.inputs.port_rate_gbps}G; reliability, economics and collectives follow...`;
+    $("status").textContent = `${cmp.result.scenario}: ${cmp.result.inputs.headline}; reliability, economics and collectives follow...`;
     const more = { ...body, edits: readEdits() };
     const parts = await Promise.allSettled([
       api("POST", "/api/economics", more),
@@ -164,6 +165,7 @@ async function run({ fill = false } = {}) {
       api("POST", "/api/collective", more),
     ]);
     if (seq !== state.seq) return;
+    await showTraffic(more, seq);
     const failed = parts.filter((p) => p.status === "rejected");
     parts.filter((p) => p.status === "fulfilled").forEach((p) => draw(p.value.figures));
     if (parts[0].status === "fulfilled") showAssumptions(parts[0].value.result);
@@ -177,6 +179,27 @@ async function run({ fill = false } = {}) {
     $("status").textContent = err.status ? `the server refused the scenario (HTTP ${err.status})` : "the request failed";
     showErrors(err);
     document.body.dataset.failed = (Number(document.body.dataset.failed || 0) + 1);
+  }
+}
+
+// Traffic patterns between blocks (lightfabric traffic): the efficiency of each design under uniform
+// traffic and under a permutation of blocks; a fabric without blocks says so instead.
+async function showTraffic(body, seq) {
+  const table = $("traffic");
+  try {
+    const t = await api("POST", "/api/traffic", body);
+    if (seq !== state.seq) return;
+    const patterns = Object.keys(t.result);
+    const designs = t.result[patterns[0]].results;
+    const head = `<tr><th>traffic between blocks</th>${designs.map((d) => `<th>${esc(d.technology)}</th>`).join("")}</tr>`;
+    const rows = patterns.map((p) => `<tr><td>${esc(t.result[p].results.find((r) => r.feasible)?.pattern || p)}: ` +
+      `share of the GPUs' rate</td>${t.result[p].results.map((r) => `<td>${r.feasible ? (100 * r.efficiency).toFixed(0) + " %" : "-"}</td>`).join("")}</tr>`);
+    table.innerHTML = head + rows.join("");
+    $("traffic-note").textContent = "";
+  } catch (err) {
+    if (seq !== state.seq) return;
+    table.innerHTML = "";
+    $("traffic-note").textContent = "traffic patterns: " + ((err.detail && err.detail[0] && err.detail[0].msg) || "could not run");
   }
 }
 
