@@ -187,3 +187,38 @@ def test_the_web_api_and_a_sweep_build_the_mesh(tmp_path):
            "'direct-connect' AND feasible", "--format", "json")
     import json
     assert p.returncode == 0 and json.loads(p.stdout) == [{"n": 2}], p.stdout     # pluggable-dsp and cpo
+
+
+def test_circuit_failures_before_and_after_reallocation():
+    """Issue 22: circuits lost are re-allocated after a reconfiguration. With 64 of every block's 1,024
+    uplinks dark, the even re-allocation gives 960 / 63 circuits a pair (15 or 16): uniform traffic at
+    the 15-circuit pairs' rate, 15/16 of the healthy mesh's 16; a single dark circuit costs nothing
+    (transit carries it)."""
+    import numpy as np
+
+    from lightfabric.topology.circuits import circuit_loss, spread_loss, uniform_circuits
+    c = uniform_circuits(64, 1024)
+    uniform = np.ones((64, 64)) - np.eye(64)
+    lost = spread_loss(c, 64)
+    assert (lost.sum(axis=1) == 64).all() and (lost == lost.T).all()
+    loss = circuit_loss(c, 1024, lost, uniform)
+    assert loss.retained_after == pytest.approx(15 / 16, rel=1e-6)
+    assert loss.retained_before == pytest.approx(15 / 16, rel=1e-3)
+    one = np.zeros_like(c)
+    one[0, 1] = one[1, 0] = 1
+    assert circuit_loss(c, 1024, one, uniform).retained_before == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        circuit_loss(c, 1024, -one, uniform)
+
+
+def test_reliability_reports_circuit_failures_of_a_direct_connect_fabric():
+    from lightfabric.reliability import assess
+    from test_registry import small
+    rep = assess(small("direct-connect"), trials=2, horizon_days=1)
+    r = next(x for x in rep["results"] if x["technology"] == "pluggable-dsp")
+    cf = r["circuit_failures"]
+    assert cf["reconfiguration_ms"] == 200 and cf["one_circuit"]["circuits_lost"] == 1
+    unit = cf["one_ocs_unit"]
+    assert unit["circuits_lost"] >= 1 and 0 < unit["uniform"]["kept_after"] <= 1
+    clos = assess(small("fat-tree"), trials=2, horizon_days=1)
+    assert all(x.get("circuit_failures") is None for x in clos["results"] if x["feasible"])

@@ -25,17 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from lightfabric.errors import LightfabricError
+from lightfabric.topology.circuits import derangement
 
 PATTERNS = ("uniform", "permutation")
-
-
-def derangement(n: int, seed: int) -> np.ndarray:
-    """A seeded random permutation of ``range(n)`` without fixed points (n >= 2)."""
-    rng = np.random.default_rng(seed)
-    while True:
-        p = rng.permutation(n)
-        if not (p == np.arange(n)).any():
-            return p
 
 
 def read_matrix(path: str | Path, blocks: int, field: str = "--pattern") -> np.ndarray:
@@ -91,7 +83,7 @@ def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=N
     bits = size_bytes * 8.0
     if pattern == "uniform":
         n = topo.gpus
-        demand = np.outer(per_block, per_block) * bits / (n - 1)
+        demand = np.outer(per_block, per_block) * bits / max(1, n - 1)
         np.fill_diagonal(demand, 0.0)
         per_gpu_out = bits
         label = "uniform: every GPU to every other"

@@ -268,6 +268,7 @@ def _assess_one(result, a: Analysis | None, scenario: Scenario, *, horizon_days:
         "jobs": [j.as_dict() for j in a.jobs],
         "single_job_comparison": a.single_job,
         "degraded_bandwidth": a.degraded,
+        "circuit_failures": _circuit_failures(design),
         "repair_policy": a.policy.as_dict(),
         "job": job,
         "spares": spares_table(classes, cat, rel.spares_fill_rate),
@@ -285,6 +286,17 @@ def _assess_one(result, a: Analysis | None, scenario: Scenario, *, horizon_days:
             "seconds": _r(mc.seconds), "link_years_per_second": _r(mc.link_years_per_second),
         },
     }
+
+
+def _circuit_failures(design: Design) -> dict | None:
+    """For a fabric of circuits between blocks (direct-connect): what one dark circuit and one dark OCS
+    unit leave of uniform and permuted traffic, before and after the circuits are re-allocated."""
+    if design.ocs is None:
+        return None
+    from lightfabric.netsim.topo import topo_of
+    o = design.ocs
+    return topo_of(design).circuit_failures(int(o["ocs_units"]), int(o["fiber_pairs_per_uplink"]),
+                                            float(o["reconfiguration_ms"]))
 
 
 def _distribution(fraction: np.ndarray) -> dict:

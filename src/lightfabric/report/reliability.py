@@ -41,6 +41,17 @@ def reliability_table(report: dict) -> Table:
     row("bisection availability", lambda r: f"{r['bisection_availability'] * 100:.4f} %")
     row("bandwidth kept, one uplink down", lambda r: "not measured (nothing degrades)"
         if r["degraded_bandwidth"]["retained"] is None else f"{r['degraded_bandwidth']['retained'] * 100:.1f} %")
+    if any(r.get("circuit_failures") for r in report["results"] if r.get("feasible")):
+        def kept(r, failure):
+            cf = r.get("circuit_failures")
+            if not cf:
+                return "-"
+            f = cf[failure]
+            return (f"{f['circuits_lost']:,} circuits; uniform {f['uniform']['kept_before'] * 100:.1f} -> "
+                    f"{f['uniform']['kept_after'] * 100:.1f} %, permutation {f['permutation']['kept_before'] * 100:.1f} "
+                    f"-> {f['permutation']['kept_after'] * 100:.1f} %")
+        row("one OCS unit dark: traffic kept, dark -> re-allocated", lambda r: kept(r, "one_ocs_unit"))
+        row("one circuit dark: traffic kept, dark -> re-allocated", lambda r: kept(r, "one_circuit"))
     row("job interruptions / day (all jobs)", lambda r: _g(r["job_interruptions_per_day"]))
     row("largest job: interruptions / day", lambda r: _g(r["job"]["interruptions_per_day"]))
     row("  Monte Carlo 95 % CI", lambda r: "{:.3g} to {:.3g}".format(*r["monte_carlo"]["job_interruptions_per_day_ci95"]))

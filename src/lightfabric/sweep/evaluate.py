@@ -56,18 +56,19 @@ METRICS: dict[str, str] = {
     "gpus_down_mean": "GPUs idle waiting for network repairs, mean",
     "job_interruptions_per_day": "jobs of the mix interrupted by the network a day",
     "uniform_traffic_efficiency": "uniform traffic between blocks: share of the GPUs' own rate the fabric "
-                                  "carries (0-1; lightfabric traffic); NULL for a fabric without blocks",
+                                  "carries (0-1; lightfabric traffic); NULL for a fabric without blocks or of one block",
     "permutation_traffic_efficiency": "a seeded permutation of blocks (seed 0), as above: where a mesh of circuits "
                                       "falls behind a Clos",
 }
 
 
 def traffic_figures(design) -> tuple[tuple[str, float], ...]:
-    """The design's efficiency under uniform traffic and a permutation of blocks (NaN without blocks)."""
+    """The design's efficiency under uniform traffic and a permutation of blocks (NaN for a fabric
+    without blocks or of one block: no traffic between blocks)."""
     from lightfabric.netsim.topo import topo_of
     from lightfabric.netsim.traffic import block_traffic, has_blocks
     topo = topo_of(design)
-    if not has_blocks(topo):
+    if not has_blocks(topo) or topo.blocks_of(np.array([topo.gpus - 1]))[0] == 0:
         return (("uniform_traffic_efficiency", float("nan")), ("permutation_traffic_efficiency", float("nan")))
     return tuple((f"{p}_traffic_efficiency", block_traffic(topo, p, 1e9)["efficiency"]) for p in ("uniform", "permutation"))
 

@@ -32,6 +32,16 @@ import numpy as np
 CIRCUIT_MODES = ("uniform", "demand")
 
 
+def derangement(n: int, seed: int) -> np.ndarray:
+    """A seeded random permutation of ``range(n)`` without fixed points (n >= 2): a permutation of
+    blocks in which no block keeps its own traffic."""
+    rng = np.random.default_rng(seed)
+    while True:
+        p = rng.permutation(n)
+        if not (p == np.arange(n)).any():
+            return p
+
+
 def _as_uplinks(blocks: int, uplinks) -> np.ndarray:
     u = np.broadcast_to(np.asarray(uplinks, dtype=np.int64), (blocks,)).copy()
     return u
@@ -225,3 +235,58 @@ def route_blocks_at(demand_bits: np.ndarray, capacity_bps: np.ndarray, time_s: f
     cap = np.asarray(capacity_bps, dtype=float)
     direct, transit, load, _ = _split(d, cap * time_s)
     return BlockRouting(time_s, direct, transit, load, cap)
+
+
+@dataclass(frozen=True)
+class CircuitLoss:
+    """A block-level demand with circuits lost: the share of the healthy mesh's rate kept while the
+    failed circuits stay dark (``before``: the rest of the mesh and transit carry it) and once the
+    controller has re-allocated the surviving uplinks evenly (``after``, one OCS reconfiguration
+    later); capacity returns in full when the failed part is repaired."""
+
+    circuits_lost: int
+    blocks_hit: int
+    retained_before: float
+    retained_after: float
+
+
+def circuit_loss(circuits: np.ndarray, uplinks, lost: np.ndarray, demand: np.ndarray) -> CircuitLoss:
+    """``demand`` (between blocks, any unit) kept with ``lost`` (a symmetric matrix of circuits taken
+    from ``circuits``) dark, before and after the surviving uplinks are re-allocated evenly
+    (:func:`uniform_circuits` of what each block has left)."""
+    c = np.asarray(circuits, dtype=np.int64)
+    lost = np.asarray(lost, dtype=np.int64)
+    if (lost < 0).any() or (lost > c).any() or (lost != lost.T).any():
+        raise ValueError("lost circuits must be a symmetric part of the circuits")
+    u = _as_uplinks(len(c), uplinks)
+    d = np.asarray(demand, dtype=float)
+    d = d / d.sum()
+
+    def time(m):
+        return route_blocks(d, m.astype(float)).time_s
+
+    healthy = time(c)
+    before = healthy / time(c - lost)
+    after = healthy / time(uniform_circuits(len(c), u - lost.sum(axis=1)))
+    return CircuitLoss(int(lost.sum() // 2), int((lost.sum(axis=1) > 0).sum()), float(before), float(after))
+
+
+def spread_loss(circuits: np.ndarray, per_block: int) -> np.ndarray:
+    """``per_block`` circuits of every block taken out, spread over its pairs as evenly as the
+    circuits allow (what an OCS unit holding ``per_block`` ends of each block takes with it):
+    rounds of a ring, pair (i, i + s) for s = 1, 2, ... while both ends have circuits to lose."""
+    c = np.asarray(circuits, dtype=np.int64)
+    b = len(c)
+    lost = np.zeros_like(c)
+    need = np.full(b, int(per_block), dtype=np.int64)
+    for step in range(1, b):
+        for i in range(b):
+            j = (i + step) % b
+            if need[i] > 0 and need[j] > 0 and c[i, j] - lost[i, j] > 0 and i != j:
+                lost[i, j] += 1
+                lost[j, i] += 1
+                need[i] -= 1
+                need[j] -= 1
+        if not need.any():
+            break
+    return lost

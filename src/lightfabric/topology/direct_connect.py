@@ -31,7 +31,8 @@ from lightfabric.errors import TopologyError
 from lightfabric.placement import leaf_location
 from lightfabric.topology.base import ClusterSpec, Fabric, LinkLatency, Topology
 from lightfabric.topology.circuits import (
-    BlockRouting, check_circuits, demand_circuits, route_blocks, route_blocks_at, uniform_circuits,
+    BlockRouting, check_circuits, circuit_loss, demand_circuits, derangement, route_blocks, route_blocks_at,
+    spread_loss, uniform_circuits,
 )
 from lightfabric.topology.clos import build_fat_tree
 from lightfabric.topology.clos_paths import CROSS_POD, HOPS, SAME_LEAF, SAME_POD, ClosPaths
@@ -231,6 +232,33 @@ class DirectConnectPaths(ClosPaths):
             pairs -= m.T @ m
         np.fill_diagonal(pairs, 0.0)
         return pairs * bytes_per_flow * 8.0 / self.planes
+
+    def circuit_failures(self, ocs_units: int, fiber_pairs: int, reconfiguration_ms: float) -> dict:
+        """One circuit dark (a failed optic or fiber at an uplink) and one OCS unit dark (it holds
+        ``ceil(uplinks x fiber_pairs / units)`` circuit ends of every block, a lane of each module
+        through its own unit): uniform traffic and a permutation of blocks (seed 0) kept while they
+        are dark and after the surviving uplinks are re-allocated, one reconfiguration later."""
+        c = self.circuits
+        uplinks = c.sum(axis=1)
+        b = len(c)
+        uniform = np.outer(uplinks, uplinks).astype(float)
+        np.fill_diagonal(uniform, 0.0)
+        perm = np.zeros((b, b))
+        perm[np.arange(b), derangement(b, 0)] = uplinks
+        one = np.zeros_like(c)
+        i, j = np.unravel_index(np.argmax(np.triu(c, 1)), c.shape)
+        one[i, j] = one[j, i] = 1
+        per_unit = int(np.ceil(uplinks.max() * fiber_pairs / max(1, ocs_units)))
+        unit = spread_loss(c, per_unit)
+        out = {"reconfiguration_ms": reconfiguration_ms, "ocs_units": ocs_units,
+               "note": ("traffic kept while the failed circuits are dark, and after the surviving uplinks are "
+                        "re-allocated evenly one OCS reconfiguration later; the lost capacity returns at repair")}
+        for name, lost in (("one_circuit", one), ("one_ocs_unit", unit)):
+            out[name] = {"circuits_lost": int(lost.sum() // 2), "circuit_ends_lost_per_block": int(lost.sum(axis=1).max())}
+            for label, demand in (("uniform", uniform), ("permutation", perm)):
+                loss = circuit_loss(c, uplinks, lost, demand)
+                out[name][label] = {"kept_before": round(loss.retained_before, 6), "kept_after": round(loss.retained_after, 6)}
+        return out
 
     def route_block_traffic(self, demand_bits: np.ndarray) -> BlockRouting:
         return route_blocks(demand_bits, self.bundle_capacity_gbps() * 1e9)

@@ -210,6 +210,11 @@ class PathModel(ABC):
         0 elsewhere."""
         return 0.0
 
+    def circuit_failures(self, ocs_units: int, fiber_pairs: int, reconfiguration_ms: float) -> dict | None:
+        """What one failed circuit and one failed OCS unit cost a fabric of circuits between blocks
+        (traffic kept before and after the circuits are re-allocated); None for other fabrics."""
+        return None
+
     def torus_shape(self) -> tuple[int, int, int] | None:
         """The torus (chips along x, y, z) the GPUs form, for the torus collective algorithms; None."""
         return None
