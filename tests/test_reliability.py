@@ -333,7 +333,7 @@ def test_cli_reliability_table():
     (["--job-gpus", "99999999"], "allowed: 1 to 32,768"),
     (["--trials", "1"], "--trials: got 1"),
     (["--horizon-days", "0"], "--horizon-days: got 0.0"),
-    (["--format", "csv"], "--format: got 'csv'"),
+    (["--format", "xml"], "'xml' is not one of"),
 ])
 def test_cli_reliability_bad_input(args, needle):
     p = lf("reliability", *args)

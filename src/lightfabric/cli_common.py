@@ -4,6 +4,7 @@ the output formats and the side-by-side printing of a report's designs."""
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from enum import Enum
@@ -79,15 +80,35 @@ def say_infeasible(console: Console, result: dict) -> None:
     say(console, f"{result['technology']} is infeasible:", "; ".join(result["reasons"]), "bold red")
 
 
-def print_designs(table: Table, results: list[dict], per_design: Callable[[dict], Table | None] | None = None) -> None:
+def print_designs(table: Table, results: list[dict], per_design: Callable[[dict], Table | None] | None = None,
+                  formats: str = "json") -> None:
     """Print a report's table, then each design: why it is infeasible, or its own table (if any)."""
     console = wide_console()
-    console.print(table)
+    print_table(console, table, formats)
     for r in results:
         if not r["feasible"]:
             say_infeasible(console, r)
         elif per_design is not None and (t := per_design(r)) is not None:
-            console.print(t)
+            print_table(console, t, formats)
+
+
+def print_table(console: Console, table: Table, formats: str | None = "json") -> None:
+    """Print ``table`` fitted to the console's width (:func:`lightfabric.report.side_by_side.fit_table`);
+    if columns had to be left out, one line names them and how to see them (a wider terminal, or
+    ``--format`` with one of ``formats`` if the command has it)."""
+    from lightfabric.report.side_by_side import fit_table
+    fitted, left_out = fit_table(table, console.width, console)
+    console.print(fitted)
+    if left_out:
+        how = f" or with --format {formats}" if formats else ""
+        say(console, "left out:", f"{', '.join(left_out)} (the terminal is {console.width} columns wide; see every "
+                                  f"column in a wider terminal{how})", "cyan")
+
+
+def print_csv(rows: list[dict]) -> None:
+    """Flat rows as CSV on stdout, numbers rounded as the JSON output's are."""
+    from lightfabric.report.formats import rows_to_csv
+    sys.stdout.write(rows_to_csv(json_ready(rows)))
 
 
 def print_json(report: dict) -> None:
@@ -108,14 +129,20 @@ def json_ready(obj, sig: int = 10):
     return obj
 
 
+def terminal_columns() -> int:
+    """The terminal's width: ``COLUMNS`` if set, else the terminal's own; 160 when the output is a file
+    or a pipe."""
+    return max(20, shutil.get_terminal_size((160, 40)).columns)
+
+
 def wide_console() -> Console:
-    return Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
+    """The console of a command's tables, as wide as the terminal (:func:`terminal_columns`)."""
+    return Console(width=terminal_columns())
 
 
 def table_or_json(format: Format) -> None:
     if format is Format.csv:
         fail(LightfabricError.for_field("--format", "csv", "table or json"))
-
 
 
 def check_output(output, suffixes: tuple[str, ...], option: str = "--output") -> None:

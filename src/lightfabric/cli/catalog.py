@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from typing import Annotated, Optional
 
 import typer
@@ -11,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lightfabric.catalog import Catalog
-from lightfabric.cli_common import Format, fail, say
+from lightfabric.cli_common import Format, fail, print_table, say, wide_console
 from lightfabric.errors import LightfabricError, did_you_mean
 
 catalog_app = typer.Typer(help="Browse the parts catalog and the sources of its figures.", no_args_is_help=True)
@@ -78,8 +77,8 @@ def catalog_list(
         when = f"{p.available.status} {p.available.date}" if p.available else "-"
         table.add_row(p.id + mine, p.kind, p.name, _key_figures(p), when,
                       ", ".join(sorted({s.kind for s in p.sources})) + f" ({len(p.sources)})")
-    console = Console(width=max(140, shutil.get_terminal_size((160, 40)).columns))
-    console.print(table)
+    console = wide_console()
+    print_table(console, table, None)
     if unknown:
         say(console, "availability not stated (not filtered):", ", ".join(unknown))
 
@@ -136,7 +135,7 @@ def catalog_show(
     if format is Format.json:
         print(json.dumps(part.model_dump(mode="json") | {"kind": part.kind}, indent=2))
         return
-    console = Console(width=max(140, shutil.get_terminal_size((160, 40)).columns))
+    console = wide_console()
     say(console, part.id, f"({part.kind}): {part.name}" + (f" - {part.vendor}" if part.vendor else ""), "bold")
     if part.notes:
         console.print(part.notes, highlight=False)
@@ -152,4 +151,4 @@ def catalog_show(
                 continue
             table.add_row(fname, shown, f"{s.kind} ({s.confidence})", s.title, s.date, s.url or s.document or "",
                           "; ".join(x for x in (s.derivation, s.note) if x))
-    console.print(table)
+    print_table(console, table, "json")

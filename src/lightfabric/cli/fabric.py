@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,12 +13,15 @@ from rich.table import Table
 
 from lightfabric.catalog import Catalog
 from lightfabric.cli_common import (
-    CatalogFiles, scenario_from,
+    CatalogFiles,
     Format,
     check_range,
     fail,
+    print_csv,
     print_json,
+    print_table,
     say,
+    scenario_from,
     table_or_json,
     wide_console,
 )
@@ -29,7 +31,7 @@ from lightfabric.physics.laser_source import laser_power_comparison
 from lightfabric.physics.chains import DESIGN_MARGIN_DB, LinkOptionError
 from lightfabric.physics.ber import ber_text
 from lightfabric.report import comparison_table, sources_table, to_csv, to_json
-from lightfabric.report.formats import json_text
+from lightfabric.report.formats import json_text, laser_rows, link_rows
 from lightfabric.technologies.registry import (
     LINK_TECHNOLOGIES,
     OPTICAL_TECHNOLOGIES,
@@ -38,7 +40,7 @@ from lightfabric.technologies.registry import (
 
 
 def compare(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML or an example's name; the built-in default if omitted.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
     sources: Annotated[bool, typer.Option("--sources", help="Also list the catalog figures used and their sources.")] = False,
     catalog_files: CatalogFiles = None,
@@ -54,9 +56,8 @@ def compare(
     if format is Format.csv:
         sys.stdout.write(to_csv(comparison))
         return
-    width = max(120, shutil.get_terminal_size((160, 40)).columns)
-    console = Console(width=width)
-    console.print(comparison_table(comparison))
+    console = wide_console()
+    print_table(console, comparison_table(comparison), "json or csv")
     for note in comparison.plan.fabric.notes:
         say(console, f"{comparison.plan.fabric.topology}:", note, "cyan")
     for note in comparison.plan.defaults:
@@ -69,7 +70,7 @@ def compare(
         for note in r.notes:
             say(console, f"{r.technology}:", note)
     if sources:
-        console.print(sources_table(comparison))
+        print_table(console, sources_table(comparison), "json")
 
 
 def link(
@@ -83,7 +84,7 @@ def link(
     design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Optics only: laser sized this far above the closing point.")] = DESIGN_MARGIN_DB,
     cable: Annotated[Optional[str], typer.Option("--cable", help="Copper only: twinax part id (twinax-26awg, twinax-30awg).")] = None,
     engine: Annotated[Optional[str], typer.Option("--engine", help="Engine technologies only: the optical engine (default: the cheapest of the technology at the lane rate, named in the output).")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv (one row per element, then the margin).")] = Format.table,
 ) -> None:
     """Budget one link: every element with its loss and the power after it, the margin and the BER."""
     if technology not in LINK_TECHNOLOGIES:
@@ -107,8 +108,9 @@ def link(
         print(json_text(result.to_dict()))
         return
     if format is Format.csv:
-        fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for link"))
-    console = Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
+        print_csv(link_rows(result.to_dict()))
+        return
+    console = wide_console()
     table = Table(title=f"{technology} link, {lane_rate_gbps:g}G per lane, {length_m:g} m", header_style="bold")
     optical = REGISTRY[technology].optical
     for col in ("element", "part", "loss (dB)") + (("power after (dBm)", "OMA after (dBm)") if optical else ("cumulative loss (dB)",)):
@@ -118,7 +120,7 @@ def link(
         cells += ([f"{step['power_dbm']:.2f}", "" if step["oma_dbm"] is None else f"{step['oma_dbm']:.2f}"]
                   if optical else [f"{step['cumulative_loss_db']:.2f}"])
         table.add_row(*cells)
-    console.print(table)
+    print_table(console, table, "json or csv")
     if optical:
         d = result.details
         console.print(f"received OMA {result.received_oma_dbm:.2f} dBm, TDECQ allowance {result.penalties_db:g} dB, "
@@ -155,7 +157,7 @@ def laser(
     activation_energy_ev: Annotated[Optional[float], typer.Option("--activation-energy-ev", help="Arrhenius activation energy; default the catalog's.")] = None,
     design_margin_db: Annotated[float, typer.Option("--design-margin-db", help="Laser sized this far above the closing point.")] = DESIGN_MARGIN_DB,
     engine: Annotated[Optional[str], typer.Option("--engine", help="Engine technologies only: the optical engine (default: the cheapest of the technology at the lane rate, named in the output).")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv (one row per figure; with --compare one per transmitter).")] = Format.table,
 ) -> None:
     """What the lasers of one port must do: power per lane, count, electrical power, junction temperature, FIT."""
     # defaults by mode: one 800G port of 100G lanes, or with --compare a 1.6T port of 200G lanes
@@ -188,17 +190,20 @@ def laser(
         print(json_text(report))
         return
     if format is Format.csv:
-        fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for laser"))
+        print_csv(laser_rows(report))
+        return
     table = Table(title=f"lasers of one {port_rate_gbps:g}G {technology} port", header_style="bold")
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for k, v in report.items():
         if k not in ("reasons", "technology", "notes"):
             table.add_row(k, "-" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v)))
-    Console(width=max(100, shutil.get_terminal_size((160, 40)).columns)).print(table)
+    console = wide_console()
+    print_table(console, table, "json or csv")
     for note in report["notes"]:
-        print(note)
-    print("feasible" if report["feasible"] else "infeasible: " + "; ".join(report["reasons"]))
+        console.print(note, highlight=False, markup=False)
+    console.print("feasible" if report["feasible"] else "infeasible: " + "; ".join(report["reasons"]),
+                  highlight=False, markup=False)
 
 
 def density(fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table) -> None:
@@ -212,7 +217,7 @@ def density(fmt: Annotated[Format, typer.Option("--format", help="table or json"
                   caption="Sources and derivations: lightfabric density --format json, docs/examples.md")
     for col in ("technology", "limit", "largest box (Tb/s)", "box ceiling (Tb/s)", "ports / RU", "port (Gb/s)",
                 "Tb/s / RU now", "Tb/s / RU ceiling", "shoreline (Tb/s/mm)", "shoreline kind"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col)
     for tech, d in report["technologies"].items():
         box = d.get("largest_box") or {}
         largest = f"{d['max_switch_capacity_tbps']:g}" + (
@@ -224,8 +229,8 @@ def density(fmt: Annotated[Format, typer.Option("--format", help="table or json"
         table.add_row(tech, d["limit"], largest, ceiling, str(d["ports_per_rack_unit"]), f"{d['port_rate_gbps']:g}",
                       f"{d['tbps_per_rack_unit']:g}", "-" if per_ru_top is None else f"{per_ru_top:g}",
                       f"{d['shoreline_tbps_per_mm']:.2f}", d["shoreline_kind"])
-    console = Console(soft_wrap=False)
-    console.print(table)
+    console = wide_console()
+    print_table(console, table, "json")
     for tech, d in report["technologies"].items():
         if d.get("note"):
             console.print(f"{tech}: {d['note']}")
@@ -246,7 +251,7 @@ def topologies(format: Annotated[Format, typer.Option("--format", "-f", help="ta
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(r["name"], r["label"], "yes" if r["needs_scale_up"] else "no", r["reference"])
-    wide_console().print(table)
+    print_table(wide_console(), table, "json")
 
 
 def technologies(format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
@@ -262,7 +267,7 @@ def technologies(format: Annotated[Format, typer.Option("--format", "-f", help="
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(r["id"], r["label"], r["kind"], "yes" if r["optical"] else "no", "yes" if r["engine_based"] else "no")
-    wide_console().print(table)
+    print_table(wide_console(), table, "json")
 
 
 COMMANDS = (compare, link, laser, density, topologies, technologies)
@@ -291,7 +296,8 @@ def _laser_compare(lane_rate_gbps: float, port_rate_gbps: float, temperature_c: 
         print(json_text(report))
         return
     if format is Format.csv:
-        fail(LightfabricError.for_field("--format", "csv", "table or json", problem="not available for laser --compare"))
+        print_csv(report["rows"])
+        return
     table = Table(title=f"laser electrical power of one {port_rate_gbps:g}G port ({lane_rate_gbps:g}G lanes)",
                   header_style="bold")
     for col in ("transmitter", "laser", "lasers", "output mW each", "case C", "W (lightfabric)", "W (NVIDIA)"):
@@ -300,8 +306,8 @@ def _laser_compare(lane_rate_gbps: float, port_rate_gbps: float, temperature_c: 
         table.add_row(r["transmitter"], r["laser"], f"{r['lasers']:g}", f"{r['laser_output_mw']:.0f}",
                       f"{r['case_temperature_c']:g}", "-" if r["power_w"] is None else f"{r['power_w']:.2f}",
                       f"{r['nvidia_w']:g}")
-    console = Console(width=max(100, shutil.get_terminal_size((160, 40)).columns))
-    console.print(table)
+    console = wide_console()
+    print_table(console, table, "json or csv")
     console.print(f"ratio {report['ratio']:g}x here, {report['nvidia_ratio']:g}x in NVIDIA's figures. "
                   f"Not counted: {'; '.join(report['not_counted'])}.")
     console.print(f"source: {report['source']}")

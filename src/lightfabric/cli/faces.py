@@ -20,7 +20,7 @@ from lightfabric.errors import LightfabricError
 
 
 def report(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML or an example's name; the built-in default if omitted.")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
     trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials of the reliability section.")] = 200,
     horizon_days: Annotated[float, typer.Option("--horizon-days", help="Monte Carlo horizon in days.")] = 180.0,

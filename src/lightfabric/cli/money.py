@@ -8,13 +8,15 @@ from typing import Annotated, Optional
 import typer
 
 from lightfabric.cli_common import (
-    CatalogFiles, scenario_from,
+    CatalogFiles,
     Format,
     fail,
     print_designs,
     print_json,
+    print_table,
     progress_bar,
     say_infeasible,
+    scenario_from,
     table_or_json,
     wide_console,
 )
@@ -22,7 +24,7 @@ from lightfabric.errors import LightfabricError
 
 
 def economics(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML or an example's name; the built-in default if omitted.")] = None,
     job_gpus: Annotated[Optional[int], typer.Option("--job-gpus", help="GPUs of the training job whose lost time is costed; default the scenario's (all GPUs).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     catalog_files: CatalogFiles = None,
@@ -42,7 +44,7 @@ def economics(
 
 
 def valuechain(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML or an example's name; the built-in default if omitted.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     catalog_files: CatalogFiles = None,
 ) -> None:
@@ -59,13 +61,13 @@ def valuechain(
         return
     console = wide_console()
     if report["results"]:
-        console.print(valuechain_table(report))
+        print_table(console, valuechain_table(report))
     for r in report["infeasible"]:
         say_infeasible(console, r)
 
 
 def sensitivity(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML or an example's name; the built-in default if omitted.")] = None,
     metric: Annotated[str, typer.Option("--metric", help="tco (undiscounted) or npv.")] = "tco",
     versus: Annotated[Optional[str], typer.Option("--versus", help="Two designs A,B: the tornado of A minus B and their break-even points; default cpo against the first design.")] = None,
     job_gpus: Annotated[Optional[int], typer.Option("--job-gpus", help="GPUs of the training job; default the scenario's.")] = None,
@@ -94,9 +96,9 @@ def sensitivity(
         print_json(report)
         return
     console = wide_console()
-    console.print(tornado_table(report))
+    print_table(console, tornado_table(report))
     if report["break_even"]:
-        console.print(break_even_table(report))
+        print_table(console, break_even_table(report))
     elif report["tornado"]["versus"] is None:
         console.print("Break-even points need two feasible designs; this scenario has fewer.")
     for r in report["infeasible"]:

@@ -8,13 +8,17 @@ from typing import Annotated, Optional
 import typer
 
 from lightfabric.cli_common import (
-    CatalogFiles, scenario_from,
+    CatalogFiles,
     Format,
     fail,
+    print_csv,
     print_designs,
     print_json,
+    print_table,
     progress_bar,
+    scenario_from,
     table_or_json,
+    wide_console,
 )
 from lightfabric.errors import LightfabricError
 
@@ -31,7 +35,7 @@ def _with_domain(sc, domain_gpus: int | None):
 
 
 def collective(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML or an example's name; the built-in default if omitted.")] = None,
     op: Annotated[str, typer.Option("--op", help="all-reduce, reduce-scatter, all-gather or all-to-all.")] = "all-reduce",
     size_bytes: Annotated[float, typer.Option("--size-bytes", help="Buffer per GPU in bytes (NCCL tests' size).")] = 1e9,
     gpus: Annotated[Optional[int], typer.Option("--gpus", help="GPUs taking part (the first N); default all.")] = None,
@@ -41,13 +45,12 @@ def collective(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the ECMP hash and of the failed links.")] = 0,
     fail_links: Annotated[int, typer.Option("--fail-links", help="Leaf uplinks to fail (simulation only).")] = 0,
     domain_gpus: Annotated[Optional[int], typer.Option("--domain-gpus", help="Scale-up domain size instead of the scenario's.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv (one row per design).")] = Format.table,
     catalog_files: CatalogFiles = None,
 ) -> None:
     """Time, algorithm and bus bandwidth of one collective on every design, in closed form or simulated."""
     from lightfabric.netsim.run import collective_report
-    from lightfabric.report.performance import collective_table
-    table_or_json(format)
+    from lightfabric.report.performance import collective_rows, collective_table
     try:
         sc = _with_domain(scenario_from(scenario, catalog_files), domain_gpus)
         with progress_bar("simulating {task.description}", "phases", show=simulate) as progress:
@@ -59,36 +62,41 @@ def collective(
     if format is Format.json:
         print_json(report)
         return
-    print_designs(collective_table(report), report["results"])
+    if format is Format.csv:
+        print_csv(collective_rows(report))
+        return
+    print_designs(collective_table(report), report["results"], formats="json or csv")
 
 
 def step(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
-    model: Annotated[Path, typer.Option("--model", help="Model YAML, e.g. examples/models/moe-1t.yaml.")] = Path("examples/models/moe-1t.yaml"),
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML or an example's name; the built-in default if omitted.")] = None,
+    model: Annotated[str, typer.Option("--model", help="A model YAML file, or an example model by name: moe-1t, dense-405b.")] = "moe-1t",
     plan: Annotated[str, typer.Option("--plan", help="Parallelism: tp=8,pp=8,ep=64,dp=... (dp omitted or ... fills the cluster).")] = "tp=8,pp=8,ep=64",
     simulate: Annotated[bool, typer.Option("--simulate", help="Simulate every collective over the fabric graph.")] = False,
     routing: Annotated[str, typer.Option("--routing", help="spread or hash (with --simulate).")] = "spread",
     domain_gpus: Annotated[Optional[int], typer.Option("--domain-gpus", help="Scale-up domain size instead of the scenario's.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv (one row per design).")] = Format.table,
     catalog_files: CatalogFiles = None,
 ) -> None:
     """One training step on every design: compute, communication by collective, exposed communication."""
     from lightfabric.netsim.run import step_report
-    from lightfabric.report.performance import step_table
-    table_or_json(format)
+    from lightfabric.report.performance import step_rows, step_table
     try:
         sc = _with_domain(scenario_from(scenario, catalog_files), domain_gpus)
-        report = step_report(sc, model_path=str(model), plan=plan, simulate=simulate, routing=routing)
+        report = step_report(sc, model_path=model, plan=plan, simulate=simulate, routing=routing)
     except LightfabricError as e:
         fail(e)
     if format is Format.json:
         print_json(report)
         return
-    print_designs(step_table(report), report["results"])
+    if format is Format.csv:
+        print_csv(step_rows(report))
+        return
+    print_designs(step_table(report), report["results"], formats="json or csv")
 
 
 def traffic(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML; the built-in default if omitted.")] = None,
+    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML or an example's name; the built-in default if omitted.")] = None,
     pattern: Annotated[str, typer.Option("--pattern", help="uniform, permutation (of blocks, seeded), or a CSV file of bytes between blocks.")] = "uniform",
     size_bytes: Annotated[float, typer.Option("--size-bytes", help="Bytes each GPU sends (uniform, permutation).")] = 1e8,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the block permutation.")] = 0,
@@ -96,7 +104,6 @@ def traffic(
     catalog_files: CatalogFiles = None,
 ) -> None:
     """A traffic pattern between blocks on every design: where a direct-connect fabric matches a Clos and where it falls behind."""
-    from rich.console import Console
     from rich.table import Table
 
     from lightfabric.netsim.traffic import traffic_report
@@ -122,7 +129,7 @@ def traffic(
         table.add_row(r["technology"], str(r["blocks"]), f"{r['nic_bound_s'] * 1e3:.3f}", f"{r['fabric_s'] * 1e3:.3f}",
                       f"{r['time_s'] * 1e3:.3f}", f"{r['efficiency'] * 100:.1f} %", f"{r['transit_share'] * 100:.1f} %",
                       r["bound_by"])
-    Console().print(table)
+    print_table(wide_console(), table, "json")
 
 
 COMMANDS = (collective, step, traffic)

@@ -36,7 +36,7 @@ def scenario_init(
 
 @scenario_app.command("check")
 def scenario_check(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML to validate.")],
+    file: Annotated[Path, typer.Argument(help="Scenario YAML (or an example's name) to validate.")],
     catalog_files: CatalogFiles = None,
 ) -> None:
     """Validate a scenario file (YAML, schema, part ids, overrides, and that its topology holds the

@@ -35,6 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lightfabric.errors import LightfabricError
+from lightfabric.examples_index import model_path
 from lightfabric.netsim.collectives import Phase, closed_form, phase_closed_form, simulated
 from lightfabric.topology.paths import SAME_DOMAIN, PathModel
 
@@ -79,10 +80,8 @@ class ModelSpec(BaseModel):
 
 
 def load_model(path: str | Path) -> ModelSpec:
-    p = Path(path)
-    if not p.is_file():
-        raise LightfabricError.for_field("--model", str(path), "a model YAML file, e.g. examples/models/moe-1t.yaml",
-                                         problem="no such file")
+    """A model file, or an example model by name (``moe-1t``, ``dense-405b``) from any directory."""
+    p = model_path(path)
     try:
         data = yaml.safe_load(p.read_text())
     except yaml.YAMLError as e:

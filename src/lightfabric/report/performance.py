@@ -1,6 +1,8 @@
-"""Rich tables for ``lightfabric collective`` and ``lightfabric step``."""
+"""Rich tables for ``lightfabric collective`` and ``lightfabric step``, and their CSV rows (one per design)."""
 
 from __future__ import annotations
+
+import re
 
 from rich.markup import escape
 from rich.table import Table
@@ -29,7 +31,7 @@ def collective_table(report: dict) -> Table:
         row("max link utilization", lambda r: f"{r['max_link_utilization']:.2f}")
         row("failed links", lambda r: str(r["simulated"]["failed_links"]))
     row("phases", lambda r: f"{sum(p['repeat'] for p in r['phases']):,}")
-    row("longest path latency (ns)", lambda r: f"{max(p.get('alpha_s', p.get('latency_s', 0.0)) for p in r['phases']) * 1e9:,.0f}")
+    row("longest path latency (ns)", lambda r: f"{_longest_path_s(r) * 1e9:,.0f}")
     row("scale-out tiers", lambda r: str(r["topology"].get("tiers", "-")))
     row("scale-up domain (GPUs)", lambda r: str(r["topology"]["domain_gpus"] or "-"))
     if any("slice" in r.get("topology", {}) for r in report["results"]):
@@ -65,3 +67,46 @@ def step_table(report: dict) -> Table:
     row("tokens / s", lambda r: f"{r['tokens_per_s']:,.0f}")
     row("scale-up domain (GPUs)", lambda r: str(r["domain_gpus"] or "-"))
     return t
+
+
+def _longest_path_s(r: dict) -> float:
+    return max(p.get("alpha_s", p.get("latency_s", 0.0)) for p in r["phases"])
+
+
+def collective_rows(report: dict) -> list[dict]:
+    """One flat row per design: time, bandwidths and the fabric's figures, units in the column names."""
+    rows = []
+    for r in report["results"]:
+        row = {"technology": r["technology"], "feasible": r["feasible"], "op": report["op"],
+               "algorithm": report["algorithm"], "gpus": report["gpus"], "size_bytes": report["size_bytes"]}
+        if r["feasible"]:
+            row |= {"method": r["method"], "time_s": r["time_s"], "algbw_gbps": r["algbw_gbps"],
+                    "busbw_gbps": r["busbw_gbps"]}
+            if report["simulate"]:
+                row |= {"closed_form_time_s": r["closed_form"]["time_s"],
+                        "max_link_utilization": r["max_link_utilization"],
+                        "failed_links": r["simulated"]["failed_links"]}
+            row |= {"phases": sum(p["repeat"] for p in r["phases"]),
+                    "longest_path_latency_ns": _longest_path_s(r) * 1e9,
+                    "scale_out_tiers": r["topology"].get("tiers"), "domain_gpus": r["topology"]["domain_gpus"]}
+        rows.append(row | {"reasons": r["reasons"]})
+    return rows
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
+
+
+def step_rows(report: dict) -> list[dict]:
+    """One flat row per design: the step and its parts in seconds, each collective's time, tokens per second."""
+    rows = []
+    for r in report["results"]:
+        row = {"technology": r["technology"], "feasible": r["feasible"], "plan": report["plan"]}
+        if r["feasible"]:
+            row |= {"step_time_s": r["step_time_s"], "compute_s": r["compute_s"], "bubble_s": r["bubble_s"],
+                    "exposed_comm_s": r["exposed_comm_total_s"], "exposed_share": r["exposed_share"],
+                    **{f"exposed_comm_{_slug(k)}_s": v for k, v in r["exposed_comm_s"].items()},
+                    **{f"{_slug(c['collective'])}_time_s": c["time_s"] for c in r["collectives"]},
+                    "tokens_per_s": r["tokens_per_s"], "domain_gpus": r["domain_gpus"]}
+        rows.append(row | {"reasons": r["reasons"]})
+    return rows

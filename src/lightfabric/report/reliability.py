@@ -1,11 +1,12 @@
-"""Rich tables for ``lightfabric reliability``: technologies side by side, then where failures come from."""
+"""Rich tables for ``lightfabric reliability`` (technologies side by side, then where failures come
+from) and its CSV rows (one per design)."""
 
 from __future__ import annotations
 
 from rich.markup import escape
 from rich.table import Table
 
-from lightfabric.report.side_by_side import side_by_side
+from lightfabric.report.side_by_side import FitTable, side_by_side
 
 
 def _g(x, fmt="{:,.3g}") -> str:
@@ -62,13 +63,18 @@ def reliability_table(report: dict) -> Table:
     return t
 
 
+# The columns of the units table a narrow terminal loses first: the unit and its GPU-hours stay.
+UNITS_DROP_FIRST = ("count", "FIT", "dark (h)", "repair unit", "part", "GPUs out replacing", "GPUs out waiting",
+                    "effect")
+
+
 def units_table(result: dict, top: int = 8) -> Table:
     """The units of one design that cost the most GPU-hours, with their repair and blast radius."""
-    t = Table(title=f"{result['technology']}: where the downtime comes from (top {top} by GPU-hours lost)",
-              header_style="bold")
+    t = FitTable(title=f"{result['technology']}: where the downtime comes from (top {top} by GPU-hours lost)",
+                 header_style="bold", drop_first=UNITS_DROP_FIRST)
     for col in ("unit", "part", "count", "FIT", "failures/day", "effect", "repair unit", "dark (h)",
                 "GPUs out waiting", "GPUs out replacing", "GPU-h / day"):
-        t.add_column(col, overflow="fold", justify="left" if col in ("unit", "part", "repair unit", "effect") else "right")
+        t.add_column(col, justify="left" if col in ("unit", "part", "repair unit", "effect") else "right")
 
     def gpu_h(u):
         b = u["blast_radius_gpus"]
@@ -79,3 +85,33 @@ def units_table(result: dict, top: int = 8) -> Table:
                   u["effect"], u["fru"], _g(u["dark_h"]), _g(u["blast_radius_gpus"]["waiting"]),
                   _g(u["blast_radius_gpus"]["replacing"]), _g(gpu_h(u)))
     return t
+
+
+def reliability_rows(report: dict) -> list[dict]:
+    """One flat row per design, the table's figures with their units in the column names."""
+    feasible = [r for r in report["results"] if r["feasible"]]
+    cats = list(dict.fromkeys(c for r in feasible for c in r["failures_per_day_by_category"]))
+    groups = list(dict.fromkeys(g for r in feasible for g in r["link_fit"]))
+    rows = []
+    for r in report["results"]:
+        row = {"technology": r["technology"], "feasible": r["feasible"], "reasons": r["reasons"]}
+        if r["feasible"]:
+            mc, job = r["monte_carlo"], r["job"]
+            row |= {"failures_per_day": r["failures_per_day_total"],
+                    **{f"failures_per_day_{c}": r["failures_per_day_by_category"].get(c, 0.0) for c in cats},
+                    "swaps_per_day": r["swaps_per_day"], "transient_outages_per_day": r["flaps_per_day"],
+                    "port_fit": r["port_fit"]["fit"],
+                    **{f"link_fit_{g}": r["link_fit"].get(g) for g in groups},
+                    "gpus_down_mean": r["gpus_down_mean"], "gpus_down_p95": mc["gpus_down_p95"],
+                    "gpus_down_p99": mc["gpus_down_p99"], "bisection_availability": r["bisection_availability"],
+                    "bandwidth_kept_one_uplink_down": r["degraded_bandwidth"]["retained"],
+                    "job_interruptions_per_day": r["job_interruptions_per_day"],
+                    "largest_job_interruptions_per_day": job["interruptions_per_day"],
+                    "largest_job_interruptions_per_day_ci95_low": mc["job_interruptions_per_day_ci95"][0],
+                    "largest_job_interruptions_per_day_ci95_high": mc["job_interruptions_per_day_ci95"][1],
+                    "checkpoint_interval_h": job["all_causes"]["checkpoint_interval_h"],
+                    "network_share_of_job_time": r["network_share_of_job_time"],
+                    "network_share_of_job_time_one_job": r["single_job_comparison"]["network_share_of_job_time"],
+                    "goodput": r["goodput"]}
+        rows.append(row)
+    return rows

@@ -59,7 +59,7 @@ def _rows(baseline: TechnologyResult | None, comparison: Comparison) -> list[tup
             ("optics", lambda r: r.switch_port["part"]),
             ("power (W)", lambda r: f"{r.switch_port['power_w']:.2f}"),
             ("lasers", lambda r: f"{r.switch_port['lasers']:g}"),
-            ("cost (USD)", lambda r: f"{r.switch_port['cost_usd']:,.0f}"),
+            ("port optics at list price, with lasers (USD)", lambda r: f"{r.switch_port['cost_usd']:,.0f}"),
         ]),
         ("Bill of materials", [
             ("pluggable modules", lambda r: _fmt_int(r.bom["pluggable_modules"])),
@@ -108,7 +108,7 @@ def comparison_table(comparison: Comparison) -> Table:
                f"not discounted. The full TCO (maintenance, spares, GPU time lost, NPV): lightfabric economics. "
                f"Sources: lightfabric compare --sources")
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
-    table.add_column("metric", style="cyan", no_wrap=True)
+    table.add_column("metric", style="cyan")
     for r in comparison.results:
         table.add_column(r.technology, justify="right")
     baseline = comparison.results[0]

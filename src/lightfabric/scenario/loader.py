@@ -11,6 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from lightfabric.catalog import Catalog
 from lightfabric.errors import CatalogError, ScenarioError, did_you_mean, either
+from lightfabric.examples_index import example_scenarios
+from lightfabric.examples_index import find as find_example
 from lightfabric.inputs import InputError, load_yaml, read_text_file, summarise
 from lightfabric.placement import LEAF_LOCATIONS
 from lightfabric.scenario.models import Scenario
@@ -78,14 +80,9 @@ def default_scenario_path() -> Path:
 
 @lru_cache(maxsize=1)
 def packaged_scenarios() -> dict[str, Path]:
-    """The scenarios known by name: ``default`` (the built-in one) and, in a source checkout, every
-    ``examples/*.yaml`` by its stem (e.g. ``gb300-nvl72-64k-cpo``)."""
-    found = {"default": default_scenario_path()}
-    repo_examples = Path(__file__).resolve().parents[3] / "examples"
-    if repo_examples.is_dir():
-        for p in sorted(repo_examples.glob("*.yaml")):
-            found[p.stem] = p
-    return found
+    """The scenarios known by name: ``default`` (the built-in one) and every example installed with
+    the package (:func:`lightfabric.examples_index.example_scenarios`) by its stem (e.g. ``gb300-nvl72-64k-cpo``)."""
+    return {"default": default_scenario_path(), **example_scenarios()}
 
 
 def _marks(node: yaml.Node, path: tuple = (), out: dict | None = None, filename: str = "") -> dict:
@@ -272,11 +269,16 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     allowed. Part ids and overrides are checked against the catalog by :func:`lightfabric.compare`.
     """
     p = Path(path) if path is not None else default_scenario_path()
+    if not p.exists():
+        # a name ("h100-16k-llama3-like") or the docs' "examples/..." path from outside a checkout
+        p = find_example(p, packaged_scenarios()) or p
     try:
         text = read_text_file(p, "scenario")
     except FileNotFoundError:
-        raise ScenarioError(f"scenario file {str(p)!r} not found; give the path of a YAML file, "
-                            f"or create one with 'lightfabric scenario init {p}'", field="SCENARIO") from None
+        raise ScenarioError(f"scenario file {str(p)!r} not found{did_you_mean(p.stem, packaged_scenarios())}; give "
+                            f"the path of a YAML file or the name of an example ({', '.join(packaged_scenarios())}), "
+                            f"or create one with "
+                            f"'lightfabric scenario init {p}'", field="SCENARIO") from None
     except IsADirectoryError:
         raise ScenarioError(f"scenario {str(p)!r} is a directory; give the path of a YAML file") from None
     except InputError as e:
