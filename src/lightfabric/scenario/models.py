@@ -5,11 +5,15 @@ The schema is documented in ``docs/scenario.md``; a test checks that document ag
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictInt, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError,
+                      field_validator)
 
 from lightfabric.catalog.defaults import OCS_PART
+from lightfabric.errors import ScenarioError
+from lightfabric.inputs import summarise
 from lightfabric.physics.chains import DESIGN_MARGIN_DB
 from lightfabric.placement import LEAF_LOCATIONS
 from lightfabric.technologies.registry import DEFAULT_DESIGNS, DESIGN_CHOICES, LINK_TECHNOLOGIES, SPINE_DESIGNS
@@ -295,3 +299,170 @@ class Scenario(_Strict):
     def location(self, *path: str | int) -> str | None:
         """``file:line:col`` of a key in the scenario file, if it was read from one."""
         return self._locations.get(tuple(path))
+
+    def with_changes(self, changes: Mapping[str, Any] | None = None, /, **more: Any) -> "Scenario":
+        """A copy of the scenario with some keys changed, validated like a scenario file.
+
+        Keys are dotted paths of the schema (docs/scenario.md), given as a mapping or as keyword
+        arguments: ``sc.with_changes({"cluster.gpus": 1024, "economics.pue": 1.2})``,
+        ``sc.with_changes(technologies=["pluggable-dsp", "cpo"])``,
+        ``sc.with_changes(cluster={"gpus": 1024})``. A mapping given for a section (``cluster``,
+        ``scale_out``, ``economics``, ...) changes only the keys it names; ``overrides.PART.FIELD``
+        sets one catalog override (``overrides={...}`` replaces them all).
+
+        Raises :class:`~lightfabric.errors.ScenarioError` naming the field, the value and what is
+        allowed, for the schema and for the job mix against the cluster (:meth:`check_jobs_fit`). The
+        file locations of the keys not changed are kept for later messages.
+        """
+        tree: dict[str, Any] = {}
+        paths = {**(changes or {}), **more}
+        for path, value in paths.items():
+            _put(tree, path, value, self.overrides)
+        new = _validated(self, tree)
+        # the file no longer holds the changed keys: their locations go, the others' stay
+        changed = [("overrides", p.partition(".")[2]) if p.startswith("overrides.") else tuple(p.split("."))
+                   for p in paths]
+        new._locations = {k: v for k, v in self._locations.items() if not any(k[:len(c)] == c for c in changed)}
+        new.check_jobs_fit()
+        return new
+
+    def check_jobs_fit(self, filename: str = "<scenario>") -> None:
+        """What one field's schema cannot check alone: the job mix must fit the cluster (every job at
+        most its GPUs, the shares at most all of them; job_gpus or jobs, not both). Raises
+        :class:`~lightfabric.errors.ScenarioError` naming the field, with its file location if known.
+
+        The same rule as ``lightfabric.scenario.loader.check_across_fields``, which the loader runs
+        on every file."""
+        rel, gpus = self.reliability, self.cluster.gpus
+
+        def fail(path: tuple, value, problem: str, allowed: str):
+            where = self.location(*path) or self.location(*path[:2]) or filename
+            raise ScenarioError(f"{where}: {'.'.join(map(str, path))}: got {value!r} ({problem}); allowed: {allowed}",
+                                field=".".join(map(str, path)), value=value, allowed=allowed, location=where)
+
+        if rel.job_gpus is not None:
+            if rel.job_gpus > gpus:
+                fail(("reliability", "job_gpus"), rel.job_gpus, "the job does not fit",
+                     f"1 to {gpus:,} (the cluster's GPUs)")
+            if "jobs" in rel.model_fields_set:
+                fail(("reliability", "job_gpus"), rel.job_gpus, "reliability.jobs is given too",
+                     "either job_gpus (one job) or jobs (a mix), not both")
+        if isinstance(rel.jobs, tuple):
+            if not rel.jobs:
+                fail(("reliability", "jobs"), [], "no jobs", "at least one {gpus, share}")
+            for i, j in enumerate(rel.jobs):
+                if j.gpus > gpus:
+                    fail(("reliability", "jobs", i, "gpus"), j.gpus, "the job does not fit",
+                         f"1 to {gpus:,} (the cluster's GPUs)")
+            total = sum(j.share for j in rel.jobs)
+            if total > 1 + 1e-9:
+                fail(("reliability", "jobs"), [j.model_dump() for j in rel.jobs], f"the shares add up to {total:.4g}",
+                     "shares of the cluster's GPU-hours adding up to at most 1")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> "Scenario":
+        """pydantic's copy, but ``update`` is validated: a bad value raises
+        :class:`~lightfabric.errors.ScenarioError` naming the field (pydantic's own ``model_copy``
+        does not validate). ``update`` names top-level keys; a mapping given for a section changes
+        only the keys it names; a section given as a model (``sc.cluster.model_copy(...)``) is taken
+        as it is, as pydantic takes a model instance. The file locations are kept.
+        :meth:`with_changes` takes dotted paths."""
+        if not update:
+            return super().model_copy(deep=deep)
+        new = _validated(self, dict(update))
+        new._locations = dict(self._locations)
+        return super(Scenario, new).model_copy(deep=True) if deep else new
+
+
+def _put(tree: dict, path: str, value: Any, overrides: Mapping[str, Any]) -> None:
+    """Set ``value`` at the dotted ``path`` of the nested mapping ``tree`` (``overrides.PART.FIELD``
+    is one key of the overrides, added to the scenario's)."""
+    if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
+        raise ScenarioError.for_field("with_changes", path, "dotted paths of the scenario's keys, e.g. cluster.gpus")
+    head, _, rest = path.partition(".")
+    if head == "overrides" and rest:
+        current = tree.get("overrides")
+        tree["overrides"] = {**(current if isinstance(current, Mapping) else overrides), rest: value}
+        return
+    parts = path.split(".")
+    node = tree
+    for i, key in enumerate(parts[:-1]):
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise ScenarioError.for_field(path, value, f"paths that do not overlap ({'.'.join(parts[:i + 1])} is "
+                                                       f"given whole too)")
+    old = node.get(parts[-1])
+    node[parts[-1]] = _deep_merged(old, value) if isinstance(old, dict) and isinstance(value, Mapping) else value
+
+
+def _deep_merged(old: dict, new: Mapping) -> dict:
+    out = dict(old)
+    for k, v in new.items():
+        out[k] = _deep_merged(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, Mapping) else v
+    return out
+
+
+def _applied(current: Any, new: Any) -> Any:
+    """``new`` applied onto ``current``: a mapping onto a section (a sub-model) keeps the section's
+    other keys as they were set; anything else replaces the value."""
+    if not (isinstance(new, Mapping) and isinstance(current, BaseModel)):
+        return new
+    fields = type(current).model_fields
+    data: dict[str, Any] = {k: getattr(current, k) for k in current.model_fields_set}
+    for k, v in new.items():
+        data[k] = _applied(getattr(current, k) if k in fields else None, v)
+    return data
+
+
+def _validated(scenario: Scenario, update: dict[str, Any]) -> Scenario:
+    """The scenario with ``update`` applied, validated by the schema (sub-models given as model
+    instances are taken as they are, as pydantic does)."""
+    try:
+        return type(scenario).model_validate(_applied(scenario, update))
+    except ValidationError as e:
+        problems = [_problem(err) for err in e.errors()]
+        field, value, allowed, _ = problems[0]
+        raise ScenarioError(summarise([m for *_, m in problems]), field=field, value=value, allowed=allowed) from None
+
+
+def _model_at(path: tuple) -> type[BaseModel] | None:
+    """The sub-model of the scenario at ``path`` (keys of nested sections), if there is one."""
+    model: type[BaseModel] = Scenario
+    for key in path:
+        ann = model.model_fields[key].annotation if isinstance(key, str) and key in model.model_fields else None
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        else:
+            return None
+    return model
+
+
+_BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+
+
+def _problem(err: dict) -> tuple[str, Any, str, str]:
+    """(field, value, what is allowed, message) of one pydantic error, in the words of the scenario
+    file's messages: ``cluster.gpus: got -5; allowed: a number > 0``."""
+    loc = tuple(err["loc"])
+    field = ".".join(str(x) for x in loc)
+    etype, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if etype == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        allowed = "the keys " + ", ".join(parent.model_fields) if parent else "the keys of docs/scenario.md"
+        return field, value, allowed, f"{field}: unknown key; allowed: {allowed}"
+    if etype == "missing":
+        return field, None, "a value", f"{field}: missing; required (docs/scenario.md)"
+    if etype == "literal_error":
+        allowed = str(ctx.get("expected", "")).replace("'", "")
+    elif etype in _BOUNDS:
+        allowed = f"a number {_BOUNDS[etype]} {next(iter(ctx.values()), '')}"
+    elif etype.startswith("int"):
+        allowed = "a whole number"
+    elif etype.startswith("float") or etype.startswith("finite"):
+        allowed = "a finite number"
+    elif etype.startswith("string"):
+        allowed = "text"
+    elif etype in ("model_type", "dict_type", "model_attributes_type"):
+        allowed = "a mapping of keys to values"
+    else:
+        allowed = str(err["msg"]).removeprefix("Value error, ")
+    return field, value, allowed, f"{field}: got {value!r}; allowed: {allowed}"
