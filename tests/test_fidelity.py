@@ -419,7 +419,11 @@ def test_price_per_port_of_scale_up_switch_engines_is_per_port():
             engine = cat.get(t["engine"])
             ports_per_engine = engine.capacity_gbps / port.rate_gbps
             assert t["ports_per_device"] == pytest.approx(t["engines_per_device"] * ports_per_engine)
-            assert t["list_price_per_port_usd"] == pytest.approx(engine.price_usd / ports_per_engine, rel=0.05)
+            # port optics at list price, with lasers (issue 23): the port's share of the engine and its lasers
+            els = cat.get(engine.laser_source)
+            lasers = port.rate_gbps / engine.lane_rate_gbps / engine.lanes_per_laser
+            assert t["port_optics_list_usd"] == pytest.approx(engine.price_usd / ports_per_engine
+                                                              + lasers * els.price_usd / els.lasers)
 
 
 def test_a_link_check_that_cannot_run_is_never_feasible(catalog, monkeypatch):

@@ -16,7 +16,9 @@ from lightfabric.catalog.matching import index_by_target, most_specific
 from lightfabric.catalog.defaults import FAU_PART
 from lightfabric.design import Design
 from lightfabric.economics.packaging import PackageCost, engine_cost, matured, package_cost
+from lightfabric.technologies import PortOptics
 from lightfabric.topology.base import SWITCH
+
 MATURITY_FACTORS = (3.0, 2.0, 1.0, 0.5, 0.25, 0.0)
 
 
@@ -69,9 +71,32 @@ def _packages_per_device(design: Design, tier: str) -> int:
     return getattr(part, "asics_per_system", 1) if part is not None else 1
 
 
+PORT_OPTICS_LIST_LABEL = "port optics at list price, with lasers (USD)"
+PORT_OPTICS_PREMIUM_LABEL = "port optics with lasers and packaging-yield premium (USD)"
+PORT_OPTICS_DEFINITION = (
+    "port optics at list price, with lasers = one switch port's optics at catalog prices: its pluggable module "
+    "(its share of a module serving several ports), or its share of the optical engine (port rate / engine "
+    "capacity x engine price) plus its lasers x the laser source's price per laser; the same figure as compare's "
+    "'One switch port' row. Not in it: the engines' fiber array units and the laser sources' PM jumpers (capex "
+    "category fiber) and the packaging-yield premium (category packaging yield)")
+
+
+def port_optics_list_usd(optics: list[PortOptics]) -> float | None:
+    """The one definition of optics cost per port: ``PortOptics.cost_usd`` of the fastest port that
+    ``optics`` (one tier's ends of one part) serve, i.e. the port's share of the engine plus its lasers'
+    share of their laser source at list price (:data:`PORT_OPTICS_DEFINITION`); None if there is none."""
+    return max(optics, key=lambda o: o.rate_gbps).cost_usd if optics else None
+
+
+def _with_premium(list_usd: float | None, premium_usd_per_device: float, ports_per_device: float) -> float | None:
+    """Port optics at list price plus the device's packaging-yield premium spread over its ports."""
+    return None if list_usd is None else list_usd + premium_usd_per_device / ports_per_device
+
+
 def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None) -> dict:
     """Per device tier carrying optical engines: the engine and package yields and costs, the price
-    premium over the reference yields, and the cost per port as yields mature.
+    premium over the reference yields, and the port optics at list price (:func:`port_optics_list_usd`)
+    and with the premium as yields mature.
 
     ``catalog`` (default: the design's) holds the flows to evaluate; ``reference`` those the
     catalog prices were taken at.
@@ -102,14 +127,15 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
         at = design.port_optics_at(tier, engine.id)
         port_gbps = max(o.rate_gbps for o in at) if at else engine.capacity_gbps
         ports = per_dev * engine.capacity_gbps / port_gbps
-        list_usd = per_dev * (engine.price_usd + engine.fiber_array_units * fau)
+        list_usd = port_optics_list_usd(at)
         curve = []
         for f in MATURITY_FACTORS:
             c, p, e = good_cost_usd(matured(ef, f), matured(cf, f) if cf else None, fau, engine, per_pkg)
             d = (packages * c - ref_cost) / (1.0 - gm)
             curve.append({"maturity_factor": f, "engine_yield": e.yield_,
                           "package_yield": p.package_yield if p else None, "good_cost_usd": packages * c,
-                          "price_per_port_usd": (list_usd + d) / ports})
+                          "premium_usd_per_device": d,
+                          "port_optics_with_yield_premium_usd": _with_premium(list_usd, d, ports)})
         tiers.append({
             "tier": tier, "technology": engine.technology, "engine": engine.id, "engine_flow": ef.id,
             "co_package_flow": cf.id if cf else None, "devices": n_dev, "engines_per_device": per_dev,
@@ -117,6 +143,7 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
             "ports_per_device": ports, "engine_cost": eng.as_dict(),
             "package": pkg.as_dict() if pkg else None, "good_cost_usd": cost, "reference_good_cost_usd": ref_cost,
             "vendor_gross_margin": gm, "price_delta_usd_per_device": price_delta,
-            "premium_usd": n_dev * price_delta, "list_price_per_port_usd": list_usd / ports, "maturity": curve,
+            "premium_usd": n_dev * price_delta, "port_optics_list_usd": list_usd,
+            "port_optics_with_yield_premium_usd": _with_premium(list_usd, price_delta, ports), "maturity": curve,
         })
     return {"premium_usd": premium, "tiers": tiers}

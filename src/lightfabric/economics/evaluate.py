@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from lightfabric.catalog import Catalog
 from lightfabric.compare import Comparison, TechnologyResult, compare
 from lightfabric.economics import valuechain
-from lightfabric.economics.copackaging import packaging
+from lightfabric.economics.copackaging import PORT_OPTICS_DEFINITION, packaging
 from lightfabric.economics.finance import annuity_factor
 from lightfabric.economics.maintenance import downtime, maintenance
 from lightfabric.errors import LightfabricError
@@ -113,6 +113,7 @@ def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | N
             {"part": line.part_id, "role": line.role, "count": line.count,
              "usd_each": sum(line.cost_usd_each.values()), "usd": line.count * sum(line.cost_usd_each.values())}
             for line in design.bom],
+        "port_optics_list_usd": (result.switch_port or {}).get("cost_usd"),
         "spares_usd": maint["spares_usd"],
         "maintenance": {**maint, "policy": a.policy.as_dict()}, "downtime": down, "packaging": pack,
         "reliability": {"failures_per_year": sum(fc.rate_per_h for fc in a.classes) * 8760.0,
@@ -165,6 +166,7 @@ def economics(scenario: Scenario, catalog: Catalog | None = None, *, job_gpus: i
         "job_mix": mix.as_dict(scenario.cluster.gpus), "repair_policy": repair_policy_summary(scenario),
         "failure_effects": failure_effects_summary(scenario),
         "economics": {**eco.model_dump(), "gpu_hour_usd": gpu_hour_usd(prepared, eco)},
+        "definitions": {"port_optics_list_usd": PORT_OPTICS_DEFINITION},
         "results": [evaluate(prepared, r) for r in prepared.comparison.results],
     }
 

@@ -161,6 +161,10 @@ def tornado(prepared: Prepared, metric: str = "tco_usd", versus: tuple[str, str]
     if metric not in METRICS:
         raise LightfabricError.for_field("--metric", metric, ", ".join(METRICS))
     base = evaluate_at(prepared, {}, metric)
+    if not base:
+        raise LightfabricError.for_field("technologies", ", ".join(r.technology for r in prepared.comparison.results),
+                                         "a scenario with at least one feasible design",
+                                         problem="no design is feasible: there is nothing to vary")
     _check_versus(base, versus)
     rows = []
     ins = inputs(prepared, metric)

@@ -6,55 +6,73 @@ from rich.markup import escape
 from rich.table import Table
 
 from lightfabric.catalog import SEGMENTS
+from lightfabric.economics.copackaging import (
+    PORT_OPTICS_DEFINITION, PORT_OPTICS_LIST_LABEL, PORT_OPTICS_PREMIUM_LABEL,
+)
 from lightfabric.report.side_by_side import side_by_side
 
 
 def _m(x) -> str:
-    """Millions of USD."""
+    """Millions of USD, one decimal: the unit is in the row label ("M USD")."""
     return "-" if x is None else f"{x / 1e6:,.1f}"
 
 
-def _pct(x) -> str:
-    return "-" if x is None else f"{x * 100:.1f} %"
+def _pct_number(x) -> str:
+    """A share as a number of per cent, one decimal: the row label carries the unit ("(%)")."""
+    return "-" if x is None else f"{x * 100:.1f}"
+
+
+def _usd(x) -> str:
+    """Whole USD: the unit is in the row label ("(USD)")."""
+    return "-" if x is None else f"{x:,.0f}"
+
+
+CAPEX_CATEGORIES = ("switches", "optics", "lasers", "nics", "fiber", "cables", "packaging_yield")
 
 
 def economics_table(report: dict) -> Table:
-    """One column per technology: capex, energy, maintenance, downtime, TCO and NPV."""
+    """One column per technology: capex, energy, maintenance, downtime, TCO and NPV, each row with its unit
+    in its label; section headings (no figures) group the port optics."""
     eco = report["economics"]
     t, row, feasible = side_by_side(
         report["results"],
         title=f"Economics: {escape(report['scenario'])} ({report['gpus']:,} GPUs; {eco['years']:g} years; "
               f"{eco['electricity_usd_per_kwh']:g} USD/kWh, PUE {eco['pue']:g}; "
               f"GPU-hour {eco['gpu_hour_usd']:g} USD; discount rate {eco['discount_rate'] * 100:g} %)",
-        caption="M USD. TCO = capex + energy + maintenance + downtime over the years, undiscounted; NPV "
-                "discounts the yearly costs. Downtime is the network's marginal cost: the GPU time of the job mix "
-                "with every cause of interruption, less that without the network's, plus GPUs idle for a network "
-                "repair. Models and sources: docs/economics.md; every figure: --format json\n"
+        caption="Each row's unit is in its label. TCO = capex + energy + maintenance + downtime over the years, "
+                "undiscounted; NPV discounts the yearly costs. Downtime is the network's marginal cost: the GPU "
+                "time of the job mix with every cause of interruption, less that without the network's, plus GPUs "
+                "idle for a network repair. "
+                + escape(PORT_OPTICS_DEFINITION) + ". Models and sources: docs/economics.md; every figure: "
+                "--format json\n"
                 + "\n".join(escape(line) for line in assumption_lines(report)))
     base = feasible[0] if feasible else None
+    years = f"{eco['years']:g} years"
 
-    row("capex", lambda r: _m(r["capex_usd"]))
-    cats = [c for c in ("switches", "optics", "lasers", "nics", "fiber", "cables", "packaging_yield")
-            if any(r["capex_usd_by_category"].get(c) for r in feasible)]
+    row("capex (M USD)", lambda r: _m(r["capex_usd"]))
+    cats = [c for c in CAPEX_CATEGORIES if any(r["capex_usd_by_category"].get(c) for r in feasible)]
     for c in cats:
-        row(f"  {c.replace('_', ' ')}", lambda r, c=c: _m(r["capex_usd_by_category"].get(c, 0.0)))
-    row("energy", lambda r: _m(r["energy_usd"]))
-    row(f"maintenance ({report['repair_policy']['name']})", lambda r: _m(r["maintenance_usd"]))
-    row("  spares stock (year 0)", lambda r: _m(r["spares_usd"]))
-    row("  parts / year", lambda r: _m(r["maintenance"]["parts_usd_per_year"]))
-    row("  labour / year", lambda r: _m(r["maintenance"]["labour_usd_per_year"]))
-    row("  repairs / year", lambda r: f"{r['maintenance']['repairs_per_year']:,.0f}")
-    row("downtime (the network's marginal cost)", lambda r: _m(r["downtime_usd"]))
-    row("  GPU-hours lost / year", lambda r: f"{r['downtime']['gpu_hours_per_year'] / 1e6:,.2f} M")
-    row("  of the jobs' GPU time", lambda r: _pct(r["downtime"]["network_share_of_job_time"]))
-    row("  if one job spanned the cluster", lambda r: _pct(r["reliability"]["single_job_comparison"]
-                                                          ["network_share_of_job_time"]))
-    row("  job goodput, all causes", lambda r: _pct(r["reliability"]["goodput"]))
-    row("TCO", lambda r: _m(r["tco_usd"]))
-    row("TCO vs baseline", lambda r: "baseline" if r is base else f"{(r['tco_usd'] / base['tco_usd'] - 1) * 100:+.1f} %")
-    row("NPV of costs", lambda r: _m(r["npv_usd"]))
+        row(f"  {c.replace('_', ' ')} (M USD)", lambda r, c=c: _m(r["capex_usd_by_category"].get(c, 0.0)))
+    row(f"energy, {years} (M USD)", lambda r: _m(r["energy_usd"]))
+    row(f"maintenance, {report['repair_policy']['name']}, {years} (M USD)", lambda r: _m(r["maintenance_usd"]))
+    row("  spares stock, year 0 (M USD)", lambda r: _m(r["spares_usd"]))
+    row("  parts (M USD / year)", lambda r: _m(r["maintenance"]["parts_usd_per_year"]))
+    row("  labour (M USD / year)", lambda r: _m(r["maintenance"]["labour_usd_per_year"]))
+    row("  repairs (repairs / year)", lambda r: f"{r['maintenance']['repairs_per_year']:,.0f}")
+    row(f"downtime, the network's marginal cost, {years} (M USD)", lambda r: _m(r["downtime_usd"]))
+    row("  GPU time lost (M GPU-h / year)", lambda r: f"{r['downtime']['gpu_hours_per_year'] / 1e6:,.2f}")
+    row("  share of the jobs' GPU time (%)", lambda r: _pct_number(r["downtime"]["network_share_of_job_time"]))
+    row("  the same if one job spanned the cluster (%)",
+        lambda r: _pct_number(r["reliability"]["single_job_comparison"]["network_share_of_job_time"]))
+    row("  job goodput, all causes (%)", lambda r: _pct_number(r["reliability"]["goodput"]))
+    row(f"TCO, {years} (M USD)", lambda r: _m(r["tco_usd"]))
+    row("TCO vs baseline (%)",
+        lambda r: "baseline" if r is base else f"{(r['tco_usd'] / base['tco_usd'] - 1) * 100:+.1f}")
+    row(f"NPV of costs, {years} (M USD)", lambda r: _m(r["npv_usd"]))
     row("TCO per GPU (USD)", lambda r: f"{r['per_gpu']['tco_usd']:,.0f}")
     row("NPV per GPU (USD)", lambda r: f"{r['per_gpu']['npv_usd']:,.0f}")
+    row("One switch port", lambda r: "")
+    row(PORT_OPTICS_LIST_LABEL, lambda r: _usd(r.get("port_optics_list_usd")))
     return t
 
 
@@ -89,18 +107,23 @@ def packaging_table(result: dict) -> Table | None:
             f"{' + ' + x['co_package_flow'] if x['co_package_flow'] else ''}")
     t = Table(title=f"{result['technology']}: packaging yield and cost as yields mature ({what})", header_style="bold",
               caption="maturity factor f scales every defect level: yield y -> 1 - (1 - y) f, D0 -> f D0; f = 1 is "
-                      "the catalog (the yields its prices carry); price per port adds the cost change / (1 - vendor "
-                      "gross margin) to the list price")
-    for col in ("maturity factor", "engine yield", "package yield", "cost of good packages per device (USD)",
-                "optics price per port (USD)"):
+                      "the catalog (the yields its prices carry). Premium: the change in the cost of the good "
+                      "packages / (1 - vendor gross margin). "
+                      f"{PORT_OPTICS_PREMIUM_LABEL.removesuffix(' (USD)')} = {PORT_OPTICS_LIST_LABEL.removesuffix(' (USD)')} "
+                      f"({_usd(x.get('port_optics_list_usd'))} USD; docs/economics.md) + the premium / "
+                      f"{x['ports_per_device']:g} ports per device")
+    for col in ("maturity factor f", "engine yield (%)", "package yield (%)", "cost of good packages per device (USD)",
+                "packaging-yield premium per device (USD)", PORT_OPTICS_PREMIUM_LABEL):
         t.add_column(col, justify="right")
     for m in x["maturity"]:
-        t.add_row(f"{m['maturity_factor']:g}", _pct(m["engine_yield"]), _pct(m["package_yield"]),
-                  f"{m['good_cost_usd']:,.0f}", f"{m['price_per_port_usd']:,.0f}")
+        t.add_row(f"{m['maturity_factor']:g}", _pct_number(m["engine_yield"]), _pct_number(m["package_yield"]),
+                  f"{m['good_cost_usd']:,.0f}", _usd(m["premium_usd_per_device"]),
+                  _usd(m["port_optics_with_yield_premium_usd"]))
     if pkg:
         t.add_section()
-        t.add_row("scenario", _pct(x["engine_cost"]["yield"]), _pct(pkg["package_yield"]), f"{x['good_cost_usd']:,.0f}",
-                  f"premium {x['price_delta_usd_per_device']:,.0f} per device")
+        t.add_row("scenario", _pct_number(x["engine_cost"]["yield"]), _pct_number(pkg["package_yield"]),
+                  f"{x['good_cost_usd']:,.0f}", _usd(x["price_delta_usd_per_device"]),
+                  _usd(x["port_optics_with_yield_premium_usd"]))
     return t
 
 
