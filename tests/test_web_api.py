@@ -3,7 +3,9 @@ bad input answered with a 4xx that names the field."""
 
 from __future__ import annotations
 
+import json
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,10 @@ from lightfabric.compare import compare
 from lightfabric.scenario.loader import load_scenario
 from lightfabric.web.app import create_app
 from lightfabric.web.limits import MAX_TRIALS, Limits
+
+import lightfabric
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -251,3 +257,64 @@ def test_traffic_patterns_between_blocks(client):
     assert ok.status_code == 200 and ok.json()["result"]["matrix"]["results"][0]["pattern"] == "matrix"
     r = client.post("/api/traffic", json={"example": "tpu-ironwood-pod-torus"})
     assert r.status_code == 422 and "between blocks" in r.json()["detail"][0]["msg"]
+
+
+def test_the_missing_endpoints_answer_as_the_library_does(client):
+    """Issue 23: sensitivity, laser, density, step, report, sweep and the schema over HTTP, each the
+    library's figures, each bounded."""
+    from lightfabric import load_scenario
+    from lightfabric.catalog import Catalog
+    from lightfabric.density import density_report
+    from lightfabric.economics import sensitivity_report
+    from lightfabric.netsim.run import step_report
+    from lightfabric.report.formats import to_csv
+    from lightfabric.technologies.registry import REGISTRY
+    from lightfabric.web import service
+
+    schema = client.get("/api/schema").json()
+    assert {"cluster", "scale_out", "economics"} <= set(schema["properties"])
+    sc = load_scenario("examples/h100-1k-400g-lpo.yaml")
+    r = client.post("/api/compare.csv", json={"example": "h100-1k-400g-lpo"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.text == to_csv(lightfabric.compare(sc))
+    r = client.post("/api/laser", json={"technology": "cpo", "lane_rate_gbps": 200, "port_rate_gbps": 1600})
+    assert r.json()["result"] == json.loads(json.dumps(REGISTRY["cpo"].laser_report(
+        Catalog.default(), lane_rate_gbps=200, port_rate_gbps=1600)))
+    assert client.get("/api/density").json()["result"] == json.loads(json.dumps(density_report(Catalog.default())))
+    assert sorted(client.get("/api/models").json()) == ["dense-405b", "moe-1t"]
+    r = client.post("/api/step", json={"example": "h100-1k-400g-lpo", "model": "dense-405b", "plan": "tp=8,pp=4"})
+    lib = step_report(sc, model_path=str(service.models()["dense-405b"]), plan="tp=8,pp=4")
+    assert [x["step_time_s"] for x in r.json()["result"]["results"] if x["feasible"]] == \
+        pytest.approx([x["step_time_s"] for x in lib["results"] if x["feasible"]])
+    r = client.post("/api/step", json={"example": "h100-1k-400g-lpo", "model": "gpt-9", "plan": "tp=8"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "model"]
+    r = client.post("/api/sensitivity", json={"example": "h100-1k-400g-lpo"})
+    lib = sensitivity_report(sc)
+    assert [x["input"] for x in r.json()["result"]["tornado"]["rows"]] == [x["input"] for x in lib["tornado"]["rows"]]
+    r = client.post("/api/report", json={"example": "h100-1k-400g-lpo", "trials": 4, "horizon_days": 5})
+    assert r.status_code == 200 and r.text.startswith("<!DOCTYPE html>") and "h100-1k-400g-lpo" in r.text
+    r = client.post("/api/report", json={"example": "three-tier-1m-multiplane", "trials": 1000, "horizon_days": 365})
+    assert r.status_code == 413 and "failure events" in r.json()["detail"][0]["msg"]
+
+
+def test_a_small_sweep_over_http(client, tmp_path):
+    from lightfabric.sweep.run import run_sweep
+    from lightfabric.sweep.spec import load_sweep
+    body = {"base": "h100-1k-400g-lpo", "axes": {"economics.pue": [1.2, 1.5], "cluster.gpus": [512, 1024]}}
+    r = client.post("/api/sweep", json={"sweep": body})
+    assert r.status_code == 200
+    got = r.json()["result"]
+    path = tmp_path / "s.yaml"
+    import yaml
+    path.write_text(yaml.safe_dump({**body, "base": str(ROOT / "examples" / "h100-1k-400g-lpo.yaml")}))
+    run_sweep(load_sweep(path), tmp_path / "r.duckdb", workers=1)
+    import duckdb
+    want = duckdb.connect(str(tmp_path / "r.duckdb"), read_only=True).execute(
+        "SELECT tco_usd FROM results ORDER BY point, technology").fetchall()
+    col = got["columns"].index("tco_usd")
+    assert [row[col] for row in got["rows"]] == pytest.approx([w[0] for w in want])
+    r = client.post("/api/sweep", json={"sweep": {"base": "/etc/passwd", "axes": {"economics.pue": [1.2]}}})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "sweep", "base"]
+    many = {"base": "default", "axes": {"cluster.gpus": list(range(1024, 1024 * 50, 1024))}}
+    r = client.post("/api/sweep", json={"sweep": many})
+    assert r.status_code == 413 and "distinct fabrics" in r.json()["detail"][0]["msg"]

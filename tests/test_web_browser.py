@@ -90,6 +90,8 @@ def test_a_bad_value_is_shown_next_to_its_field(page):
     page.dispatch_event("#gpus", "change")
     page.wait_for_selector("#gpus.invalid", timeout=30_000)
     assert "GPUs" in page.inner_text("#errors")
+    # no result of the previous scenario stays on screen beside the refused value
+    assert page.inner_html("#metrics") == "" and page.evaluate("document.querySelectorAll('.figure.drawn').length") == 0
 
 
 def test_example_and_upload(page, tmp_path: Path, artifacts):
@@ -136,6 +138,69 @@ def test_a_torus_and_a_direct_connect_fabric_in_the_page(page):
     rows = page.evaluate("Array.from(document.querySelectorAll('#traffic tr')).map(r => r.innerText)")
     assert any(r.startswith("uniform") and "100 %" in r for r in rows), rows
     assert any(r.startswith("block permutation") and "50 %" in r for r in rows), rows
+
+
+def test_any_key_edited_downloaded_and_shared(page, chromium, server):
+    """Issue 23: a key outside the main fields (the NIC) is edited in the form built from the schema;
+    the title says the scenario was edited; the CSV downloads; the page's URL restores the scenario."""
+    _updates(page, 1)
+    page.click('details[data-section="scale_out"] > summary')
+    nic = page.locator('[id="f-scale_out.nic"]')
+    section = page.inner_text('details[data-section="scale_out"]')
+    assert "port_rate_gbps (Gb/s)" in section and "planes 1 to 16; default 1" in section   # unit, range, default
+    nic.select_option(label="connectx-7")
+    _updates(page, 2)
+    assert page.evaluate("window.lightfabric.lastCompare.result.inputs.nic") == "connectx-7"
+    assert "(edited)" in page.inner_text("#title")
+    with page.expect_download() as dl:
+        page.click("#download-csv")
+    text = Path(dl.value.path()).read_text()
+    header, *rows = [r for r in text.splitlines() if r]
+    assert header.startswith("technology") and len(rows) == page.evaluate("window.lightfabric.lastCompare.result.results.length")
+    url = page.url
+    assert "#s=" in url
+    other = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.goto(url)
+    _updates(other, 1)
+    assert other.evaluate("window.lightfabric.lastCompare.result.inputs.nic") == "connectx-7"
+    assert other.input_value('[id="f-scale_out.nic"]') == '"connectx-7"'
+    assert "(edited)" in other.inner_text("#title")
+    other.context.close()
+
+
+def test_analysis_pages_show_their_tables(page):
+    _updates(page, 1)
+    page.click("button.tab[data-tab=reliability]")
+    page.wait_for_selector("#rel-table tr", timeout=60_000)
+    assert "goodput" in page.inner_text("#rel-table")
+    assert page.locator("#fig-rel-failures.drawn").count() == 1
+    page.click("button.tab[data-tab=economics]")
+    assert "TCO (M USD)" in page.inner_text("#eco-table")
+    page.click("button.tab[data-tab=step]")
+    page.click("#step-run")
+    page.wait_for_selector("#step-table tr", timeout=60_000)
+    assert "step time (s)" in page.inner_text("#step-table")
+
+
+def test_api_docs_render_with_no_network(chromium, server):
+    """Issue 23: /docs loads Swagger UI from this server, not a CDN: it renders with every other host blocked."""
+    context = chromium.new_context()
+    blocked: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+    context.route("**/*", only_local)
+    docs = context.new_page()
+    docs.goto(server + "/docs")
+    docs.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+    assert "lightfabric" in docs.inner_text(".swagger-ui .info .title")
+    assert docs.locator(".opblock").count() > 10
+    assert not blocked, blocked
+    context.close()
 
 
 def test_catalog_browser_shows_sources(page, artifacts):

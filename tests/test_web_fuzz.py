@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from lightfabric.web.app import create_app
+from lightfabric.web.limits import Limits
 
 CONFIG = SchemathesisConfig.from_str("""
 [checks.positive_data_acceptance]
@@ -23,7 +24,11 @@ expected-statuses = ["2xx", "404", "413", "422"]
 [checks.negative_data_rejection]
 expected-statuses = ["400", "404", "413", "422"]
 """)
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(), config=CONFIG)
+# tighter limits than a server's defaults, so that the heavy operations (report, sensitivity, sweep)
+# answer the fuzzer in a second or refuse with 413: the checks are about the schema, not the work
+FUZZ_LIMITS = Limits(max_gpus=131_072, max_failure_events=2e5, max_simulated_flows=16_384,
+                     max_simulated_flow_phases=100_000, max_closed_form_flow_phases=5_000_000)
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(FUZZ_LIMITS), config=CONFIG)
 
 
 @schema.parametrize()

@@ -22,7 +22,7 @@ from lightfabric.compare import compare
 from lightfabric.density import density_report
 from lightfabric.economics import economics as run_economics
 from lightfabric.economics import sensitivity_report, value_chain
-from lightfabric.errors import LightfabricError
+from lightfabric.errors import LightfabricError, WorkTooLarge
 from lightfabric.netsim.run import collective_sweep
 from lightfabric.physics.chains import OPTICAL_CHAINS, LinkOptionError, laser_report
 from lightfabric.reliability import assess
@@ -58,10 +58,11 @@ def _links(comparison) -> dict:
 
 
 def gather(scenario: Scenario, *, trials: int = 200, horizon_days: float = 180.0, seed: int = 0,
-           progress: Callable[[str, int, int], None] | None = None) -> dict:
+           progress: Callable[[str, int, int], None] | None = None, max_failure_events: float | None = None) -> dict:
     """Every analysis the report shows, as plain results keyed by :data:`SECTIONS`.
 
-    ``progress(section, done, total)`` is called as each section finishes.
+    ``progress(section, done, total)`` is called as each section finishes; ``max_failure_events``
+    bounds the reliability section's Monte Carlo (a server's limit: it raises, it is not a section error).
     """
     comparison = compare(scenario)
     catalog = comparison.plan.catalog  # the scenario's overrides applied, as the designs used it
@@ -73,7 +74,8 @@ def gather(scenario: Scenario, *, trials: int = 200, horizon_days: float = 180.0
         "lasers": lambda: {"lasers": [laser_report(catalog, t, lane_rate_gbps=lane,
                                                    design_margin_db=scenario.physical.design_margin_db)
                                       for t in OPTICAL_CHAINS]},
-        "reliability": lambda: assess(scenario, trials=trials, horizon_days=horizon_days, seed=seed),
+        "reliability": lambda: assess(scenario, trials=trials, horizon_days=horizon_days, seed=seed,
+                                      max_failure_events=max_failure_events),
         "economics": lambda: run_economics(scenario),
         "valuechain": lambda: value_chain(scenario),
         "sensitivity": lambda: sensitivity_report(scenario),
@@ -83,6 +85,8 @@ def gather(scenario: Scenario, *, trials: int = 200, horizon_days: float = 180.0
     for i, name in enumerate(SECTIONS):
         try:
             out[name] = steps[name]()
+        except WorkTooLarge:
+            raise
         except (LightfabricError, LinkOptionError) as e:
             out[name] = {"error": str(e)}
         if progress is not None:

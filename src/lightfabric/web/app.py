@@ -11,7 +11,7 @@ import plotly
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from lightfabric import __version__, plots
@@ -31,11 +31,14 @@ from lightfabric.topology.registry import TOPOLOGIES
 from lightfabric.web import service
 from lightfabric.web.limits import Limits
 from lightfabric.web.schemas import (PartKind, CollectiveRequest, CompareRequest, EconomicsRequest, LinkRequest,
+                                     LaserRequest, ReportRequest, SensitivityRequest, StepRequest, SweepRequest,
                                      TrafficRequest,
                                      ReliabilityRequest)
 from lightfabric.web.service import Cancelled, CancelToken, InputError, error_loc, figure_json, scenario_of
 
 STATIC = Path(str(resources.files("lightfabric.web") / "static"))
+# Swagger UI 5 (OpenAPI 3.1), as the fastapi-offline package installs it: /docs needs no CDN
+SWAGGER = Path(str(resources.files("fastapi_offline") / "static"))
 MAX_JSON_DEPTH = 32
 # what every analysis endpoint may answer besides 200, documented in the OpenAPI schema
 RESPONSES = {
@@ -46,6 +49,15 @@ RESPONSES = {
     422: {"description": "A field is invalid; `loc` names it and `msg` says what is allowed"},
     503: {"description": "Every analysis slot stayed busy for the queue timeout; try again"},
 }
+
+
+DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>lightfabric API</title>
+<link rel="stylesheet" href="/swagger/swagger-ui.css"><link rel="icon" href="/swagger/favicon.png"></head>
+<body><div id="swagger-ui"></div><script src="/swagger/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "{openapi}", dom_id: "#swagger-ui", layout: "BaseLayout", deepLinking: true,
+presets: [SwaggerUIBundle.presets.apis]});</script></body></html>
+"""
 
 
 def _printable(value):
@@ -158,7 +170,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     # heavy analyses (Monte Carlo, simulation, TCO) and light ones (a comparison, a link) queue apart,
     # so a light request is not held behind bounded but long heavy work
     gates = {True: anyio.Semaphore(limits.max_concurrent), False: anyio.Semaphore(limits.max_concurrent_light)}
-    app = FastAPI(title="lightfabric", version=__version__,
+    app = FastAPI(title="lightfabric", version=__version__, docs_url=None,
                   description="Plan the interconnect of AI data centers: build a cluster's fabric with each "
                               "interconnect technology and compare them, every figure sourced. Every request's "
                               "work is bounded up front (413 naming the limit); at most "
@@ -221,6 +233,12 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # the API page from an installed package's files: it renders with no network (no CDN)
+    app.mount("/swagger", StaticFiles(directory=SWAGGER), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_PAGE.replace("{openapi}", app.openapi_url))
 
     @app.get("/api/examples", summary="The packaged example scenarios")
     def list_examples() -> list[dict]:
@@ -350,6 +368,94 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         return await run(request, req, work, {"size_bytes": ["body", "size_bytes"], "pattern": ["body", "patterns"],
                                               "matrix": ["body", "matrix"]},
                          heavy=False)
+
+    @app.get("/api/schema", summary="The scenario's JSON schema: every key with its type, range, default and meaning")
+    def get_schema() -> dict:
+        from lightfabric.scenario.models import Scenario
+        return Scenario.model_json_schema()
+
+    @app.get("/api/models", summary="The packaged training models (lightfabric step --model NAME)")
+    def get_models() -> list[str]:
+        return sorted(service.models())
+
+    @app.post("/api/compare.csv", summary="The comparison as CSV: one row per design, flat columns",
+              responses={**RESPONSES, 200: {"content": {"text/csv": {}}}}, response_class=PlainTextResponse)
+    async def api_compare_csv(request: Request, req: CompareRequest):
+        from lightfabric.report.formats import to_csv
+
+        def work(token):
+            return to_csv(compare(scenario_of(req, limits)))
+        text = await run(request, req, work, heavy=False)
+        return PlainTextResponse(text, media_type="text/csv",
+                                 headers={"Content-Disposition": 'attachment; filename="comparison.csv"'})
+
+    @app.post("/api/report", summary="The self-contained HTML report (lightfabric report)",
+              responses={**RESPONSES, 200: {"content": {"text/html": {}}}}, response_class=HTMLResponse)
+    async def api_report(request: Request, req: ReportRequest):
+        from lightfabric.report.html import gather, render
+
+        def work(token):
+            sc = scenario_of(req, limits)
+            return render(gather(sc, trials=req.trials, horizon_days=req.horizon_days, seed=req.seed,
+                                 progress=lambda *a: token.progress(), max_failure_events=limits.max_failure_events))
+        text = await run(request, req, work)
+        return HTMLResponse(text, headers={"Content-Disposition": 'attachment; filename="report.html"'})
+
+    @app.post("/api/sensitivity", summary="Which assumptions move the TCO most (a tornado), and break-even points",
+              responses=RESPONSES)
+    async def api_sensitivity(request: Request, req: SensitivityRequest) -> dict:
+        from lightfabric.economics import sensitivity_report
+
+        def work(token):
+            sc = scenario_of(req, limits)
+            result = sensitivity_report(sc, metric=req.metric, versus=tuple(req.versus) if req.versus else None,
+                                        job_gpus=req.job_gpus, progress=lambda *a: token.progress())
+            figs = {"tornado": figure_json(plots.tornado(result))} if result["tornado"]["rows"] else {}
+            return {"result": result, "figures": figs}
+        return await run(request, req, work, {"versus": ["body", "versus"], "metric": ["body", "metric"]})
+
+    @app.post("/api/laser", summary="What the lasers of one port must do (lightfabric laser)", responses=RESPONSES)
+    async def api_laser(request: Request, req: LaserRequest) -> dict:
+        def work(token):
+            try:
+                result = REGISTRY[req.technology].laser_report(
+                    catalog, part=req.engine, lane_rate_gbps=req.lane_rate_gbps, lanes_per_laser=req.lanes_per_laser,
+                    temperature_c=req.temperature_c, port_rate_gbps=req.port_rate_gbps,
+                    design_margin_db=req.design_margin_db)
+            except LinkOptionError as e:
+                raise InputError(service.option_loc(str(e)), str(e)) from None
+            return {"result": result}
+        return await run(request, req, work, {"--engine": ["body", "engine"]}, heavy=False)
+
+    @app.get("/api/density", summary="Bandwidth density by technology (lightfabric density)")
+    def get_density() -> dict:
+        from lightfabric.density import density_report
+        return {"result": density_report(catalog)}
+
+    @app.post("/api/step", summary="One training step on each design: compute and exposed communication",
+              responses=RESPONSES)
+    async def api_step(request: Request, req: StepRequest) -> dict:
+        from lightfabric.netsim.run import step_report
+        path = service.models().get(req.model)
+        if path is None:
+            raise InputError(["body", "model"], f"model: got {req.model!r}; allowed: {', '.join(sorted(service.models()))}")
+
+        def work(token):
+            sc = scenario_of(req, limits)
+            if req.simulate and sc.cluster.gpus > limits.max_simulated_flows:
+                raise InputError(["body", "simulate"], f"simulate: {sc.cluster.gpus:,} GPUs; this server simulates a "
+                                 f"step on at most {limits.max_simulated_flows:,} (or use the closed form)", status=413)
+            return {"result": step_report(sc, model_path=str(path), plan=req.plan, simulate=req.simulate)}
+        return await run(request, req, work, {"plan": ["body", "plan"], "plan_tp": ["body", "plan"],
+                                              "plan_pp": ["body", "plan"], "plan_dp": ["body", "plan"],
+                                              "plan_ep": ["body", "plan"]})
+
+    @app.post("/api/sweep", summary="Run a small sweep here and return its rows (lightfabric sweep run)",
+              responses=RESPONSES)
+    async def api_sweep(request: Request, req: SweepRequest) -> dict:
+        def work(token):
+            return service.run_small_sweep(req.sweep, req.max_rows, limits, token)
+        return await run(request, req, work, {"SWEEP": ["body", "sweep"]})
 
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     return app

@@ -99,6 +99,50 @@ class TrafficRequest(ScenarioInput):
     seed: int = Field(0, ge=0, le=2**32 - 1, description="the permutation's seed")
 
 
+class ReportRequest(ScenarioInput):
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE, **ONE_SOURCE})
+    trials: int = Field(100, ge=2, le=MAX_TRIALS, description="Monte Carlo trials of the reliability section")
+    horizon_days: float = Field(180.0, ge=1, le=MAX_HORIZON_DAYS, description="Monte Carlo horizon, days")
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+
+
+class SensitivityRequest(ScenarioInput):
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE, **ONE_SOURCE})
+    metric: Literal["tco_usd", "npv_usd"] = Field("tco_usd", description="undiscounted TCO or NPV, USD")
+    versus: list[str] | None = Field(None, min_length=2, max_length=2, description=(
+        "two feasible designs A, B: the tornado of A minus B and their break-even points; default cpo against "
+        "the first design"))
+    job_gpus: int | None = Field(None, gt=0, description="GPUs of the training job; default: the scenario's")
+
+
+class StepRequest(ScenarioInput):
+    model_config = ConfigDict(json_schema_extra={"description": SCENARIO_RULE, **ONE_SOURCE})
+    model: str = Field("moe-1t", min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$",
+                       description="a packaged model by name (GET /api/models)")
+    plan: str = Field("tp=8,pp=8", min_length=1, max_length=80, description="tp=N,pp=N,dp=N or ...,ep=N")
+    simulate: bool = Field(False, description="flow simulation of every collective instead of the closed form")
+
+
+class SweepRequest(_Body):
+    """A sweep file's body (docs/sweeps.md) with at most the server's points, run here into a temporary
+    results file; the rows come back."""
+
+    sweep: dict = Field(description="the sweep file's keys: base, sample, axes, constraints (base: an example name or default)")
+    max_rows: int = Field(2000, ge=1, le=20_000, description="rows returned at most")
+
+
+class LaserRequest(_Body):
+    """What the lasers of one port must do, as ``lightfabric laser`` computes it."""
+
+    technology: Literal[tuple(t for t in LINK_TECHNOLOGIES if t != "copper")]  # type: ignore[valid-type]
+    lane_rate_gbps: float = Field(100.0, gt=0, le=1_000, description="optical lane rate, Gb/s")
+    port_rate_gbps: float = Field(800.0, gt=0, le=12_800, description="port rate, Gb/s")
+    lanes_per_laser: int | None = Field(None, ge=1, le=64, description="CPO: lanes fed by one laser")
+    temperature_c: float | None = Field(None, ge=-40, le=150, description="laser case temperature, C")
+    design_margin_db: float = Field(DESIGN_MARGIN_DB, ge=0, le=10, description="laser sized this far above closing, dB")
+    engine: str | None = Field(None, max_length=80, description="engine technologies: the optical engine")
+
+
 class LinkRequest(_Body):
     """One link's budget, as ``lightfabric link`` computes it."""
 

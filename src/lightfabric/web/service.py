@@ -156,3 +156,101 @@ def part_detail(catalog: Catalog, part_id: str) -> dict:
     return {"id": part.id, "kind": part.kind, "name": part.name, "vendor": part.vendor, "notes": part.notes,
             "figures": figures, "sources": [s.model_dump(mode="json", exclude_none=True) for s in part.sources]}
 
+
+
+def models() -> dict[str, Path]:
+    """The packaged training models by name (``examples/models/*.yaml`` beside the packaged scenarios)."""
+    found: dict[str, Path] = {}
+    for path in packaged_scenarios().values():
+        folder = path.parent / "models"
+        if folder.is_dir():
+            for p in sorted(folder.glob("*.yaml")):
+                found.setdefault(p.stem, p)
+    return found
+
+
+MAX_SWEEP_POINTS = 2_000
+MAX_SWEEP_FABRICS = 40       # a fabric takes up to about 0.25 s to build and assess: about ten seconds
+
+
+def sweep_fabrics(sweep, points: int) -> int:
+    """An upper bound of the distinct fabrics a sweep builds: a grid's structural axes multiplied; a
+    sample with any structural axis, every point."""
+    from lightfabric.sweep.spec import values_of
+    structural = {k: v for k, v in sweep.spec.axes.items() if not k.startswith("economics.")}
+    if not structural:
+        return 1
+    if sweep.spec.sample.method != "grid":
+        return points
+    n = 1
+    for axis in structural.values():
+        n *= len(values_of(axis))
+    return n
+
+
+def run_small_sweep(body: dict, max_rows: int, limits: Limits, token: CancelToken) -> dict:
+    """A sweep given as data, on a packaged base scenario, of at most :data:`MAX_SWEEP_POINTS` points,
+    run in this process into a temporary results file; the rows (at most ``max_rows``) and the
+    column names. Its base must be a packaged scenario's name: the API reads no other file."""
+    import tempfile
+
+    import duckdb
+
+    from lightfabric.sweep.run import run_sweep
+    from lightfabric.sweep.spec import load_sweep, size
+
+    names = packaged_scenarios()
+    base = body.get("base", "default") if isinstance(body, dict) else None
+    if base not in names:
+        raise InputError(["body", "sweep", "base"], f"base: got {base!r}; allowed: a packaged scenario's name "
+                                                     f"({', '.join(names)})")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sweep.yaml"
+        path.write_text(yaml.safe_dump(body))
+        try:
+            sweep = load_sweep(path)
+        except LightfabricError as e:
+            raise InputError(["body", "sweep"], str(e).replace(str(path), "sweep")) from None
+        points = size(sweep.spec)
+        if points > MAX_SWEEP_POINTS:
+            raise InputError(["body", "sweep"], f"sweep: {points:,} points; this server runs at most "
+                                                 f"{MAX_SWEEP_POINTS:,} (lightfabric sweep run has no limit)", status=413)
+        fabrics = sweep_fabrics(sweep, points)
+        if fabrics > MAX_SWEEP_FABRICS:
+            raise InputError(["body", "sweep"], f"sweep: up to {fabrics:,} distinct fabrics (points that change anything "
+                                                 f"but economics.*); this server builds at most {MAX_SWEEP_FABRICS} in "
+                                                 f"one request", status=413)
+        if sweep_base_gpus(sweep) > limits.max_gpus:
+            raise InputError(["body", "sweep"], f"sweep: clusters of up to {sweep_base_gpus(sweep):,} GPUs; this server "
+                                                 f"builds at most {limits.max_gpus:,}", status=413)
+        out = Path(tmp) / "results.duckdb"
+        summary = run_sweep(sweep, out, workers=1, progress=lambda done, total: token.progress())
+        con = duckdb.connect(str(out), read_only=True)
+        try:
+            cur = con.execute(f"SELECT * FROM results ORDER BY point, technology LIMIT {int(max_rows)}")
+            columns = [d[0] for d in cur.description]
+            rows = [[_plain(v) for v in row] for row in cur.fetchall()]
+        finally:
+            con.close()
+    return {"result": {"points": points, "rows_total": summary.rows_written,
+                       "columns": columns, "rows": rows}}
+
+
+def sweep_base_gpus(sweep) -> int:
+    """The largest cluster a sweep's points build (its base, or the largest value of a cluster.gpus axis)."""
+    gpus = int(sweep.base.get("cluster", {}).get("gpus", 0) or 0)
+    axis = sweep.spec.axes.get("cluster.gpus")
+    if axis is not None:
+        from lightfabric.sweep.spec import values_of
+        try:
+            gpus = max(gpus, *(int(v) for v in values_of(axis)))
+        except (TypeError, ValueError):
+            pass
+    return gpus
+
+
+def _plain(v):
+    """A value of a results row as JSON carries it (NaN and infinities as None)."""
+    if isinstance(v, float) and v != v or v in (float("inf"), float("-inf")):
+        return None
+    return v
