@@ -22,6 +22,7 @@ from lightfabric.compare import compare
 from lightfabric.design import Design
 from lightfabric.errors import LightfabricError, WorkTooLarge
 from lightfabric.inputs import check_seed
+from lightfabric.published import beside
 from lightfabric.reliability import checkpoint, rates
 from lightfabric.reliability.analytic import Expectation, expectation
 from lightfabric.reliability.effects import ROLE_LABELS, ROLES, degraded_bandwidth
@@ -342,6 +343,8 @@ def assess(scenario: Scenario, catalog: Catalog | None = None, *, job_gpus: int 
                 f"at most {int(max_failure_events / (horizon_days * per_day)):,} trials over {horizon_days:g} days",
                 problem=f"{events:,.0f} failure events to simulate")
     mix = job_mix(scenario, job_gpus)
+    results = [_assess_one(r, a, scenario, horizon_days=horizon_days, trials=trials, seed=seed, progress=progress)
+               for r, a in zip(comparison.results, analyses)]
     return {
         "scenario": scenario.name, "gpus": gpus, "job_gpus": max(g for g, _ in mix.sizes),
         "horizon_days": horizon_days, "trials": trials, "seed": seed,
@@ -351,8 +354,8 @@ def assess(scenario: Scenario, catalog: Catalog | None = None, *, job_gpus: int 
                         "restart_min": rel.restart_min, "repair_wait_h": rel.repair_wait_h,
                         "els_spare_lasers": rel.els_spare_lasers, "spares_fill_rate": rel.spares_fill_rate,
                         "exposed_communication_share": rel.exposed_communication_share},
-        "results": [_assess_one(r, a, scenario, horizon_days=horizon_days, trials=trials, seed=seed,
-                                progress=progress) for r, a in zip(comparison.results, analyses)],
+        "results": results,
+        "published": beside(scenario, "reliability", results),
     }
 
 

@@ -21,7 +21,8 @@ def reliability_table(report: dict) -> Table:
         title=f"Reliability: {escape(report['scenario'])} ({report['gpus']:,} GPUs; "
               f"Monte Carlo {report['trials']} x {report['horizon_days']:g} days, seed {report['seed']})",
         caption="Models and sources: docs/reliability.md; every figure: --format json\n"
-                + "\n".join(escape(line) for line in assumption_lines(report)))
+                + "\n".join(escape(line) for line in assumption_lines(report))
+                + "".join(f"\npublished: {escape(p['source'])}" for p in report.get("published", [])))
 
     row("hard failures / day", lambda r: _g(r["failures_per_day_total"]))
     for cat in ("optics", "lasers", "switches", "nics", "cables"):
@@ -60,6 +61,16 @@ def reliability_table(report: dict) -> Table:
     row("jobs' GPU time the network takes", lambda r: f"{r['network_share_of_job_time'] * 100:.2f} %")
     row("  if one job spanned the cluster", lambda r: f"{r['single_job_comparison']['network_share_of_job_time'] * 100:.2f} %")
     row("job goodput, all causes", lambda r: f"{r['goodput'] * 100:.2f} %")
+    for p in report.get("published", []):
+        published = f"{p['value']:.3g}" + (f", {p['low']:.3g}-{p['high']:.3g}" if p["low"] is not None else "")
+        def beside(r, p=p):
+            if r["technology"] not in p["tool"]:
+                return "-"
+            within = p["within_range"][r["technology"]]
+            mark = "" if within is None else (" (in range)" if within else " (outside)")
+            return f"{p['tool'][r['technology']]:.3g}{mark}"
+        row(f"{escape(p['label'])}{' (' + escape(p['unit']) + ')' if p['unit'] else ''}: published {published}",
+            beside)
     return t
 
 

@@ -260,6 +260,26 @@ class Physical(_Strict):
         return v
 
 
+PUBLISHED_COMMANDS = ("reliability",)
+
+
+class Published(_Strict):
+    """A figure published for the cluster the scenario describes, shown beside the tool's own.
+
+    ``figure``: where the tool's figure is in the command's JSON result row of each design (dotted
+    keys; the values at several paths are added, e.g. the interruptions of three categories)."""
+
+    command: Literal[PUBLISHED_COMMANDS] = Field(description="the command whose output shows it")  # type: ignore[valid-type]
+    label: str = Field(min_length=1, max_length=200, description="what the figure is")
+    value: Number = Field(description="the published figure")
+    unit: str = Field(default="", max_length=40)
+    low: Number | None = Field(default=None, description="the published figure's range (e.g. a Poisson 95 % interval)")
+    high: Number | None = None
+    figure: tuple[str, ...] = Field(min_length=1, max_length=8, description=(
+        "dotted paths into each design's result row whose values, added, are the tool's figure"))
+    source: str = Field(min_length=1, max_length=400, description="title, section, date")
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1)
     description: str | None = None
@@ -276,6 +296,8 @@ class Scenario(_Strict):
                                      description="the user's catalog files, added to the built-in catalog (paths "
                                                  "relative to the scenario file)")
     overrides: dict[str, float | bool | str] = Field(default_factory=dict)
+    published: tuple[Published, ...] = Field(default=(), max_length=32, description=(
+        "figures published for this cluster, each shown beside the tool's in its command's output"))
 
     # where each key stood in the file (path -> "file:line:col"), for error messages
     _locations: dict[tuple, str] = PrivateAttr(default_factory=dict)
