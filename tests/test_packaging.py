@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-IMPORT_NAME = {"pyyaml": "yaml"}   # distribution name -> import name where they differ
+IMPORT_NAME = {"pyyaml": "yaml", "protobuf": "google", "fastapi-offline": "fastapi_offline"}   # distribution -> import name
 
 
 def test_runtime_imports_are_declared_dependencies():

@@ -14,6 +14,7 @@ import typer
 from lightfabric import __version__
 from lightfabric.cli import fabric, faces, money, performance, reliability
 from lightfabric.cli.catalog import catalog_app
+from lightfabric.cli.interop import export_app
 from lightfabric.cli.scenario import scenario_app
 from lightfabric.cli_common import err, say
 from lightfabric.sweep.cli import sweep_app
@@ -28,6 +29,7 @@ for _group in (fabric, reliability, money, performance, faces):
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(sweep_app, name="sweep")
+app.add_typer(export_app, name="export")
 
 
 def _version(value: bool) -> None:

@@ -10,12 +10,14 @@ import typer
 from lightfabric.cli_common import (
     CatalogFiles,
     Format,
+    err,
     fail,
     print_csv,
     print_designs,
     print_json,
     print_table,
     progress_bar,
+    say,
     scenario_from,
     table_or_json,
     wide_console,
@@ -76,6 +78,7 @@ def step(
     routing: Annotated[str, typer.Option("--routing", help="spread or hash (with --simulate).")] = "spread",
     domain_gpus: Annotated[Optional[int], typer.Option("--domain-gpus", help="Scale-up domain size instead of the scenario's.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv (one row per design).")] = Format.table,
+    export_chakra: Annotated[Optional[Path], typer.Option("--export-chakra", help="Also write the step as Chakra execution traces, one per rank, and comm_group.json into this directory (for ASTRA-sim; docs/interop.md).")] = None,
     catalog_files: CatalogFiles = None,
 ) -> None:
     """One training step on every design: compute, communication by collective, exposed communication."""
@@ -84,6 +87,13 @@ def step(
     try:
         sc = _with_domain(scenario_from(scenario, catalog_files), domain_gpus)
         report = step_report(sc, model_path=model, plan=plan, simulate=simulate, routing=routing)
+        if export_chakra is not None:
+            from lightfabric.interop.chakra import write_report_traces
+            with progress_bar("writing Chakra traces", "ranks") as progress:
+                written = write_report_traces(report, export_chakra, progress=lambda d, t: progress("ranks", d, t))
+            say(err, "wrote", f"{written['files']:,} Chakra traces ({written['prefix']}.<rank>.et, {written['nodes']:,} "
+                              f"nodes) and {Path(written['comm_group_file']).name} ({written['comm_groups']:,} "
+                              f"communicators) to {written['directory']}" + "".join(f"; {n}" for n in written["notes"]))
     except LightfabricError as e:
         fail(e)
     if format is Format.json:
