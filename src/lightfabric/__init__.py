@@ -19,15 +19,13 @@ name (``from lightfabric.reliability import assess``).
 import importlib
 import sys
 from types import ModuleType
-from typing import TYPE_CHECKING
 
-from lightfabric.catalog import Catalog
-from lightfabric.compare import Comparison, TechnologyResult, compare
-from lightfabric.errors import LightfabricError
-from lightfabric.scenario.loader import load_scenario, parse_scenario
-from lightfabric.scenario.models import Scenario
+TYPE_CHECKING = False   # typing.TYPE_CHECKING, without importing typing (`lightfabric --version` needs none of it)
 
 if TYPE_CHECKING:
+    from lightfabric.catalog import Catalog
+    from lightfabric.compare import Comparison, TechnologyResult, compare
+    from lightfabric.errors import LightfabricError
     from lightfabric.results import (
         CollectiveResult,
         EconomicsResult,
@@ -44,15 +42,28 @@ if TYPE_CHECKING:
         sweep,
         value_chain,
     )
+    from lightfabric.scenario.loader import load_scenario, parse_scenario
+    from lightfabric.scenario.models import Scenario
 
 __version__ = "0.1.0"
 
-# The analyses and their results (lightfabric.results) load on first use (PEP 562): ``import
-# lightfabric`` stays as light as before, and the modules that import this package for its
-# ``__version__`` (sweep.run, report.html, ...) are not imported by it.
-_LAZY = ("CollectiveResult", "EconomicsResult", "ReliabilityResult", "SensitivityResult", "StepResult",
-         "SweepResult", "ValueChainResult", "collective", "economics", "reliability", "sensitivity", "step",
-         "sweep", "value_chain")
+# Every name loads on first use (PEP 562): ``import lightfabric`` (which every command and every
+# ``import lightfabric.x`` runs first) costs nothing beyond ``__version__``, and the modules that
+# import this package for its ``__version__`` (sweep.run, report.html, ...) are not imported by it.
+# The analyses and their results come from lightfabric.results.
+_LAZY = {
+    "Catalog": "lightfabric.catalog", "Comparison": "lightfabric.compare", "TechnologyResult": "lightfabric.compare",
+    "compare": "lightfabric.compare", "LightfabricError": "lightfabric.errors",
+    "load_scenario": "lightfabric.scenario.loader", "parse_scenario": "lightfabric.scenario.loader",
+    "Scenario": "lightfabric.scenario.models",
+    **dict.fromkeys(("CollectiveResult", "EconomicsResult", "ReliabilityResult", "SensitivityResult", "StepResult",
+                     "SweepResult", "ValueChainResult", "collective", "economics", "reliability", "sensitivity", "step",
+                     "sweep", "value_chain"), "lightfabric.results"),
+}
+# The subpackages ``import lightfabric`` used to load with the names above, still reachable as
+# attributes (``lightfabric.physics.ber`` after ``import lightfabric``).
+_SUBMODULES = frozenset({"catalog", "design", "errors", "examples_index", "inputs", "metrics", "physics", "placement",
+                         "scenario", "technologies", "topology"})
 
 __all__ = ["Catalog", "CollectiveResult", "Comparison", "EconomicsResult", "LightfabricError", "ReliabilityResult",
            "Scenario", "SensitivityResult", "StepResult", "SweepResult", "TechnologyResult", "ValueChainResult",
@@ -62,20 +73,22 @@ __all__ = ["Catalog", "CollectiveResult", "Comparison", "EconomicsResult", "Ligh
 
 def __getattr__(name: str):
     if name in _LAZY:
-        value = getattr(importlib.import_module("lightfabric.results"), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'lightfabric' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
 
 
-# Functions that share their name with a subpackage: when the subpackage is imported, the import
-# system sets this package's attribute of that name to it; the function keeps the name (imports find
-# the subpackage in sys.modules).
-_SHADOWED = frozenset({"reliability", "economics", "sweep"})
+# Functions that share their name with a module of this package: when the module is imported, the
+# import system sets this package's attribute of that name to it; the function keeps the name (imports
+# find the module in sys.modules).
+_SHADOWED = frozenset({"compare", "reliability", "economics", "sweep"})
 
 
 class _Package(ModuleType):

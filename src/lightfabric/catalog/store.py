@@ -1,4 +1,8 @@
-"""Loading the catalog from its YAML files, looking parts up, and applying a scenario's overrides."""
+"""Loading the catalog from its YAML files, looking parts up, and applying a scenario's overrides.
+
+The built-in catalog is parsed once and kept in a cache file keyed by its files' bytes
+(:mod:`lightfabric.catalog.cache`); later runs re-validate the cached data instead of parsing YAML.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
 from pydantic import ValidationError
 
+from lightfabric.catalog import cache as _cache
 from lightfabric.catalog.models import PART_TYPES, Part, Source
 from lightfabric.errors import CatalogError, did_you_mean
 
@@ -21,9 +25,19 @@ P = TypeVar("P", bound=Part)
 REFERENCES_FILE = "references.yaml"
 
 
-def _data_files() -> list[Path]:
-    folder = resources.files("lightfabric.catalog") / "data"
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+def _data_files(data_dir: str | Path | None = None) -> list[Path]:
+    """The catalog's YAML files: those of ``data_dir``, or the package's ``catalog/data``."""
+    folder = Path(str(resources.files("lightfabric.catalog") / "data")) if data_dir is None else Path(data_dir)
+    return sorted(p for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _load_yaml(data: bytes | str):
+    """One YAML document of the catalog's own files (packaged data: no line map needed), read with
+    libyaml's safe loader where PyYAML has it (the same data as ``yaml.SafeLoader``, 7 times as fast).
+    PyYAML loads here, not with the module: a catalog read from the cache needs none of it."""
+    import yaml
+
+    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _pydantic_message(err: ValidationError) -> str:
@@ -67,18 +81,48 @@ class Catalog:
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
     def from_files(cls, files: Iterable[Path]) -> "Catalog":
-        files = list(files)
+        """The catalog of these YAML files (``references.yaml`` among them holds the cited sources)."""
+        return cls._from_texts([(f.name, f.read_bytes()) for f in files])
+
+    @classmethod
+    def from_directory(cls, data_dir: str | Path | None = None, *, cache: bool = True,
+                       cache_dir: str | Path | None = None) -> "Catalog":
+        """The catalog of the ``*.yaml`` files in ``data_dir`` (default: the built-in catalog).
+
+        With ``cache`` the validated catalog is kept in a cache file keyed by the files' bytes
+        (:mod:`lightfabric.catalog.cache`; ``cache_dir`` or the user's cache directory): a later call
+        with the same files re-validates the cached data instead of parsing the YAML; a file that
+        changes is parsed again; a cache file that is missing, corrupt or not this catalog's is
+        ignored and rewritten."""
+        texts = [(f.name, f.read_bytes()) for f in _data_files(data_dir)]
+        if not cache:
+            return cls._from_texts(texts)
+        from lightfabric import __version__
+
+        directory = _cache.cache_dir() if cache_dir is None else Path(cache_dir)
+        key = _cache.catalog_key(texts, __version__)
+        catalog = cls._from_cache_data(_cache.read(directory, key))
+        if catalog is None:
+            catalog = cls._from_texts(texts)
+            data = catalog._cache_data()
+            if directory is not None and cls._from_cache_data(data, like=catalog) is not None:
+                _cache.write(directory, key, data)
+        return catalog
+
+    @classmethod
+    def _from_texts(cls, texts: Iterable[tuple[str, bytes | str]]) -> "Catalog":
+        texts = list(texts)
         references: dict[str, dict] = {}
-        for f in files:
-            if f.name == REFERENCES_FILE:
-                references.update(yaml.safe_load(f.read_text()) or {})
+        for name, text in texts:
+            if name == REFERENCES_FILE:
+                references.update(_load_yaml(text) or {})
         parts: list[Part] = []
-        for f in files:
-            if f.name == REFERENCES_FILE:
+        for name, text in texts:
+            if name == REFERENCES_FILE:
                 continue
-            doc = yaml.safe_load(f.read_text()) or {}
+            doc = _load_yaml(text) or {}
             for i, raw in enumerate(doc.get("parts", [])):
-                where = f"{f.name}: part {raw.get('id', f'#{i}')!r}"
+                where = f"{name}: part {raw.get('id', f'#{i}')!r}"
                 kind = raw.get("kind")
                 if kind not in PART_TYPES:
                     raise CatalogError(f"{where}: kind: got {kind!r}; allowed: {', '.join(PART_TYPES)}")
@@ -91,6 +135,51 @@ class Catalog:
         catalog = cls(parts, references=references)
         catalog._check_links()
         return catalog
+
+    # -- the cache -------------------------------------------------------------------------------
+    def _cache_data(self) -> dict:
+        """This catalog as plain JSON data: the references, and each part's kind and the fields it was
+        given (``exclude_unset``: defaults are filled in again, and ``model_fields_set`` is kept)."""
+        return {"references": self._references,
+                "parts": [[p.kind, p.model_dump(mode="json", exclude_unset=True)] for p in self._parts.values()]}
+
+    @classmethod
+    def _from_cache_data(cls, data: object, like: "Catalog | None" = None) -> "Catalog | None":
+        """The catalog of :meth:`_cache_data`'s output, every part validated again by its model; None
+        if ``data`` is not such a catalog, or (given ``like``) if it is not exactly ``like`` (every
+        part's type, values with their types, and the fields it was given; the references)."""
+        if like is not None:
+            import json
+            try:
+                data = json.loads(json.dumps(data, allow_nan=False))   # what a reader of the file sees
+            except (TypeError, ValueError):
+                return None
+        if not isinstance(data, dict) or set(data) != {"references", "parts"} \
+                or not isinstance(data["references"], dict) or not isinstance(data["parts"], list) \
+                or not all(isinstance(r, dict) for r in data["references"].values()):
+            return None
+        try:
+            parts = []
+            for entry in data["parts"]:
+                if not (isinstance(entry, list) and len(entry) == 2 and entry[0] in PART_TYPES
+                        and isinstance(entry[1], dict)):
+                    return None
+                parts.append(PART_TYPES[entry[0]].model_validate(entry[1]))
+            catalog = cls(parts, references=data["references"])
+            catalog._check_links()
+        except (ValidationError, CatalogError, TypeError, ValueError, KeyError, AttributeError, RecursionError):
+            return None
+        if like is not None and not catalog._same_as(like):
+            return None
+        return catalog
+
+    def _same_as(self, other: "Catalog") -> bool:
+        """The same parts in the same order, each of the same type with the same values (compared with
+        their types, by ``repr``) and the same fields given, and the same references."""
+        if list(self._parts) != list(other._parts) or self._references != other._references:
+            return False
+        return all(type(a) is type(b) and repr(a) == repr(b) and a.model_fields_set == b.model_fields_set
+                   for a, b in zip(self._parts.values(), other._parts.values()))
 
     def with_user_files(self, paths: Iterable[str | Path], field: str = "catalog") -> "Catalog":
         """A new catalog with the parts of the user's catalog files added, validated exactly like the
@@ -261,4 +350,4 @@ class Catalog:
 
 @functools.lru_cache(maxsize=1)
 def _default_catalog() -> Catalog:
-    return Catalog.from_files(_data_files())
+    return Catalog.from_directory()

@@ -1,61 +1,27 @@
 """The command line: a thin face over the library, one module per command group.
 
 Errors in the user's input print one message (field, value, what is allowed) and exit with code 2.
+
+The commands are built in :mod:`lightfabric.cli.root` and load when first used (``app`` here, or
+:func:`main` running a command): ``lightfabric --version`` alone answers without loading them.
 """
 
-from __future__ import annotations
-
-import os
 import sys
-from typing import Annotated, Optional
-
-import typer
 
 from lightfabric import __version__
-from lightfabric.cli import fabric, faces, money, performance, reliability
-from lightfabric.cli.catalog import catalog_app
-from lightfabric.cli.interop import export_app
-from lightfabric.cli.scenario import scenario_app
-from lightfabric.cli_common import err, say
-from lightfabric.sweep.cli import sweep_app
-
-app = typer.Typer(help="Plan the interconnect of AI data centers: build a cluster's fabric with each "
-                       "technology and compare them, every figure sourced.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-
-for _group in (fabric, reliability, money, performance, faces):
-    for _command in _group.COMMANDS:
-        app.command()(_command)
-app.add_typer(catalog_app, name="catalog")
-app.add_typer(scenario_app, name="scenario")
-app.add_typer(sweep_app, name="sweep")
-app.add_typer(export_app, name="export")
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"lightfabric {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
-                                                          help="Print the version and exit.")] = None) -> None:
-    pass
+def __getattr__(name: str):
+    if name == "app":
+        from lightfabric.cli.root import app
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Entry point: run the app; an unexpected error is reported as a bug, without a traceback."""
-    try:
-        app()
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
-    except Exception as e:  # noqa: BLE001 - last line of defence: never a traceback at the user
-        if os.environ.get("LIGHTFABRIC_DEBUG"):
-            raise
-        say(err, "internal error", f"(a bug in lightfabric, please report it): {type(e).__name__}: {e}. "
-                                   f"Set LIGHTFABRIC_DEBUG=1 to see the traceback.", "bold red")
-        sys.exit(1)
+    if sys.argv[1:] == ["--version"]:   # the same answer as the app's eager --version, without loading the app
+        print(f"lightfabric {__version__}")
+        raise SystemExit(0)
+    from lightfabric.cli.root import main as run
+    run()

@@ -25,7 +25,6 @@ from lightfabric.cli_common import (
     table_or_json,
     wide_console,
 )
-from lightfabric.compare import compare as run_compare
 from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.physics.laser_source import laser_power_comparison
 from lightfabric.physics.chains import DESIGN_MARGIN_DB, LinkOptionError
@@ -46,6 +45,7 @@ def compare(
     catalog_files: CatalogFiles = None,
 ) -> None:
     """Build the scale-out fabric with each technology and compare them side by side."""
+    from lightfabric.compare import compare as run_compare
     try:
         comparison = run_compare(scenario_from(scenario, catalog_files))
     except LightfabricError as e:

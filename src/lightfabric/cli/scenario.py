@@ -10,10 +10,6 @@ import typer
 from lightfabric.catalog import Catalog
 from lightfabric.cli_common import CatalogFiles, err, fail, say, scenario_from
 from lightfabric.errors import LightfabricError
-from lightfabric.scenario.loader import (
-    check_parts,
-    default_scenario_path,
-)
 
 scenario_app = typer.Typer(help="Write and check scenario files.", no_args_is_help=True)
 
@@ -30,6 +26,7 @@ def scenario_init(
     if file.parent and not file.parent.exists():
         fail(LightfabricError.for_field("FILE", str(file), "a path in an existing directory",
                                          problem=f"directory {str(file.parent)!r} does not exist"))
+    from lightfabric.scenario.loader import default_scenario_path
     file.write_text(default_scenario_path().read_text())
     print(f"wrote {file}; edit it, then run: lightfabric compare {file}")
 
@@ -42,6 +39,7 @@ def scenario_check(
     """Validate a scenario file (YAML, schema, part ids, overrides, and that its topology holds the
     cluster) without building the designs."""
     from lightfabric.design import plan_fabric
+    from lightfabric.scenario.loader import check_parts
     try:
         s = scenario_from(file, catalog_files)
         plan = plan_fabric(s, check_parts(s, Catalog.default()))

@@ -7,8 +7,10 @@ import csv
 import io
 import json
 import math
+from typing import TYPE_CHECKING
 
-from lightfabric.compare import Comparison
+if TYPE_CHECKING:   # for the annotations only: the JSON helpers here load without the pipeline
+    from lightfabric.compare import Comparison
 
 
 def plain(obj):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from lightfabric.compare import Comparison, TechnologyResult
+if TYPE_CHECKING:   # for the annotations only
+    from lightfabric.compare import Comparison, TechnologyResult
 
 
 def _fmt_int(x: float) -> str:
@@ -23,7 +25,7 @@ def _musd(usd: float) -> str:
     return f"{usd / 1e6:,.1f}"
 
 
-Row = tuple[str, Callable[[TechnologyResult], str]]
+Row = tuple[str, Callable[["TechnologyResult"], str]]
 
 
 def _rows(baseline: TechnologyResult | None, comparison: Comparison) -> list[tuple[str, list[Row]]]:
