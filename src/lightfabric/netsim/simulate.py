@@ -3,7 +3,9 @@ when flows finish, the rest share again, until all are done.
 
 A flow's time is its path latency plus its bytes over its rate (rates re-solved at every
 completion); the phase ends with its last flow. Flows of equal size on equal paths finish
-together, so a phase needs few re-solves.
+together, so a phase needs few re-solves. After ``MAX_SOLVES`` solves the rates are held: every
+flow left then finishes at its own rate, computed at once for all of them. The flows' links are
+prepared once (:class:`~lightfabric.netsim.maxmin.FlowLinks`) for every solve of the phase.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lightfabric.netsim.maxmin import link_load, max_min_rates
+from lightfabric.netsim.maxmin import FlowLinks
 from lightfabric.topology.paths import Graph
 
 BITS_PER_BYTE = 8.0
@@ -44,9 +46,9 @@ def simulate_phase(graph: Graph, src, dst, bytes_per_flow, routing: str = "sprea
     if len(src) == 0:
         return PhaseResult(0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0)
     paths = graph.route(src, dst, routing, seed)
-    hops = paths >= 0
-    latency = np.where(hops, graph.latency_s[np.where(hops, paths, 0)], 0.0).sum(axis=1)
-    cap_bps = graph.capacity_gbps * 1e9
+    flows = FlowLinks(paths, graph.links)          # the links in use, renumbered once for every solve
+    latency = flows.path_sum(graph.latency_s[flows.used])
+    cap_bps = graph.capacity_gbps[flows.used] * 1e9
     left = size_bits.copy()
     done_at = np.zeros(len(src))
     live = left > 0
@@ -56,30 +58,32 @@ def simulate_phase(graph: Graph, src, dst, bytes_per_flow, routing: str = "sprea
     held = False
     rates = None
     while live.any():
-        if rounds < MAX_SOLVES:
-            rates = max_min_rates(paths, cap_bps, live)
-            rounds += 1
-        else:
+        if rounds >= MAX_SOLVES:
+            # the rates are held to the end of the phase: each flow left finishes at its own rate,
+            # all at once (what stepping from completion to completion at these rates gives)
             held = True
-            rates = np.where(live, rates, 0.0)
+            done_at[live] = now + left[live] / rates[live]
+            break
+        rates = flows.solve(cap_bps, live)
+        rounds += 1
         if first_rates is None:
-            first_rates = rates.copy()
-        if not (rates[live] > 0).all():
+            first_rates = rates
+        if (live & ~(rates > 0)).any():
             raise ValueError("a flow gets no bandwidth: its path crosses a link of zero capacity")
-        finish = np.full(len(src), np.inf)
-        finish[live] = left[live] / rates[live]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            finish = np.where(live, left / rates, np.inf)
         dt = finish.min()
         finished = live & (finish <= dt * (1.0 + MERGE_TOLERANCE))
-        step = np.where(finished, finish, dt)
-        left[live] -= rates[live] * step[live]
-        done_at[finished] = now + finish[finished]
+        left = np.where(live, left - rates * np.where(finished, finish, dt), left)
+        done_at = np.where(finished, now + finish, done_at)
         now += dt
         live &= ~finished
     total = done_at + latency
     last = int(np.argmax(total))
-    util = link_load(paths, first_rates, graph.links) / np.where(cap_bps > 0, cap_bps, np.inf)
+    util = (flows.loads(first_rates) if first_rates is not None else np.zeros(flows.m)) / \
+        np.where(cap_bps > 0, cap_bps, np.inf)
     rates_gbps = size_bits / np.where(done_at > 0, done_at, np.inf) / 1e9
     return PhaseResult(time_s=float(total[last]), transfer_s=float(done_at[last]), latency_s=float(latency[last]),
-                       flows=len(src), max_link_utilization=float(util.max()),
+                       flows=len(src), max_link_utilization=float(util.max()) if len(util) else 0.0,
                        min_rate_gbps=float(rates_gbps.min()), mean_rate_gbps=float(rates_gbps.mean()), rounds=rounds,
                        rates_held=held)

@@ -221,15 +221,18 @@ class ClosPaths(PathModel):
         m = cls == SAME_DOMAIN
         w: ClosWiring = graph.wiring
         out[m, 0], out[m, 1] = w.su_up[src[m]], w.su_down[dst[m]]
-        self.route_clos(graph, src[~m], dst[~m], routing, seed, out=out, rows=np.nonzero(~m)[0])
+        # outside the domains the path class is the tree's (unless a subclass classes paths its own way)
+        known = cls[~m] if type(self).path_class is ClosPaths.path_class else None
+        self.route_clos(graph, src[~m], dst[~m], routing, seed, out=out, rows=np.nonzero(~m)[0], cls=known)
         return out
 
     def route_clos(self, graph: Graph, src, dst, routing: str, seed: int, *, out: np.ndarray, rows: np.ndarray,
-                   col: int = 0) -> None:
-        """Write the tree path of each flow ``src[i] -> dst[i]`` (same copy) into ``out[rows[i], col:]``."""
+                   col: int = 0, cls: np.ndarray | None = None) -> None:
+        """Write the tree path of each flow ``src[i] -> dst[i]`` (same copy) into ``out[rows[i], col:]``;
+        ``cls``: their :meth:`clos_class`, if known."""
         w: ClosWiring = graph.wiring
         s = self.shape
-        cls = self.clos_class(src, dst)
+        cls = self.clos_class(src, dst) if cls is None else cls
         h = flow_hash(src, dst, seed) if routing == "hash" else None
         any_failed = graph.failed.any()
         m = cls == SAME_LEAF
@@ -252,17 +255,17 @@ class ClosPaths(PathModel):
                 out[r, col], out[r, col + 1], out[r, col + 2], out[r, col + 3] = (
                     w.host_up[sr], w.leaf_up[a, j], w.leaf_down[b, j], w.host_down[d])
                 continue
-            spine_s = self.pod_of_leaf(a)[:, None] * u + np.arange(u)[None, :]
-            spine_d = self.pod_of_leaf(b)[:, None] * u + np.arange(u)[None, :]
+            first_s, first_d = self.pod_of_leaf(a) * u, self.pod_of_leaf(b) * u   # spine 0 of each pod
             valid = core_ok = None
-            if any_failed:
-                core_ok = ~graph.failed[w.spine_up[spine_s]] & ~graph.failed[w.core_down[spine_d]]  # (F,u,g)
+            if any_failed:      # the healthy choices of every flow: (F, u) spines, (F, u, g) cores
+                spine_s = first_s[:, None] + np.arange(u)[None, :]
+                spine_d = first_d[:, None] + np.arange(u)[None, :]
+                core_ok = ~graph.failed[w.spine_up[spine_s]] & ~graph.failed[w.core_down[spine_d]]
                 valid = ~graph.failed[w.leaf_up[a]] & ~graph.failed[w.leaf_down[b]] & core_ok.any(axis=2)
             j = choose(valid, pref_j, u, rotate=h is None)
-            idx = np.arange(len(m))
             pref_c = ((h[m] >> np.uint64(32)) % np.uint64(gk)).astype(np.int64) if h is not None else \
                 (b + local // u) % gk
-            core = choose(core_ok[idx, j] if any_failed else None, pref_c, gk, rotate=h is None)
-            ss, sd = spine_s[idx, j], spine_d[idx, j]
+            core = choose(core_ok[np.arange(len(m)), j] if any_failed else None, pref_c, gk, rotate=h is None)
+            ss, sd = first_s + j, first_d + j
             out[r, col], out[r, col + 1], out[r, col + 2] = w.host_up[sr], w.leaf_up[a, j], w.spine_up[ss, core]
             out[r, col + 3], out[r, col + 4], out[r, col + 5] = w.core_down[sd, core], w.leaf_down[b, j], w.host_down[d]
