@@ -49,14 +49,14 @@ lf_here = lf
 
 
 def test_compare_table_default():
-    p = lf_process("compare")
+    p = lf("compare")  # in this process; the entry point's own process: test_version_and_bad_option
     assert p.returncode == 0, p.stderr
     for word in ("pluggable-dsp", "lpo", "cpo", "Power (MW)", "TCO", "switches"):
         assert word in p.stdout
 
 
 def test_compare_json_contract():
-    p = lf_process("compare", "--format", "json")
+    p = lf("compare", "--format", "json")
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["scenario"] == "default-32k-gb300"

@@ -17,7 +17,7 @@ import yaml
 
 from lightfabric.errors import LightfabricError
 
-from test_cli import EXE, lf, lf_process
+from test_cli import EXE, lf
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = """name: small
@@ -263,7 +263,7 @@ def test_workers_die_with_their_run(tmp_path, sig):
 def test_user_text_is_printed_as_written(tmp_path, gpu):
     path = tmp_path / "s.yaml"
     path.write_text(SMALL.replace("gpu: gb300", f"gpu: {json.dumps(gpu)}"))
-    p = lf_process("compare", str(path))
+    p = lf("compare", str(path))  # in this process: the message's text is the point, not the interpreter
     _ok_or_2(p, gpu)
     assert "\x1b]8;" not in p.stderr          # no terminal hyperlink
 

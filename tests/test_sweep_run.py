@@ -26,6 +26,8 @@ from lightfabric.sweep.pareto import brute_force_front, pareto_front
 from lightfabric.sweep.run import run_sweep
 from lightfabric.sweep.spec import chunk
 
+from test_cli import lf
+
 ROOT = Path(__file__).resolve().parents[1]
 LF = [str(Path(sys.executable).parent / "lightfabric")]
 BIN = Path(sys.executable).parent
@@ -192,7 +194,8 @@ def test_a_killed_run_resumes_with_every_point_exactly_once(tmp_path, where, sma
     rows = con.execute("SELECT count(*) FROM results").fetchone()[0]
     con.close()
     assert stored == int(where.split(":")[1]) and rows == stored * 4 * 3  # whole partitions only
-    r = _cli("sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "4")
+    # the resume's process is not the point (its two workers are processes all the same): run it here
+    r = lf("sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "4")
     assert r.returncode == 0, r.stderr
     assert f"{stored} found stored, {8 - stored} evaluated" in r.stdout
     con = duckdb.connect(str(out), read_only=True)
@@ -222,8 +225,14 @@ def _read_pty(master: int, until=None, timeout_s: float = 120.0) -> str:
     return seen.decode(errors="replace")
 
 
+CTRL_C_GPU_COUNTS = 50  # x 3 oversubscriptions: 150 points in 75 partitions, seconds of work after the first
+
+
 def test_ctrl_c_stops_with_130_and_the_rerun_finishes(tmp_path):
-    body = {"base": "default", "axes": {"cluster.gpus": {"range": [1024, 1024 + 64 * 100, 64]},
+    """Ctrl-C to the run's process group once a partition is stored, the rest still running: exit
+    130 with the message; the same command again stores every point once."""
+    points = 3 * CTRL_C_GPU_COUNTS
+    body = {"base": "default", "axes": {"cluster.gpus": {"range": [1024, 1024 + 64 * CTRL_C_GPU_COUNTS, 64]},
                                         "scale_out.oversubscription": [1.0, 1.5, 2.0]}}
     sw = write_sweep(tmp_path, body)
     out = tmp_path / "r.duckdb"
@@ -232,19 +241,19 @@ def test_ctrl_c_stops_with_130_and_the_rerun_finishes(tmp_path):
                          stdout=slave, stderr=slave, text=True, start_new_session=True,
                          env={**os.environ, "COLUMNS": "160", "TERM": "xterm"})
     os.close(slave)
-    before = _read_pty(master, until=r"\b[1-9][\d,]*/300 points")  # a partition is stored
-    assert "/300 points" in before, before
+    before = _read_pty(master, until=rf"\b[1-9][\d,]*/{points} points")  # a partition is stored
+    assert f"/{points} points" in before, before
     os.killpg(p.pid, signal.SIGINT)
     after = _read_pty(master)
     p.wait(timeout=120)
     os.close(master)
     assert p.returncode == 130, after
     assert "interrupted" in after and "run the same command again" in after
-    r = _cli("sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "2")
+    r = lf("sweep", "run", str(sw), "-o", str(out), "--workers", "2", "--partition-points", "2")
     assert r.returncode == 0, r.stderr
     assert "0 found stored" not in r.stdout
     con = duckdb.connect(str(out), read_only=True)
-    assert con.execute("SELECT count(DISTINCT point), count(*) FROM results").fetchone() == (300, 900)
+    assert con.execute("SELECT count(DISTINCT point), count(*) FROM results").fetchone() == (points, 3 * points)
     con.close()
 
 
@@ -255,6 +264,9 @@ def _free_port() -> int:
 
 
 def test_a_real_dask_cluster_gives_the_local_rows(tmp_path):
+    """A real scheduler and two real workers, each its own process on loopback. The sweep's driver
+    runs in this process (its process is not the point); the cluster is stopped workers first, so
+    that no worker waits on a scheduler already gone."""
     from distributed import Client
     port = _free_port()
     addr = f"tcp://127.0.0.1:{port}"
@@ -262,7 +274,7 @@ def test_a_real_dask_cluster_gives_the_local_rows(tmp_path):
     procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
     try:
-        time.sleep(1.0)
+        # the workers start beside the scheduler and connect once it listens (they retry)
         for _ in range(2):
             procs.append(subprocess.Popen([str(BIN / "dask"), "worker", addr, "--nthreads", "1", "--nworkers", "1",
                                            "--no-dashboard", "--local-directory", str(tmp_path)],
@@ -270,8 +282,8 @@ def test_a_real_dask_cluster_gives_the_local_rows(tmp_path):
         with Client(addr, timeout="30s") as c:
             c.wait_for_workers(2, timeout=60)
         sw = write_sweep(tmp_path, SMALL)
-        r = _cli("sweep", "run", str(sw), "-o", str(tmp_path / "dask.duckdb"), "--scheduler", addr,
-                 "--partition-points", "3")
+        r = lf("sweep", "run", str(sw), "-o", str(tmp_path / "dask.duckdb"), "--scheduler", addr,
+               "--partition-points", "3")
         assert r.returncode == 0, r.stderr
         assert "evaluated on Dask" in r.stdout
         local = run_sweep(load_sweep(sw), tmp_path / "local.duckdb", workers=1, partition_points=32)
@@ -282,13 +294,15 @@ def test_a_real_dask_cluster_gives_the_local_rows(tmp_path):
         con.close()
         assert len(workers) == 2  # both Dask workers took partitions
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        # workers first, then the scheduler: a worker whose scheduler is gone waits out its timeouts
+        for group in (procs[1:], procs[:1]):
+            for p in group:
+                p.terminate()
+            for p in group:
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
 
 
 @settings(max_examples=300, deadline=None)
@@ -313,15 +327,17 @@ def test_pareto_front_across_blocks():
 
 
 def test_cli_query_pareto_export_and_report(tmp_path):
+    """The commands run in this process (typer's runner, as tests/test_cli.py's ``lf``): their exit codes
+    and output are the point here, not a new interpreter's start-up (test_cli.py runs that)."""
     sw = write_sweep(tmp_path, SMALL)
     res = tmp_path / "r.duckdb"
-    assert _cli("sweep", "run", str(sw), "-o", str(res), "--workers", "1").returncode == 0
-    r = _cli("sweep", "query", str(res), "SELECT technology, count(*) AS n FROM results GROUP BY 1 ORDER BY 1",
-             "--format", "json")
+    assert lf("sweep", "run", str(sw), "-o", str(res), "--workers", "1").returncode == 0
+    r = lf("sweep", "query", str(res), "SELECT technology, count(*) AS n FROM results GROUP BY 1 ORDER BY 1",
+           "--format", "json")
     import json
     assert json.loads(r.stdout) == [{"technology": t, "n": 32} for t in ("cpo", "lpo", "pluggable-dsp")]
-    r = _cli("sweep", "pareto", str(res), "--minimize", "power_per_gpu_w,tco_per_gpu_usd", "--maximize", "goodput",
-             "--format", "json")
+    r = lf("sweep", "pareto", str(res), "--minimize", "power_per_gpu_w,tco_per_gpu_usd", "--maximize", "goodput",
+           "--format", "json")
     assert r.returncode == 0, r.stderr
     front = json.loads(r.stdout)
     con = duckdb.connect(str(res), read_only=True)
@@ -331,10 +347,10 @@ def test_cli_query_pareto_export_and_report(tmp_path):
     v = np.array([row[2:] for row in t], dtype=float)
     want = {(t[i][0], t[i][1]) for i in brute_force_front(v, [False, False, True])}
     assert {(f["point"], f["technology"]) for f in front} == want and want
-    r = _cli("sweep", "export", str(res), "-o", str(tmp_path / "r.parquet"))
+    r = lf("sweep", "export", str(res), "-o", str(tmp_path / "r.parquet"))
     import pyarrow.parquet as pq
     assert r.returncode == 0 and pq.read_table(tmp_path / "r.parquet").num_rows == 96
-    r = _cli("sweep", "report", str(res), "-o", str(tmp_path / "r.html"))
+    r = lf("sweep", "report", str(res), "-o", str(tmp_path / "r.html"))
     text = (tmp_path / "r.html").read_text()
     assert r.returncode == 0 and "Pareto front" in text and text.count("plotly-graph-div") == 3  # 3 pairs
     assert "https://" not in text.split("<body>")[1][:2000]
@@ -371,7 +387,7 @@ def test_bad_input_exits_2_with_one_message(tmp_path, args, words, monkeypatch, 
     bad = write_sweep(tmp_path, {"axes": {"cluster.gpuz": [1]}}, "bad.yaml")
     res = small_results
     args = [a.format(sw=sw, bad=bad, res=res, port=_free_port()) for a in args]
-    r = _cli("sweep", *args, timeout=120)
+    r = lf("sweep", *args)  # in this process: the exit code and the one message are the point
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert "Traceback" not in r.stderr
     for w in words:
@@ -383,9 +399,9 @@ def test_resuming_another_sweep_is_refused(tmp_path):
     res = tmp_path / "r.duckdb"
     run_sweep(load_sweep(sw), res, workers=1)
     other = write_sweep(tmp_path, {**SMALL, "axes": {**SMALL["axes"], "economics.pue": [1.5]}}, "o.yaml")
-    r = _cli("sweep", "run", str(other), "-o", str(res))
+    r = lf("sweep", "run", str(other), "-o", str(res))
     assert r.returncode == 2 and "another sweep" in r.stderr and "--fresh" in r.stderr
-    assert _cli("sweep", "run", str(other), "-o", str(res), "--fresh", "--workers", "1").returncode == 0
+    assert lf("sweep", "run", str(other), "-o", str(res), "--fresh", "--workers", "1").returncode == 0
     assert len(rows_of(res)) == 16 * 3
 
 
@@ -418,7 +434,6 @@ def test_traffic_columns_follow_lightfabric_traffic(tmp_path):
 
     from lightfabric import load_scenario
     from lightfabric.netsim.traffic import traffic_report
-    from test_cli import lf
     sweep = tmp_path / "s.yaml"
     sweep.write_text(f"base: {ROOT / 'examples/jupiter-direct-connect-64k.yaml'}\nsample: {{method: grid}}\n"
                      "axes:\n  cluster.gpus: [16384]\n")
