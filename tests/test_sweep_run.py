@@ -172,7 +172,11 @@ def test_local_runs_agree_whatever_the_workers_and_partitions(tmp_path):
     one = run_sweep(sweep, tmp_path / "one.duckdb", workers=1, partition_points=64)
     two = run_sweep(sweep, tmp_path / "two.duckdb", workers=2, partition_points=5)
     assert one.partitions == 1 and two.partitions == 7 and two.evaluated == 7
-    assert len(two.workers) == 2
+    # the second run's rows were made in worker processes, not in this one (how the pool shares seven
+    # small partitions between its two workers is the scheduler's timing: one may take them all)
+    import os
+    assert 1 <= len(two.workers) <= 2 and not any(w.endswith(f":{os.getpid()}") for w in two.workers)
+    assert one.workers and all(w.endswith(f":{os.getpid()}") for w in one.workers)
     a, b = rows_of(tmp_path / "one.duckdb"), rows_of(tmp_path / "two.duckdb")
     assert len(a) == 32 * 3 and _same(a, b)
 
