@@ -50,7 +50,7 @@ from lightfabric.catalog import Catalog
 from lightfabric.compare import compare
 from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.interop.chakra import COMM_GROUP_FILE, PREFIX, check_size, write_step_traces
-from lightfabric.netsim.step import load_model, parse_plan
+from lightfabric.netsim.step import load_model, parse_plan, peak_tflops
 from lightfabric.netsim.topo import SAME_DOMAIN, topo_of
 from lightfabric.scenario.models import Scenario
 from lightfabric.technologies.registry import DESIGN_CHOICES
@@ -179,13 +179,10 @@ def export(scenario: Scenario, technology: str, out_dir: str | Path, *, model_pa
     if model_path is not None:       # the step is checked, and its size bounded, before anything is written
         model = load_model(model_path)
         gpu = comparison.plan.gpu
-        if gpu.bf16_dense_tflops is None:
-            raise LightfabricError.for_field(
-                "cluster.gpu", gpu.id, f"a GPU with bf16_dense_tflops in the catalog, or overrides: "
-                f"{{{gpu.id}.bf16_dense_tflops: N}}", problem="no dense BF16 rate for the compute time")
+        tflops = peak_tflops(gpu)
         p = parse_plan(plan, comparison.plan.fabric.gpus_for_jobs, model)
-        check_size(model, p, gpu.bf16_dense_tflops, option="--plan", value=plan)
-        step = (model, p, gpu.bf16_dense_tflops)
+        check_size(model, p, tflops, option="--plan", value=plan)
+        step = (model, p, tflops)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise LightfabricError.for_field("--output", str(out_dir), "a directory (made if missing)",

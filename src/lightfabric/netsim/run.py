@@ -10,7 +10,7 @@ from lightfabric.catalog import Catalog
 from lightfabric.compare import compare
 from lightfabric.errors import LightfabricError
 from lightfabric.netsim.collectives import ALGORITHMS, DEFAULT_ALGORITHM, OPS, closed_form, simulated
-from lightfabric.netsim.step import load_model, parse_plan, step_time
+from lightfabric.netsim.step import load_model, parse_plan, peak_tflops, step_time
 from lightfabric.netsim.topo import topo_of
 from lightfabric.inputs import check_seed
 from lightfabric.scenario.models import Scenario
@@ -130,10 +130,7 @@ def step_report(scenario: Scenario, *, model_path: str, plan: str, simulate: boo
     model = load_model(model_path)
     comparison = compare(scenario, catalog)
     gpu = comparison.plan.gpu
-    if gpu.bf16_dense_tflops is None:
-        raise LightfabricError.for_field(
-            "cluster.gpu", gpu.id, f"a GPU with bf16_dense_tflops in the catalog, or overrides: "
-            f"{{{gpu.id}.bf16_dense_tflops: N}}", problem="no dense BF16 rate for the compute time")
+    tflops = peak_tflops(gpu)
     p = parse_plan(plan, comparison.plan.fabric.gpus_for_jobs, model)
     results = []
     for r in comparison.results:
@@ -141,8 +138,8 @@ def step_report(scenario: Scenario, *, model_path: str, plan: str, simulate: boo
         if r.feasible:
             topo = topo_of(r.design)
             graph = topo.build_graph() if simulate else None
-            row.update(step_time(topo, gpu.bf16_dense_tflops, model, p, graph=graph, routing=routing, seed=seed))
+            row.update(step_time(topo, tflops, model, p, graph=graph, routing=routing, seed=seed))
             row["domain_gpus"] = topo.domain_gpus
         results.append(row)
     return {"scenario": scenario.name, "model": model.model_dump(), "plan": p.label(), "gpu": gpu.id,
-            "bf16_dense_tflops": gpu.bf16_dense_tflops, "simulate": simulate, "results": results}
+            "bf16_dense_tflops": tflops, "simulate": simulate, "results": results}

@@ -160,6 +160,16 @@ def parse_plan(text: str, gpus: int, model: ModelSpec) -> Plan:
     return Plan(tp, pp, dp, ep)
 
 
+def peak_tflops(gpu) -> float:
+    """The GPU's dense BF16 rate (TFLOPS) the step's compute time needs; refused naming the field if
+    the catalog has none."""
+    if gpu.bf16_dense_tflops is None:
+        raise LightfabricError.for_field(
+            "cluster.gpu", gpu.id, f"a GPU with bf16_dense_tflops in the catalog, or overrides: "
+            f"{{{gpu.id}.bf16_dense_tflops: N}}", problem="no dense BF16 rate for the compute time")
+    return gpu.bf16_dense_tflops
+
+
 def _network(topo: PathModel, src, dst) -> str:
     if topo.only_network:
         return topo.only_network

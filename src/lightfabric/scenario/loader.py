@@ -200,34 +200,9 @@ def parse_scenario(text: str, filename: str = "<scenario>", max_chars: int | Non
 
 
 def check_across_fields(scenario: Scenario, filename: str = "<scenario>") -> None:
-    """What one field's schema cannot check alone: the job mix must fit the cluster (every job at most
-    its GPUs, the shares at most all of them); raises :class:`ScenarioError` naming the field."""
-    """The job mix must fit the cluster: every job at most its GPUs, the shares at most all of them."""
-    rel, gpus = scenario.reliability, scenario.cluster.gpus
-
-    def fail(path: tuple, value, problem: str, allowed: str):
-        where = scenario.location(*path) or scenario.location(*path[:2]) or filename
-        raise ScenarioError(f"{where}: {'.'.join(map(str, path))}: got {value!r} ({problem}); allowed: {allowed}",
-                            field=".".join(map(str, path)), location=where)
-
-    if rel.job_gpus is not None:
-        if rel.job_gpus > gpus:
-            fail(("reliability", "job_gpus"), rel.job_gpus, "the job does not fit",
-                 f"1 to {gpus:,} (the cluster's GPUs)")
-        if "jobs" in rel.model_fields_set:
-            fail(("reliability", "job_gpus"), rel.job_gpus, "reliability.jobs is given too",
-                 "either job_gpus (one job) or jobs (a mix), not both")
-    if isinstance(rel.jobs, tuple):
-        if not rel.jobs:
-            fail(("reliability", "jobs"), [], "no jobs", "at least one {gpus, share}")
-        for i, j in enumerate(rel.jobs):
-            if j.gpus > gpus:
-                fail(("reliability", "jobs", i, "gpus"), j.gpus, "the job does not fit",
-                     f"1 to {gpus:,} (the cluster's GPUs)")
-        total = sum(j.share for j in rel.jobs)
-        if total > 1 + 1e-9:
-            fail(("reliability", "jobs"), [j.model_dump() for j in rel.jobs], f"the shares add up to {total:.4g}",
-                 "shares of the cluster's GPU-hours adding up to at most 1")
+    """What one field's schema cannot check alone (:meth:`Scenario.check_jobs_fit`: the job mix must
+    fit the cluster); raises :class:`ScenarioError` naming the field."""
+    scenario.check_jobs_fit(filename)
 
 
 def check_parts(scenario: Scenario, catalog: Catalog) -> Catalog:

@@ -353,8 +353,7 @@ class Scenario(_Strict):
         most its GPUs, the shares at most all of them; job_gpus or jobs, not both). Raises
         :class:`~lightfabric.errors.ScenarioError` naming the field, with its file location if known.
 
-        The same rule as ``lightfabric.scenario.loader.check_across_fields``, which the loader runs
-        on every file."""
+        The loader runs it on every file (``lightfabric.scenario.loader.check_across_fields``)."""
         rel, gpus = self.reliability, self.cluster.gpus
 
         def fail(path: tuple, value, problem: str, allowed: str):
