@@ -292,6 +292,18 @@ def test_version_answers_without_loading_the_commands():
     assert not {"typer", "pydantic", "numpy", "lightfabric.cli.root"} & mods
 
 
+def test_the_default_compare_imports_no_scipy():
+    """``lightfabric compare`` (the built-in scenario): the physics checks every link without scipy
+    (``physics/ber.py``, ``receiver.py``: math.erfc, AS 241, an exact binomial sum, a closed-form
+    OMA) and none of the heavy libraries loads."""
+    code = ("import sys\nfrom lightfabric.cli import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n")
+    mods = _modules_after(code, "compare", "--format", "json")
+    assert {"lightfabric.compare", "lightfabric.physics.ber", "lightfabric.physics.receiver"} <= mods
+    assert sorted(m for m in mods if m == "scipy" or m.startswith("scipy.")) == []
+    assert _heavy(mods) == [] and not {"numpy.f2py", "numpy.testing"} & mods
+
+
 def test_the_package_api_still_loads_on_use():
     import lightfabric
     from lightfabric.compare import compare as the_function

@@ -42,6 +42,8 @@ References
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from lightfabric.physics.ber import ber_pam, q_for_ber
@@ -128,14 +130,33 @@ def floor_ber(baud_gbd, *, levels: int = 4, extinction_ratio_db=6.0, rin_db_per_
 
 def oma_for_ber_w(target_ber, responsivity_a_per_w, tia_noise_pa_per_rthz, baud_gbd, *, levels: int = 4,
                   extinction_ratio_db=6.0, rin_db_per_hz=None, mpi=0.0) -> float:
-    """The outer OMA (W) at which the full noise model reaches ``target_ber`` (NaN if the floor is above it)."""
-    from scipy.optimize import brentq
+    """The outer OMA (W) at which the full noise model reaches ``target_ber`` (NaN if the floor is above it).
+
+    Closed form, as :func:`sensitivity_oma_dbm` with the signal-dependent noise added. Every noise
+    term of :func:`q_factor` is a polynomial of the OMA of degree at most two,
+    ``sigma^2 = a + b OMA + c OMA^2`` (``a``: TIA; ``b``: shot, ``2 q R B (P_avg / OMA)``; ``c``:
+    ``R^2 (RIN B + MPI (P_avg / OMA)^2)``), so ``R OMA = K sigma`` with ``K = 2 (M-1) q`` is the
+    quadratic ``(R^2 - K^2 c) OMA^2 - K^2 b OMA - K^2 a = 0``. Its positive root exists exactly when
+    ``R^2 > K^2 c`` (the floor's Q above the target's); all its terms are positive, so it is
+    evaluated without cancellation. It equals the root a bracketing search (Brent) finds on
+    :func:`ber_at_oma` to about 1e-13 relative (``tests/test_physics_fast.py``), without it.
+    """
     kw = dict(levels=levels, extinction_ratio_db=extinction_ratio_db, rin_db_per_hz=rin_db_per_hz, mpi=mpi)
-    if floor_ber(baud_gbd, **{k: v for k, v in kw.items()}) >= target_ber:
+    if floor_ber(baud_gbd, **kw) >= target_ber:
         return float("nan")
-    f = lambda log_w: float(np.log(ber_at_oma(np.exp(log_w), responsivity_a_per_w, tia_noise_pa_per_rthz,  # noqa: E731
-                                              baud_gbd, **kw)) - np.log(target_ber))
-    return float(np.exp(brentq(f, np.log(1e-9), np.log(1.0), xtol=1e-12)))
+    bw = float(reference_noise_bandwidth_hz(baud_gbd))
+    r = float(responsivity_a_per_w)
+    k2 = (2.0 * (levels - 1) * float(q_for_ber(target_ber, levels))) ** 2
+    er = float(db_to_ratio(extinction_ratio_db))
+    avg_over_oma = 0.5 * (er + 1.0) / (er - 1.0)
+    a = (float(tia_noise_pa_per_rthz) * 1e-12) ** 2 * bw
+    b = 2.0 * ELEMENTARY_CHARGE_C * r * avg_over_oma * bw
+    c = r * r * ((float(db_to_ratio(rin_db_per_hz)) * bw if rin_db_per_hz is not None else 0.0)
+                 + mpi * avg_over_oma ** 2)
+    lead = r * r - k2 * c
+    if lead <= 0.0:
+        return float("nan")
+    return (k2 * b + math.sqrt(k2 * k2 * b * b + 4.0 * lead * k2 * a)) / (2.0 * lead)
 
 
 def sensitivity_oma_dbm(target_ber, responsivity_a_per_w, tia_noise_pa_per_rthz, baud_gbd, *,
