@@ -288,8 +288,33 @@ class Catalog:
                 f"known: {', '.join(choices)}", problem=problem)
         return part
 
+    def value_key(self) -> int:
+        """A hash of every part's values, in order (computed once: a catalog's parts are fixed when it
+        is made), for caches keyed by what a result depends on rather than by which object it came from."""
+        key = self.__dict__.get("_value_key")
+        if key is None:
+            key = self.__dict__["_value_key"] = hash(tuple((type(p).__name__, repr(p)) for p in self._parts.values()))
+        return key
+
+    def memo(self, name: str) -> dict:
+        """A dictionary for lookups derived from this catalog alone (e.g. a part's value share),
+        kept with it: a changed catalog is a new catalog with an empty memo."""
+        return self.__dict__.setdefault("_memo", {}).setdefault(name, {})
+
     def of_kind(self, cls: type[P]) -> list[P]:
-        return [p for p in self._parts.values() if isinstance(p, cls)]
+        """The parts of class ``cls``, in catalog order (indexed per class on first use: a catalog's
+        parts are fixed when it is made; overrides and user files make a new catalog)."""
+        index = self.__dict__.setdefault("_of_kind", {})
+        parts = index.get(cls)
+        if parts is None:
+            parts = index[cls] = tuple(p for p in self._parts.values() if isinstance(p, cls))
+        return list(parts)
+
+    def without(self, part_ids: Iterable[str]) -> "Catalog":
+        """A new catalog without these parts (the rest, their sources and user marks unchanged)."""
+        drop = set(part_ids)
+        return Catalog([p for p in self._parts.values() if p.id not in drop], references=self._references,
+                       user={k: v for k, v in self.user.items() if k not in drop})
 
     # -- overrides -------------------------------------------------------------------------------
     def with_overrides(self, overrides: Mapping[str, object], field_prefix: str = "overrides") -> "Catalog":

@@ -11,6 +11,8 @@ exception.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from lightfabric.design.bom import bill_of_materials, ocs_summary
 from lightfabric.design.plan import FabricPlan, group_specs
 from lightfabric.design.types import Design, LinkGroup, medium_price_usd
@@ -34,8 +36,41 @@ def group_cost_usd(plan: FabricPlan, spec: GroupSpec, ends: GroupEnds) -> float:
     return capex + float(energy_cost_usd(power, eco.electricity_usd_per_kwh, eco.pue, eco.years))
 
 
+TRIED_CACHE_SIZE = 4096     # (technology, group) results kept, least recently used out
+_TRIED: OrderedDict = OrderedDict()
+
+
+def clear_build_caches() -> None:
+    """Forget every cached group result (benchmarks measure a first pass with this)."""
+    _TRIED.clear()
+
+
 def try_technology(plan: FabricPlan, spec: GroupSpec, tech: str) -> tuple[GroupEnds | None, dict | None, str | None]:
-    """Build and check one group with one technology: (ends, physical check, reason if infeasible)."""
+    """Build and check one group with one technology: (ends, physical check, reason if infeasible).
+
+    Cached by value: the technology, the catalog's parts (:meth:`Catalog.value_key`), the group (every
+    field of the frozen :class:`GroupSpec`: its end devices and ports, counts, rate, breakout, length
+    distribution, margins) and the scenario's physical settings. The same group in another point of
+    a sweep (a cluster built twice, e.g. ``tiers: 2`` and ``auto``) is then not built again; a
+    changed value is a new key. Bounded (:data:`TRIED_CACHE_SIZE`, least recently used out)."""
+    key = (tech, plan.catalog.value_key(), spec, plan.scenario.physical.model_dump_json())
+    try:
+        hit = _TRIED.get(key)
+    except TypeError:       # a part with a field that has no hash (a mapping): not cached
+        return _try_technology(plan, spec, tech)
+    if hit is not None:
+        _TRIED.move_to_end(key)
+        ends, check, reason = hit
+        return ends, (None if check is None else dict(check)), reason
+    result = _try_technology(plan, spec, tech)
+    _TRIED[key] = result
+    if len(_TRIED) > TRIED_CACHE_SIZE:
+        _TRIED.popitem(last=False)
+    ends, check, reason = result
+    return ends, (None if check is None else dict(check)), reason
+
+
+def _try_technology(plan: FabricPlan, spec: GroupSpec, tech: str) -> tuple[GroupEnds | None, dict | None, str | None]:
     technology = REGISTRY[tech]
     try:
         ends = technology.ends(plan.catalog, spec)

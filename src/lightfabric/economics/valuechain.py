@@ -19,11 +19,18 @@ class NoValueShare(LookupError):
 
 
 def value_share(catalog: Catalog, part_id: str) -> ValueShare:
+    memo = catalog.memo("value_share")      # per catalog: its parts and entries never change
+    if part_id in memo:
+        return memo[part_id]
     part = catalog.get(part_id)
-    entry = most_specific(index_by_target(catalog.of_kind(ValueShare)), part)
+    index = memo.get(None)
+    if index is None:
+        index = memo[None] = index_by_target(catalog.of_kind(ValueShare))
+    entry = most_specific(index, part)
     if entry is None:
         raise NoValueShare(f"no value-share entry in the catalog for {part.kind} {part.id}; "
                            f"add one with applies_to: {part.kind}")
+    memo[part_id] = entry
     return entry
 
 

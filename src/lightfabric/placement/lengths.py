@@ -30,7 +30,7 @@ Lengths are weighted by the GPUs behind each rack, so a group's distribution is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 
 import numpy as np
@@ -40,7 +40,11 @@ IN_RACK_SAMPLES = 16
 
 @dataclass(frozen=True)
 class LengthStats:
-    """The length distribution of a link group (m)."""
+    """The length distribution of a link group (m).
+
+    ``values_m`` and ``weights`` (the distinct lengths, to the centimetre, and the share of links at
+    each) are computed when first read: a group's statistics never need them.
+    """
 
     min_m: float
     mean_m: float
@@ -48,45 +52,124 @@ class LengthStats:
     p95_m: float
     max_m: float
     source: str                       # "placement" or "fixed"
-    values_m: tuple[float, ...] = ()  # distinct lengths
-    weights: tuple[float, ...] = ()   # share of links at each
+    _samples: tuple = field(default=(), repr=False, compare=False)   # (lengths, weights) behind the figures
 
     @classmethod
     def fixed(cls, length_m: float) -> "LengthStats":
-        return cls(length_m, length_m, length_m, length_m, length_m, "fixed", (length_m,), (1.0,))
+        return cls(length_m, length_m, length_m, length_m, length_m, "fixed", ((length_m,), (1.0,)))
 
     @classmethod
     def from_samples(cls, values_m, weights) -> "LengthStats":
+        """Min, mean, p50, p95 and max of lengths ``values_m`` carried by ``weights`` links each.
+
+        A quantile is the smallest length whose cumulative share reaches it (less 1e-12). Exact: no
+        sampling; the time is that of one sort of the lengths (of the few whose weight differs from
+        the most common one, see :func:`weighted_quantiles_m`).
+        """
         v = np.asarray(values_m, dtype=float)
         w = np.asarray(weights, dtype=float)
         keep = w > 0
-        v, w = v[keep], w[keep]
-        order = np.argsort(v)
-        v, w = v[order], w[order] / w.sum()
-        cdf = np.cumsum(w)
+        if not keep.all():
+            v, w = v[keep], w[keep]
+        total = float(w.sum())
+        p50, p95 = weighted_quantiles_m(v, w, total, (0.5, 0.95))
+        return cls(float(v.min()), float(np.dot(v, w) / total), p50, p95, float(v.max()), "placement", (v, w))
 
-        def q(p: float) -> float:
-            return float(v[min(np.searchsorted(cdf, p - 1e-12), len(v) - 1)])
+    @property
+    def values_m(self) -> tuple[float, ...]:
+        """The distinct lengths, rounded to the centimetre."""
+        return self._distinct()[0]
 
+    @property
+    def weights(self) -> tuple[float, ...]:
+        """The share of links at each of :attr:`values_m`."""
+        return self._distinct()[1]
+
+    def _distinct(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        if not self._samples:
+            return (), ()
+        v, w = (np.asarray(x, dtype=float) for x in self._samples)
         uniq, inv = np.unique(np.round(v, 2), return_inverse=True)
-        uw = np.bincount(inv, weights=w)
-        return cls(float(v[0]), float(np.dot(v, w)), q(0.5), q(0.95), float(v[-1]), "placement",
-                   tuple(float(x) for x in uniq), tuple(float(x) for x in uw))
+        uw = np.bincount(inv, weights=w / w.sum())
+        return tuple(float(x) for x in uniq), tuple(float(x) for x in uw)
 
     def as_dict(self) -> dict:
         return {"min_m": round(self.min_m, 2), "mean_m": round(self.mean_m, 2), "p50_m": round(self.p50_m, 2),
                 "p95_m": round(self.p95_m, 2), "max_m": round(self.max_m, 2), "source": self.source}
 
 
+SORT_ALL_BELOW = 512      # below this many lengths a weighted quantile sorts them all with their weights
+MAX_ODD_WEIGHTS = 64      # lengths whose weight differs from the common one, handled one by one
+
+
+def weighted_quantiles_m(v: np.ndarray, w: np.ndarray, total: float, shares) -> list[float]:
+    """For each share p, the smallest length whose links' cumulative weight reaches (p - 1e-12) x total.
+
+    Lengths mostly carry one common weight (a whole rack's or row's GPUs); the few that do not (a
+    partial rack, in-rack samples) are counted apart, so only the lengths are sorted, not their
+    weights with them. Exact, the same choice as sorting everything (up to the rounding of the sum).
+    """
+    n = len(v)
+    if n < SORT_ALL_BELOW:
+        return _quantiles_sorting_all(v, w, total, shares)
+    common = w[n // 2]
+    odd = w != common
+    if int(odd.sum()) > MAX_ODD_WEIGHTS:
+        return _quantiles_sorting_all(v, w, total, shares)
+    bulk = np.sort(v[~odd])
+    ov = v[odd]
+    order = np.argsort(ov, kind="stable")
+    ov, ocum = ov[order], np.cumsum(w[odd][order])
+
+    def cum_upto(t: float) -> float:   # weight of the lengths <= t
+        k = int(np.searchsorted(ov, t, side="right"))
+        return common * float(np.searchsorted(bulk, t, side="right")) + (float(ocum[k - 1]) if k else 0.0)
+
+    out = []
+    for p in shares:
+        target = (p - 1e-12) * total
+        lo, hi = 0, len(bulk) - 1        # the first bulk length that reaches the target
+        best = np.inf
+        if len(bulk) and cum_upto(bulk[hi]) >= target:
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if cum_upto(bulk[mid]) >= target:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            best = float(bulk[lo])
+        for t in ov:                      # or an odd-weight length before it
+            if t >= best:
+                break
+            if cum_upto(t) >= target:
+                best = float(t)
+                break
+        out.append(best if np.isfinite(best) else float(v.max()))
+    return out
+
+
+def _quantiles_sorting_all(v: np.ndarray, w: np.ndarray, total: float, shares) -> list[float]:
+    order = np.argsort(v, kind="stable")
+    vs, cdf = v[order], np.cumsum(w[order])
+    return [float(vs[min(np.searchsorted(cdf, (p - 1e-12) * total), len(v) - 1)]) for p in shares]
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Rack centres (m) and the GPUs in each rack."""
+    """Rack centres (m) and the GPUs in each rack, and the same per row of racks."""
 
     x_m: np.ndarray
     y_m: np.ndarray
     gpus: np.ndarray
     row: np.ndarray
     row_x0_m: np.ndarray     # where each rack's row starts along x (halls side by side)
+    rows_x0_m: np.ndarray = None     # per row: where it starts along x
+    rows_y_m: np.ndarray = None      # per row: its y
+    rows_gpus: np.ndarray = None     # per row: its GPUs
+    first_rack: np.ndarray = None    # per row: the index of its first rack
+    racks_per_row: int = 1
+    in_row_m: np.ndarray = None      # a rack's centre from the start of its row, by position
+    full_row_gpus: float = 0.0       # GPUs of a full row
 
     @property
     def racks(self) -> int:
@@ -94,11 +177,15 @@ class Layout:
 
 
 def layout(placement, gpus: int) -> Layout:
-    """Place ``ceil(gpus / gpus_per_rack)`` racks row by row, hall by hall."""
+    """Place ``ceil(gpus / gpus_per_rack)`` racks row by row, hall by hall.
+
+    Positions are computed once per row (rows, halls and buildings by arithmetic) and repeated over
+    the row's racks: the same numbers as rack by rack, in time proportional to the rows.
+    """
     p = placement
     racks = ceil(gpus / p.gpus_per_rack)
-    i = np.arange(racks)
-    row, pos = i // p.racks_per_row, i % p.racks_per_row
+    rows = ceil(racks / p.racks_per_row)
+    row = np.arange(rows)
     hall, row_in_hall = row // p.rows_per_hall, row % p.rows_per_hall
     halls = int(hall[-1]) + 1
     building, hall_in_building = hall // p.halls_per_building, hall % p.halls_per_building
@@ -111,12 +198,18 @@ def layout(placement, gpus: int) -> Layout:
     hall_d = p.rows_per_hall * pitch + p.hall_gap_m
     building_w = cols * hall_w + p.building_gap_m
     building_d = ceil(halls_in_a_building / cols) * hall_d + p.building_gap_m
-    x0 = (building % bcols) * building_w + (hall_in_building % cols) * hall_w
-    y = (building // bcols) * building_d + (hall_in_building // cols) * hall_d + row_in_hall * pitch
-    x = x0 + (pos + 0.5) * p.rack_width_m
+    x0 = ((building % bcols) * building_w + (hall_in_building % cols) * hall_w).astype(float)
+    y = ((building // bcols) * building_d + (hall_in_building // cols) * hall_d + row_in_hall * pitch).astype(float)
+    i = np.arange(racks)
+    rack_row, pos = i // p.racks_per_row, i % p.racks_per_row
+    in_row = (np.arange(p.racks_per_row) + 0.5) * p.rack_width_m
+    x = x0[rack_row] + in_row[pos]
     per_rack = np.full(racks, p.gpus_per_rack, dtype=float)
     per_rack[-1] = gpus - p.gpus_per_rack * (racks - 1)
-    return Layout(x, y.astype(float), per_rack, row, x0.astype(float))
+    rows_gpus = np.full(rows, float(p.racks_per_row * p.gpus_per_rack))
+    rows_gpus[-1] = gpus - p.racks_per_row * p.gpus_per_rack * (rows - 1)
+    return Layout(x, y[rack_row], per_rack, rack_row, x0[rack_row], x0, y, rows_gpus,
+                  row * p.racks_per_row, p.racks_per_row, in_row, float(p.racks_per_row * p.gpus_per_rack))
 
 
 def between_racks_m(placement, dx_m, dy_m):
@@ -138,24 +231,43 @@ def in_rack_max_m(placement) -> float:
     return float(in_rack_samples_m(placement).max())
 
 
-def _group_centres(lay: Layout, gpus_per_group: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each rack's group centre when consecutive racks form groups of ``gpus_per_group`` GPUs."""
+def _group_centres(lay: Layout, gpus_per_group: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The centres of the groups that consecutive racks form with ``gpus_per_group`` GPUs each (a rack
+    in the group its first GPU is in), and each rack's place among them."""
     start = np.cumsum(lay.gpus) - lay.gpus
     group = (start // max(gpus_per_group, 1)).astype(int)
-    n = group.max() + 1
+    n = group[-1] + 1
     w = np.bincount(group, weights=lay.gpus, minlength=n)
     # a group number no rack starts in (a group wider than several racks) has no weight and is never read
     cx = np.divide(np.bincount(group, weights=lay.gpus * lay.x_m, minlength=n), w, out=np.zeros(n), where=w > 0)
     cy = np.divide(np.bincount(group, weights=lay.gpus * lay.y_m, minlength=n), w, out=np.zeros(n), where=w > 0)
-    return cx[group], cy[group]
+    new = np.empty(len(group), dtype=bool)
+    new[0], new[1:] = True, group[1:] != group[:-1]
+    used = group[new]
+    return cx[used], cy[used], np.cumsum(new) - 1
+
+
+def _nearest(values: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The element of sorted distinct ``values`` closest to each of ``c`` (the lower one on a tie, as
+    ``argmin`` over all of them would choose), by bisection: no racks x positions table."""
+    k = np.searchsorted(values, c)
+    window = np.clip(k[:, None] + np.arange(-2, 2)[None, :], 0, len(values) - 1)   # the two each side
+    best = np.abs(c[:, None] - values[window]).argmin(axis=1)
+    return values[window[np.arange(len(c)), best]]
+
+
+def _rack_xs(lay: Layout) -> np.ndarray:
+    """The distinct x of the racks: the last row's, and every distinct start of the other rows plus
+    the positions in a row (the same sums as the racks' own)."""
+    parts = [lay.x_m[lay.first_rack[-1]:]]
+    if len(lay.rows_x0_m) > 1:
+        parts.append((np.unique(lay.rows_x0_m[:-1])[:, None] + lay.in_row_m[None, :]).ravel())
+    return np.unique(np.concatenate(parts))
 
 
 def _snap(lay: Layout, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Move each centre to the rack position closest to it (switches stand in racks)."""
-    xs, ys = np.unique(lay.x_m), np.unique(lay.y_m)
-    sx = xs[np.abs(cx[:, None] - xs[None, :]).argmin(axis=1)]
-    sy = ys[np.abs(cy[:, None] - ys[None, :]).argmin(axis=1)]
-    return sx, sy
+    return _nearest(_rack_xs(lay), cx), _nearest(np.unique(lay.rows_y_m), cy)
 
 
 @dataclass(frozen=True)
@@ -220,8 +332,10 @@ def positions_m(placement, lay: "Layout", where: Location) -> tuple[np.ndarray, 
     p = placement
     if where.rule == "in-rack":
         return lay.x_m, lay.y_m
-    if where.rule == "amid":
-        return _snap(lay, *_group_centres(lay, where.gpus_per_device))
+    if where.rule == "amid":   # each group's centre moved to a rack position once, then per rack
+        cx, cy, place = _group_centres(lay, where.gpus_per_device)
+        sx, sy = _snap(lay, cx, cy)
+        return sx[place], sy[place]
     if where.rule == "row-end":
         return lay.row_x0_m + (p.racks_per_row + 0.5) * p.rack_width_m, lay.y_m
     if where.rule == "row-middle":
@@ -256,11 +370,44 @@ def link_lengths(placement, gpus: int, groups) -> dict[str, LengthStats]:
     out: dict[str, LengthStats] = {}
     for name, lower, upper in groups:
         (lx, ly), (ux, uy) = at(lower), at(upper)
+        weights = lay.gpus
+        if lower.rule == "in-rack" and upper.rule in ("row-end", "row-middle") and len(lay.first_rack) > 1:
+            lx, ly, ux, uy, weights = _row_pattern(lay, lx, ly, ux, uy)
+        elif lower.rule != "in-rack":
+            lx, ly, ux, uy, weights = _runs(lay, lx, ly, ux, uy)
         if lower.compute_rack:
-            out[name] = _mixed(placement, between_racks_m(placement, lx - ux, ly - uy), lay.gpus)
+            out[name] = _mixed(placement, between_racks_m(placement, lx - ux, ly - uy), weights)
         else:
-            out[name] = _routed(placement, lx - ux, ly - uy, lay.gpus)
+            out[name] = _routed(placement, lx - ux, ly - uy, weights)
     return out
+
+
+def _runs(lay: Layout, *xy: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Consecutive racks that reach the same two devices as one entry carrying their GPUs: the same
+    lengths, computed once per run (a row, or the part of a row in one pod)."""
+    change = np.zeros(lay.racks, dtype=bool)
+    change[0] = True
+    for a in xy:
+        change[1:] |= a[1:] != a[:-1]
+    starts = np.flatnonzero(change)
+    if len(starts) * 2 > lay.racks:
+        return (*xy, lay.gpus)
+    return (*(a[starts] for a in xy), np.add.reduceat(lay.gpus, starts))
+
+
+def _row_pattern(lay: Layout, lx, ly, ux, uy) -> tuple[np.ndarray, ...]:
+    """Racks to their row's end or middle: a rack's length depends only on where its row starts (the
+    column of its hall and building) and its place in the row, so the full rows that start at the
+    same x have the same lengths. One row stands for each distinct start (a few: columns of halls x
+    columns of buildings), carrying the GPUs of all of them; the last row keeps its own. Exact: the
+    same numbers as rack by rack."""
+    n = lay.racks_per_row
+    starts, first, count = np.unique(lay.rows_x0_m[:-1], return_index=True, return_counts=True)
+    keep = np.r_[(lay.first_rack[first][:, None] + np.arange(n)[None, :]).ravel(),
+                 np.arange(lay.first_rack[-1], lay.racks)]
+    w = lay.gpus[keep].copy()
+    w[:len(first) * n] *= np.repeat(count, n)
+    return lx[keep], ly[keep], ux[keep], uy[keep], w
 
 
 def _routed(placement, dx, dy, weights) -> LengthStats:
