@@ -170,7 +170,7 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
                             su_port.rate_gbps, su_port.count, su_switch.systems_per_tray)
     spec = ClusterSpec(scenario=scenario, gpu=gpu, switch=switch, nic=nic, port=port, attachment=attachment,
                        planes=planes, scale_up=su, scale_up_switch=su_switch,
-                       ocs=catalog.get(so.ocs, kind="ocs", field="scale_out.ocs"))
+                       ocs=catalog.get(so.ocs, kind="ocs", field="scale_out.ocs"), catalog=catalog)
     fabric = _placed(scenario, topology.build(spec))
     return FabricPlan(scenario=scenario, catalog=catalog, gpu=gpu, switch=switch, nic=nic, port=port,
                       attachment=attachment, fabric=fabric, planes=planes, scale_up=su, scale_up_switch=su_switch,
@@ -178,12 +178,14 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
 
 
 def _placed(scenario: Scenario, fabric: Fabric) -> Fabric:
-    """The fabric with the length of every link group, from where its tiers stand."""
+    """The fabric with the length of every link group, from where its tiers stand (a topology that
+    knows a group's lengths, an explicit graph, gives them in ``Fabric.lengths``)."""
     _check_ocs_passes(scenario, fabric)
     where = {t.name: t.location for t in fabric.tiers}
     lengths = link_lengths(scenario.placement, scenario.cluster.gpus,
-                           [(g.name, where[g.lower], where[g.upper]) for g in fabric.groups])
-    return replace(fabric, lengths=_fixed_lengths(scenario, fabric, lengths))
+                           [(g.name, where[g.lower], where[g.upper]) for g in fabric.groups
+                            if g.name not in fabric.lengths])
+    return replace(fabric, lengths=_fixed_lengths(scenario, fabric, {**lengths, **fabric.lengths}))
 
 
 def _plan_switchless(scenario: Scenario, catalog: Catalog, topology, gpu: Gpu) -> FabricPlan:

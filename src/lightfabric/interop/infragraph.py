@@ -21,7 +21,10 @@ three tiers leaf ``i`` of pod ``p`` takes port ``i`` of each of its pod's ``u`` 
 places GPUs under leaves the same way.
 
 Not expressed (the annotation says so): the scale-up domain's wiring (NVLink switch trays), OCS
-circuits, and topologies other than the fat-tree (refused with the field named).
+circuits, and topologies other than the fat-tree (refused with the field named). The annotation
+carries each group's lengths at full precision, policy key and shuffles and each switch device's
+part, so that ``scale_out.topology: infragraph`` reads the design back exactly
+(:mod:`lightfabric.topology.infragraph`).
 """
 
 from __future__ import annotations
@@ -204,6 +207,23 @@ def _spine_core_edges(edges: _Edges, tree, link: str, P: int, counts, shape):
     pod) spread over the group's cores, core port ``p x`` (links per core and spine) ``+ r div g``."""
     u, lpp = shape.spines_per_pod, shape.leaves_per_pod
     leaves, spines, cores = counts
+    if cores % u:
+        # fewer cores than a pod's spines (a small three-tier tree): each spine's uplinks fill the cores'
+        # ports in turn, as a two-tier tree's leaves fill its spines
+        for p in range(P):
+            done = 0                        # uplinks of this plane's spines so far
+            for t in range(spines):
+                n_up = min(lpp, leaves - (t // u) * lpp)
+                r = 0
+                while r < n_up:
+                    glob = done + r
+                    core, port = glob % cores, glob // cores
+                    n = min(n_up - r, cores - core)
+                    edges.add(link, f"spine[{p * spines + t}]", f"port[{lpp + r}:{lpp + r + n}]",
+                              f"core[{p * cores + core}:{p * cores + core + n}]", f"port[{port}]")
+                    r += n
+                done += n_up
+        return
     gc = cores // u                         # cores of a group
     per_core = ceil(lpp / gc)               # links between a spine and one core of its group
     for p in range(P):
@@ -236,15 +256,26 @@ def _annotation(ig, design, edge_objects: int):
         link = a.links.add(name=g.name)
         up = g.upper_end
         power_w = g.lower_end.power_w + (up.power_w if up else 0.0)
+        L = g.lengths
+        spec = design.fabric.group(g.name)
+        # lengths at full precision (repr), with their distribution: read back, they give the same design
         put(link, technology=g.technology, chosen_by=g.chosen_by, links=g.links, lower_end_part=g.lower_end.part_id,
             upper_end_part=up.part_id if up else "none (circuit switch)", medium_part=g.medium.id,
-            length_max_m=round(g.lengths.max_m, 3), length_mean_m=round(g.lengths.mean_m, 3),
+            policy_key=spec.policy_key, shuffles=spec.shuffles,
+            length_max_m=repr(float(L.max_m)), length_mean_m=repr(float(L.mean_m)), length_min_m=repr(float(L.min_m)),
+            length_p50_m=repr(float(L.p50_m)), length_p95_m=repr(float(L.p95_m)), length_source=L.source,
+            length_values_m=" ".join(repr(float(v)) for v in L.values_m) or None,
+            length_weights=" ".join(repr(float(w)) for w in L.weights) or None,
             ends_power_w=round(power_w, 4), ends_price_usd=round(g.lower_end.cost_usd + (up.cost_usd if up else 0.0), 2))
     plan = design.plan
+    for t in design.fabric.switch_tiers:
+        node = a.nodes.add(name=TIER_DEVICES[t.name])
+        put(node, part=t.part.id, tier=t.name)
     su = plan.scale_up
     put(a.graph, generator=f"lightfabric {__version__}", scenario=plan.scenario.name, design=design.technology,
         topology=design.fabric.topology, gpus=plan.scenario.cluster.gpus, gpu=plan.gpu.id, nic=plan.nic.id,
         switch=plan.switch.id, planes=plan.planes, edge_objects=edge_objects,
+        gpus_per_server=plan.scenario.cluster.gpus_per_server,
         not_expressed=("the scale-up domain's wiring: " + f"{su.domain_gpus} GPUs a domain at "
                        f"{plan.scenario.scale_up.bandwidth_per_gpu_gbps:g} Gb/s a GPU") if su else None)
     return a
@@ -258,6 +289,9 @@ def write(design, path, fmt: str) -> tuple[str, str]:
     ig = _ig()
     enc = ig.Infrastructure.YAML if fmt == "yaml" else ig.Infrastructure.JSON
     p = Path(path)
+    if not p.parent.is_dir():
+        raise LightfabricError.for_field("--output", str(path), "a file in an existing directory",
+                                         problem=f"no directory {str(p.parent)!r}")
     ann = p.with_name(f"{p.stem}.annotations{p.suffix}")
     p.write_text(infra.serialize(encoding=enc))
     ann.write_text(annotation.serialize(encoding=enc))

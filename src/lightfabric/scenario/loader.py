@@ -71,6 +71,7 @@ ALLOWED: dict[str, str] = {
     "technologies": f"a list of distinct technologies from: {', '.join(DESIGN_CHOICES)}",
     "overrides": "a mapping of PART_ID.FIELD to a number, true/false or text",
     "catalog": "a list of the paths of your catalog files (at most 16), relative to the scenario file",
+    "scale_out.graph": "the path of an InfraGraph file (YAML or JSON), relative to the scenario file",
 }
 
 
@@ -189,6 +190,11 @@ def parse_scenario(text: str, filename: str = "<scenario>", max_chars: int | Non
         base = Path(filename).parent if Path(filename).is_file() else Path.cwd()
         data = {**data, "catalog": [str(base / c) if isinstance(c, str) and not Path(c).is_absolute() else c
                                     for c in data["catalog"]]}
+    so = data.get("scale_out")
+    if isinstance(so, dict) and isinstance(so.get("graph"), str) and so["graph"] and not Path(so["graph"]).is_absolute():
+        # the graph file of an infragraph fabric is found beside the scenario file too
+        base = Path(filename).parent if Path(filename).is_file() else Path.cwd()
+        data = {**data, "scale_out": {**so, "graph": str(base / so["graph"])}}
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:

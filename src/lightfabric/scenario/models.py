@@ -108,6 +108,9 @@ class ScaleOut(_Strict):
     torus: Torus = Field(default=Torus(), description="torus only: cubes, slices and failed cubes")
     ocs: str = Field(default=OCS_PART, description=(
         "catalog id of the optical circuit switch of an OCS spine, a direct-connect or a torus fabric"))
+    graph: str | None = Field(default=None, min_length=1, max_length=4096, description=(
+        "infragraph only: the InfraGraph file (YAML or JSON) of the fabric, relative to the scenario file; its "
+        "annotation beside it (<stem>.annotations<suffix>) is read too"))
 
 
 class ScaleUp(_Strict):

@@ -68,6 +68,7 @@ class ClusterSpec:
     scale_up: "ScaleUpFabric | None" = None
     scale_up_switch: "SwitchAsic | None" = None
     ocs: "OpticalCircuitSwitch | None" = None    # the scenario's OCS (scale_out.ocs)
+    catalog: object = None             # the scenario's catalog, for parts a topology's own input names (a graph file)
 
     @property
     def gpus(self) -> int:
@@ -215,6 +216,9 @@ class Topology(ABC):
     needs_scale_up: bool = False
     # False: chips are linked directly (a torus); the scenario names no switch, NIC or scale-up
     switched: bool = True
+    # False: the fabric comes from a file the user gives (an InfraGraph graph), so a design search
+    # (lightfabric design) cannot generate it from the cluster alone
+    generated: bool = True
     order: int = 100
     # scale_out keys with which a cluster of a few hundred GPUs builds on this topology (shown by
     # ``lightfabric topologies``; the registry tests build every topology small with them)

@@ -78,7 +78,11 @@ def _source(req: ScenarioInput) -> tuple[dict, list]:
     name = req.example or DEFAULT_EXAMPLE
     if name not in examples():
         raise InputError(["body", "example"], f"example: got {name!r}; allowed: {', '.join(examples())}")
-    return yaml.safe_load(examples()[name].read_text()), ["body", "example"]
+    data = yaml.safe_load(examples()[name].read_text())
+    graph = (data.get("scale_out") or {}).get("graph")
+    if isinstance(graph, str):   # a packaged example's graph file stands beside it
+        data["scale_out"]["graph"] = str(examples()[name].parent / graph)
+    return data, ["body", "example"]
 
 
 def _edit_at(path: tuple, edits: dict) -> str | None:
@@ -108,6 +112,10 @@ def scenario_of(req: ScenarioInput, limits: Limits) -> Scenario:
     if sc.catalog:
         raise InputError(where + ["catalog"], "catalog: the web API reads no files on the server; give your parts' "
                          "figures as overrides, or run lightfabric with --catalog on your machine")
+    if sc.scale_out.graph is not None and where != ["body", "example"]:
+        raise InputError(where + ["scale_out", "graph"], "scale_out.graph: the web API reads no files on the server; "
+                         "run lightfabric on your machine for your InfraGraph file, or name the packaged example "
+                         "dragonfly-infragraph")
     check_across_fields(sc, "scenario")
     if sc.cluster.gpus > limits.max_gpus:
         edit = "gpus" in edits
