@@ -162,6 +162,9 @@ class SwitchAsic(Part):
     system_overhead_w: float = Field(ge=0, description="rest of the system without optics: CPU, fans, board, PSU losses")
     system_price_usd: float = Field(gt=0, description="price of one system without optics")
     linear_drive: bool = Field(description="host SerDes qualified to drive linear (LPO) optics")
+    co_packaged_optics: bool = Field(default=False, description=(
+        "the system's ports are its own co-packaged optical engines (no cages): only a co-packaged "
+        "technology serves them"))
 
     @model_validator(mode="after")
     def _lanes_make_capacity(self) -> "SwitchAsic":

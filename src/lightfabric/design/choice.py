@@ -72,6 +72,9 @@ def try_technology(plan: FabricPlan, spec: GroupSpec, tech: str) -> tuple[GroupE
 
 def _try_technology(plan: FabricPlan, spec: GroupSpec, tech: str) -> tuple[GroupEnds | None, dict | None, str | None]:
     technology = REGISTRY[tech]
+    cannot = technology.switch_reason(spec)
+    if cannot:
+        return None, None, cannot
     try:
         ends = technology.ends(plan.catalog, spec)
     except Infeasible as e:

@@ -339,6 +339,16 @@ class Technology(ABC):
         # DGX GH200's 256-GPU domain together
         return None
 
+    def switch_reason(self, spec: GroupSpec) -> str | None:
+        """Why this technology cannot serve a port of ``spec``'s switches (None if it can): a
+        co-packaged-optics switch (catalog ``co_packaged_optics``: SN6800, Quantum-X800 Photonics)
+        has no cages, so only a co-packaged technology meets its ports."""
+        for ep in (spec.lower, spec.upper):
+            if ep.kind == "switch" and getattr(ep.device, "co_packaged_optics", False) and not self.co_packaged:
+                return (f"{ep.device.id} is a co-packaged-optics switch: its ports are its own optical engines, "
+                        f"with no cages for {self.id}")
+        return None
+
     @abstractmethod
     def ends(self, catalog: Catalog, spec: GroupSpec) -> GroupEnds:
         """The two ends and the medium of ``spec``'s links (raise :class:`Infeasible` if none)."""
