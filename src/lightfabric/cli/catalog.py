@@ -35,14 +35,6 @@ def _month(value: str, option: str) -> str:
     return value
 
 
-def available_by(part, month: str) -> bool | None:
-    """Whether ``part`` ships by ``month`` (YYYY-MM): True, False, or None when the catalog does not say."""
-    a = part.available
-    if a is None:
-        return None
-    return a.status == "shipping" and a.date <= month
-
-
 @catalog_app.command("list")
 def catalog_list(
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only parts of this kind (gpu, switch, nic, module, optical-engine, laser-source, fiber, connector, laser, optical-component, receiver, circuit, electrical-channel, copper-cable, fiber-part, ocs, failure-rate, field-observation, repair-unit, value-share, engine-flow, co-package-flow, hop-latency).")] = None,
@@ -57,6 +49,7 @@ def catalog_list(
     if kind is not None and kind not in kinds:
         fail(LightfabricError.for_field("--kind", kind, ", ".join(kinds), problem="unknown kind"
                                          + did_you_mean(kind, kinds)))
+    from lightfabric.catalog.availability import is_available
     month = _month(available_by_month, "--available-by") if available_by_month is not None else None
     title = "lightfabric catalog" + (f": parts shipping by {month}" if month else "")
     table = Table(title=title, header_style="bold")
@@ -67,7 +60,7 @@ def catalog_list(
         if kind and p.kind != kind:
             continue
         if month is not None:
-            ok = available_by(p, month)
+            ok = is_available(p, month)
             if ok is None:
                 unknown.append(p.id)
                 continue

@@ -29,6 +29,7 @@ from lightfabric.technologies import registry as technology_registry
 from lightfabric.technologies.registry import REGISTRY
 from lightfabric.topology.registry import TOPOLOGIES
 from lightfabric.web import service
+from lightfabric.optimize.question import DesignQuestion
 from lightfabric.web.limits import Limits
 from lightfabric.web.schemas import (PartKind, CollectiveRequest, CompareRequest, EconomicsRequest, LinkRequest,
                                      LaserRequest, ReportRequest, SensitivityRequest, StepRequest, SweepRequest,
@@ -456,6 +457,31 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         def work(token):
             return service.run_small_sweep(req.sweep, req.max_rows, limits, token)
         return await run(request, req, work, {"SWEEP": ["body", "sweep"]})
+
+    @app.post("/api/design", summary="The best design for a cluster under constraints (lightfabric design)",
+              responses=RESPONSES)
+    async def api_design(request: Request, req: DesignQuestion) -> dict:
+        from lightfabric.optimize.report import design_report
+        from lightfabric.optimize.search import scenario_dict, search
+        if req.gpus > limits.max_gpus:
+            raise InputError(["body", "gpus"], f"gpus: got {req.gpus:,}; this server designs at most "
+                             f"{limits.max_gpus:,}", status=413)
+        if req.base is not None and req.base not in service.examples():
+            raise InputError(["body", "base"], f"base: got {req.base!r}; allowed here: a packaged example "
+                             f"({', '.join(sorted(service.examples()))})")
+
+        if req.needs_step and req.model not in service.models():
+            raise InputError(["body", "model"], f"model: got {req.model!r}; allowed: {', '.join(sorted(service.models()))}")
+
+        def work(token):
+            result = search(req, progress=lambda *a: token.progress(),
+                            max_evaluations=limits.max_design_evaluations)
+            report = design_report(result)
+            best = result.best
+            scenario = (scenario_dict(req, result.space, result.base, best.structure, best.technology,
+                                      name=f"designed-{req.gpus}-{req.gpu}") if best else None)
+            return {"result": report, "scenario": scenario}
+        return await run(request, None, work, {"constraint": ["body", "constraints"]})
 
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     return app

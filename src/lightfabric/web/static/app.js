@@ -488,6 +488,53 @@ async function runStep() {
   }
 }
 
+function designRow(r) {
+  const s = `${r.topology}, ${r.switch} ${r.port_rate_gbps}G, ${r.tiers} tier(s), ${r.planes} plane(s), 1:${r.oversubscription}` +
+    (r.ocs_spine ? ", OCS spine" : "");
+  const t = Object.entries(r.technology).map(([k, v]) => `${k}: ${v}`).join(", ");
+  return `<td>${esc(s)}</td><td>${esc(t)}</td><td class="r">${fmt(r.tco_usd / 1e6, 1)}</td>` +
+    `<td class="r">${fmt(r.capex_usd / 1e6, 1)}</td><td class="r">${fmt(r.network_power_mw, 2)}</td>` +
+    `<td class="r">${fmt(r.goodput, 4)}</td><td class="r">${fmt(r.bisection, 3)}</td>`;
+}
+const DESIGN_HEAD = "<th>structure</th><th>technology per link class</th><th>TCO M USD</th><th>capex M USD</th>" +
+  "<th>power MW</th><th>goodput</th><th>bisection</th>";
+
+async function runDesign() {
+  const body = { gpus: Number($("design-gpus").value), gpu: $("design-gpu").value, objective: $("design-objective").value,
+    constraints: $("design-constraints").value.split(";").map((x) => x.trim()).filter((x) => x) };
+  if ($("design-available").value.trim()) body.available_by = $("design-available").value.trim();
+  $("design-status").textContent = "searching...";
+  $("design-open").disabled = true;
+  try {
+    const r = await api("POST", "/api/design", body);
+    const rep = r.result;
+    const s = rep.search;
+    $("design-best").innerHTML = rep.best
+      ? `<thead><tr>${DESIGN_HEAD}</tr></thead><tbody><tr>${designRow(rep.best)}</tr></tbody>`
+      : `<tbody><tr><td>No design meets the constraints${rep.closest ? "; closest: " + esc(rep.closest.design) + " (" + esc(rep.closest.why_not_best) + ")" : ""}</td></tr></tbody>`;
+    $("design-runners").innerHTML = rep.runner_ups.length
+      ? `<thead><tr>${DESIGN_HEAD}<th>why it lost</th></tr></thead><tbody>` +
+        rep.runner_ups.map((x) => `<tr>${designRow(x)}<td>${esc(x.why_not_best)}</td></tr>`).join("") + "</tbody>" : "";
+    $("design-status").textContent = `${s.designs_considered.toLocaleString()} designs considered, ` +
+      `${s.evaluated.toLocaleString()} evaluated exactly, ${s.pruned_by_bound.toLocaleString()} pruned by bound, ` +
+      `${s.ruled_out_by_bound.toLocaleString()} ruled out by a constraint's bound, in ${fmt(s.seconds, 1)} s`;
+    state.designScenario = r.scenario;
+    $("design-open").disabled = !r.scenario;
+  } catch (err) {
+    $("design-best").innerHTML = "";
+    $("design-runners").innerHTML = "";
+    $("design-status").textContent = (err.detail || []).map((d) => d.msg).join("; ") || "could not run";
+  }
+}
+
+function openDesign() {
+  if (!state.designScenario) return;
+  state.scenario = state.designScenario;
+  state.source = {};
+  document.querySelector('.tab[data-tab="compare"]').click();
+  run({ fill: true });
+}
+
 async function runSensitivity() {
   $("sens-status").textContent = "running (a few seconds)...";
   try {
@@ -583,6 +630,8 @@ async function start() {
   for (const p of catalog.filter((p) => p.kind === "switch")) $("switch").add(new Option(p.id, p.id));
   for (const k of [...new Set(catalog.map((p) => p.kind))].sort()) $("catalog-kind").add(new Option(k, k));
   for (const m of models) $("step-model").add(new Option(m, m));
+  for (const p of catalog.filter((p) => p.kind === "gpu")) $("design-gpu").add(new Option(p.id, p.id));
+  $("design-gpu").value = "gb300";
 
   $("example").addEventListener("change", () => {
     state.source = { example: $("example").value };
@@ -613,6 +662,8 @@ async function start() {
   });
   $("coll-run").addEventListener("click", runCollective);
   $("step-run").addEventListener("click", runStep);
+  $("design-run").addEventListener("click", runDesign);
+  $("design-open").addEventListener("click", openDesign);
   $("run-sensitivity").addEventListener("click", runSensitivity);
   document.querySelectorAll(".tab").forEach((b) => b.addEventListener("click", () => {
     document.querySelectorAll(".tab").forEach((x) => x.classList.toggle("active", x === b));
