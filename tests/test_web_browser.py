@@ -182,6 +182,20 @@ def test_analysis_pages_show_their_tables(page):
     assert "step time (s)" in page.inner_text("#step-table")
 
 
+def test_the_design_page_finds_a_design_and_opens_it_in_compare(page):
+    _updates(page, 1)
+    page.click("button.tab[data-tab=design]")
+    page.fill("#design-gpus", "1024")
+    page.fill("#design-constraints", "bisection >= 1; network_power_mw <= 0.2")
+    page.click("#design-run")
+    page.wait_for_selector("#design-best tr td", timeout=90_000)
+    assert "tco" in page.inner_text("#design-best").lower()
+    assert "evaluated exactly" in page.inner_text("#design-status")
+    page.click("#design-open")
+    _updates(page, 2)
+    assert "designed-1024-gb300" in page.inner_text("#title")
+
+
 def test_api_docs_render_with_no_network(chromium, server):
     """Issue 23: /docs loads Swagger UI from this server, not a CDN: it renders with every other host blocked."""
     context = chromium.new_context()
