@@ -96,7 +96,7 @@ def test_the_slow_sweep_path_gives_the_stored_rows(reference, tmp_path):
     ref = reference["slow_sweep"]
     got = run_slow_sweep(tmp_path)
     assert sorted(got) == sorted(ref)
-    assert len(ref["point"]) == 120 and sum(ref["feasible"]) == 88
+    assert len(ref["point"]) == 192 and sum(ref["feasible"]) == 148
     for col, values in ref.items():
         assert len(got[col]) == len(values), col
         bad = [(i, a, b) for i, (a, b) in enumerate(zip(values, got[col]))

@@ -20,6 +20,7 @@ inside one block, and inside a scale-up domain, is not modelled here (the collec
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -68,17 +69,49 @@ def check_matrix(m, blocks: int, field: str) -> np.ndarray:
     return m
 
 
-def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=None) -> dict:
-    """The time of one pattern on one design's path model (module docstring); ``matrix`` (bytes
-    between blocks) in place of a CSV file when ``pattern`` is ``matrix``."""
-    ranks = np.arange(topo.gpus, dtype=np.int64)
-    blk = topo.blocks_of(ranks)
+@dataclass(frozen=True)
+class BlockLayout:
+    """What every pattern on one fabric of blocks needs, computed once: the GPUs of each block, the
+    scale-out capacity out of each block in one plane (Gb/s; None where the fabric routes between
+    blocks itself), and the path model (its ``route_block_traffic``)."""
+
+    topo: object
+    per_block: np.ndarray          # GPUs of each block
+    uplink_gbps: np.ndarray | None
+
+    @property
+    def blocks(self) -> int:
+        return len(self.per_block)
+
+
+def block_layout(topo) -> BlockLayout | None:
+    """The blocks of a design's path model (:class:`BlockLayout`), or None for a fabric without blocks.
+
+    The blocks of GPUs (``blocks_of``) and of uplinks (``block_uplink_gbps``) are the same blocks: a
+    path model that disagrees is a bug, named here rather than left to a broadcast error."""
+    blk = topo.blocks_of(np.arange(topo.gpus, dtype=np.int64))
     if blk is None:
+        return None
+    uplink = topo.block_uplink_gbps()
+    b = int(blk.max()) + 1
+    if uplink is not None and len(uplink) < b:
+        raise AssertionError(f"{type(topo).__name__}: GPUs in {b} blocks, uplinks of {len(uplink)}")
+    per_block = np.bincount(blk, minlength=b if uplink is None else len(uplink)).astype(float)
+    return BlockLayout(topo, per_block, None if uplink is None else np.asarray(uplink, dtype=float))
+
+
+def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=None,
+                  layout: BlockLayout | None = None) -> dict:
+    """The time of one pattern on one design's path model (module docstring); ``matrix`` (bytes
+    between blocks) in place of a CSV file when ``pattern`` is ``matrix``; ``layout``: the model's
+    :func:`block_layout`, if the caller has it (several patterns on one fabric)."""
+    layout = block_layout(topo) if layout is None else layout
+    if layout is None:
         raise LightfabricError.for_field("scale_out.topology", "a fabric without blocks",
                                          "fat-tree, rail-optimized or direct-connect (fabrics of blocks)",
                                          problem="traffic patterns are defined between blocks")
-    b = int(blk.max()) + 1
-    per_block = np.bincount(blk, minlength=b).astype(float)
+    b = layout.blocks
+    per_block = layout.per_block
     planes = topo.planes
     bits = size_bytes * 8.0
     if pattern == "uniform":
@@ -89,12 +122,13 @@ def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=N
         label = "uniform: every GPU to every other"
         perm = None
     elif pattern == "permutation":
-        if b < 2:
+        held = np.flatnonzero(per_block > 0)     # a block without GPUs (uplinks only) neither sends nor receives
+        if len(held) < 2:
             raise LightfabricError.for_field("--pattern", pattern, "uniform, or a fabric of two or more blocks",
                                              problem="a permutation of blocks needs two or more")
-        perm = derangement(b, seed)
+        perm = held[derangement(len(held), seed)]
         demand = np.zeros((b, b))
-        demand[np.arange(b), perm] = per_block * bits
+        demand[held, perm] = per_block[held] * bits
         per_gpu_out = bits
         label = f"block permutation (seed {seed})"
     else:
@@ -108,12 +142,12 @@ def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=N
     nic_s = per_gpu_out / gpu_bps
     plane_demand = demand / planes
     routing = topo.route_block_traffic(plane_demand)
-    uplink_bps = topo.block_uplink_gbps() * 1e9
     if routing is not None:
         fabric_s = routing.time_s
         transit = routing.transit_share
         util_note = "circuits"
     else:
+        uplink_bps = layout.uplink_gbps * 1e9
         load = np.maximum(plane_demand.sum(axis=1), plane_demand.sum(axis=0))
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(uplink_bps > 0, load / uplink_bps, np.where(load > 0, np.inf, 0.0))

@@ -27,7 +27,9 @@ from lightfabric.reliability import checkpoint, rates
 from lightfabric.reliability.analytic import Expectation, expectation
 from lightfabric.reliability.effects import ROLE_LABELS, ROLES, degraded_bandwidth
 from lightfabric.reliability.inventory import FailureClass, inventory, leaf_gpus
-from lightfabric.reliability.jobs import JobMix, JobResult, cluster_totals, crossing_probability, job_mix, job_results
+from lightfabric.reliability.jobs import (
+    PRESET_SOURCES, JobMix, JobResult, cluster_totals, crossing_probability, job_mix, job_results,
+)
 from lightfabric.reliability.montecarlo import simulate
 from lightfabric.reliability.rates import HOURS_PER_DAY
 from lightfabric.reliability.repair import PolicyResult, apply_policy
@@ -165,9 +167,9 @@ def analyse(design: Design, scenario: Scenario, job_gpus: int | None = None) -> 
     mix = job_mix(scenario, job_gpus)
     jobs = _mix_results(classes, mix, scenario, lg, degrade_cost, other.fit)
     totals = cluster_totals(jobs, gpus)
-    single = cluster_totals(_mix_results(classes, job_mix(scenario.model_copy(update={
-        "reliability": rel.model_copy(update={"jobs": "single", "job_gpus": None})})), scenario, lg, degrade_cost,
-        other.fit), gpus)
+    # the mix of one job of every GPU: job_mix of the scenario with jobs "single" and no job_gpus
+    one_job = JobMix("single", PRESET_SOURCES["single"], rel.job_placement, ((gpus, 1.0),))
+    single = cluster_totals(_mix_results(classes, one_job, scenario, lg, degrade_cost, other.fit), gpus)
     return Analysis(classes, e, mix, jobs, totals, policy, degraded, lg, group_links,
                     {"network_share_of_job_time": _r(single["network_share_of_job_time"]),
                      "job_interruptions_per_day": _r(single["job_interruptions_per_day"])})

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from math import ceil
 
 from lightfabric.catalog import (
@@ -66,27 +67,27 @@ class FailureClass:
     crossing_gpus: float = 0.0     # a job placed within a block of this many GPUs does not cross the unit
     repatch_per_failure: float = 0.0  # links moved to a spare port per failure (maintenance window)
 
-    @property
+    @cached_property
     def rate_per_h(self) -> float:
         """Hard failures per hour of the whole class."""
         return self.count * rates.per_hour(self.fit)
 
-    @property
+    @cached_property
     def swaps_per_h(self) -> float:
         """FRU swaps per hour of the whole class: what draws spares, parts and labour."""
         return self.rate_per_h * self.swaps_per_failure
 
-    @property
+    @cached_property
     def planned_rate_per_h(self) -> float:
         """Swaps that take more GPUs than the fault took: planned stops of the jobs on the rest."""
         return self.swaps_per_h if self.gpus_replacing > self.gpus_waiting else 0.0
 
-    @property
+    @cached_property
     def dark_h(self) -> float:
         """Hours a failure leaves what it took down (the wait, and its share of a swap)."""
         return self.wait_h + self.swaps_per_failure * self.replace_h
 
-    @property
+    @cached_property
     def flap_rate_per_h(self) -> float:
         return self.count * rates.per_hour(self.flap_fit)
 
@@ -380,6 +381,6 @@ def laser_outage_fraction(lasers: int, fit: float, window_h: float, spares: int)
     """
     if spares <= 0:
         return 1.0
-    from scipy.stats import poisson
+    from scipy import special
     mu = lasers * rates.per_hour(fit) * window_h
-    return float(poisson.sf(spares - 1, mu))
+    return float(special.pdtrc(spares - 1, mu))     # scipy.stats.poisson.sf(spares - 1, mu), without its wrapper

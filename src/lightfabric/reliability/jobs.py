@@ -39,7 +39,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import ceil
+from math import ceil, isfinite, sqrt
 
 import numpy as np
 
@@ -175,13 +175,24 @@ class JobResult:
 
 
 def _goodput(rate_per_h: float, delta_h: float, restart_h: float, planned_per_h: float = 0.0) -> float:
-    """Daly's goodput at the optimal interval, less the restarts of planned interruptions (no lost work)."""
+    """Daly's goodput at the optimal interval, less the restarts of planned interruptions (no lost work).
+
+    On floats: the arithmetic of :func:`checkpoint.daly_interval_h` and :func:`checkpoint.goodput`
+    (IEEE +, x, / and sqrt are exactly rounded alike in Python and numpy; ``exp`` and ``expm1`` are
+    numpy's, as there), bit for bit the same (tests/test_sweep_speed.py); the array functions handle
+    the edge cases (delta >= 2M, an infinite M)."""
     if rate_per_h <= 0:
         g = 1.0
     else:
         m = 1.0 / rate_per_h
-        tau = float(checkpoint.daly_interval_h(delta_h, m))
-        g = float(checkpoint.goodput(tau, delta_h, restart_h, m))
+        if not (isfinite(m) and 0.0 < delta_h < 2.0 * m):
+            tau = float(checkpoint.daly_interval_h(delta_h, m))
+            g = float(checkpoint.goodput(tau, delta_h, restart_h, m))
+        else:
+            x = delta_h / (2.0 * m)
+            tau = sqrt(2.0 * delta_h * m) * (1.0 + sqrt(x) / 3.0 + x / 9.0) - delta_h
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                g = float(1.0 / (m * np.exp(restart_h / m) * np.expm1((tau + delta_h) / m) / tau))
     return max(0.0, g * (1.0 - planned_per_h * restart_h))
 
 
@@ -191,18 +202,36 @@ def job_results(classes: list[FailureClass], mix: JobMix, *, gpus: int,
     time, and its goodput with and without the network (module docstring). ``degrade_cost``: share of
     a job's speed one degrading unit down in its span takes (lost bandwidth x exposed communication)."""
     out = []
+    placement = mix.placement
+    # what each class brings, read once (the properties are computed): interrupting?, its rate of
+    # interruptions per unit of probability, its degrading units per unit, planned swaps
+    per_class = [(fc.name, fc.effect == "interrupt", fc.crossing_gpus, fc.scope_gpus,
+                  fc.rate_per_h * fc.outage_fraction + fc.flap_rate_per_h, fc.rate_per_h * fc.dark_h,
+                  fc.planned_rate_per_h if fc.planned_rate_per_h > 0 and fc.gpus_replacing > fc.gpus_waiting else 0.0,
+                  fc.gpus_replacing) for fc in classes]
+    hit: dict[float, float] = {}      # hit probability by scope, for this job size
     for job_gpus, share in mix.sizes:
         jr = JobResult(job_gpus, share, share * gpus / job_gpus)
-        for fc in classes:
-            p = crossing_probability(fc, mix.placement, job_gpus, gpus)
-            if fc.effect == "interrupt":
-                jr.interruptions_per_h_by_class[fc.name] = (fc.rate_per_h * fc.outage_fraction + fc.flap_rate_per_h) * p
+        hit.clear()
+        by_class = jr.interruptions_per_h_by_class
+        for name, interrupts, crossing_gpus, scope, interrupt_rate, dark_units, planned, replacing in per_class:
+            # crossing_probability(fc, ...), with the hit probability kept per scope
+            if placement != "scattered" and job_gpus <= crossing_gpus:
+                p = 0.0
             else:
-                jr.interruptions_per_h_by_class[fc.name] = 0.0
-                jr.degraded_units += fc.rate_per_h * fc.dark_h * p
-            if fc.planned_rate_per_h > 0 and fc.gpus_replacing > fc.gpus_waiting:
-                q = hit_probability(mix.placement, job_gpus=job_gpus, scope_gpus=fc.gpus_replacing, gpus=gpus)
-                jr.planned_per_h += fc.planned_rate_per_h * max(0.0, q - (p if fc.effect == "interrupt" else 0.0))
+                p = hit.get(scope)
+                if p is None:
+                    p = hit[scope] = hit_probability(placement, job_gpus=job_gpus, scope_gpus=scope, gpus=gpus)
+            if interrupts:
+                by_class[name] = interrupt_rate * p
+            else:
+                by_class[name] = 0.0
+                jr.degraded_units += dark_units * p
+            if planned:
+                q = hit.get(replacing)
+                if q is None:
+                    q = hit[replacing] = hit_probability(placement, job_gpus=job_gpus, scope_gpus=replacing, gpus=gpus)
+                jr.planned_per_h += planned * max(0.0, q - (p if interrupts else 0.0))
         jr.degraded_share = min(1.0, jr.degraded_units * degrade_cost)
         jr.other_per_h = job_gpus * other_fit_per_gpu * 1e-9
         jr.goodput_other = _goodput(jr.other_per_h, delta_h, restart_h)

@@ -45,11 +45,19 @@ def _rates_by_target(catalog: Catalog) -> dict[str, FailureRate]:
     return index_by_target(catalog.of_kind(FailureRate))
 
 
+_NONE = object()
+
+
 def failure_rate(catalog: Catalog, part: Part) -> FailureRate:
     """The most specific failure-rate entry for ``part``: its id, then ``kind:selector``, then ``kind``
-    (:mod:`lightfabric.catalog.matching`)."""
-    entry = most_specific(_rates_by_target(catalog), part)
+    (:mod:`lightfabric.catalog.matching`). Kept per catalog by part id (a catalog's parts are fixed
+    when it is made; the same id always names the same part in it)."""
+    memo = catalog.memo("reliability.failure_rate")
+    entry = memo.get(part.id)
     if entry is None:
+        found = most_specific(_rates_by_target(catalog), part)
+        entry = memo[part.id] = _NONE if found is None else found
+    if entry is _NONE:
         raise NoFailureRate(f"no failure rate in the catalog for {part.kind} {part.id}; "
                             f"add a failure-rate entry with applies_to: {part.kind}")
     return entry
@@ -148,7 +156,18 @@ def lane_fit(catalog: Catalog, technology: str, lane_rate_gbps: float) -> tuple[
 
 def module_fit(catalog: Catalog, module: PluggableModule, case_temperature_c: float | None = None,
                design_margin_db: float = chains.DESIGN_MARGIN_DB) -> FitBreakdown:
-    """Bottom-up FIT of a pluggable module: its lasers at their junction temperature plus its lanes."""
+    """Bottom-up FIT of a pluggable module: its lasers at their junction temperature plus its lanes
+    (kept per catalog by module id, case temperature and margin; a fresh copy each call)."""
+    memo = catalog.memo("reliability.module_fit")
+    key = (module.id, case_temperature_c, float(design_margin_db))
+    b = memo.get(key)
+    if b is None:
+        b = memo[key] = _module_fit(catalog, module, case_temperature_c, design_margin_db)
+    return FitBreakdown(b.part, dict(b.items))
+
+
+def _module_fit(catalog: Catalog, module: PluggableModule, case_temperature_c: float | None,
+                design_margin_db: float) -> FitBreakdown:
     out = FitBreakdown(module.id)
     rate = component_lane_rate_gbps(catalog, module.optical_lane_rate_gbps)
     taken = "" if rate == module.optical_lane_rate_gbps else \
@@ -250,7 +269,15 @@ def field_calibration(catalog: Catalog, engine: OpticalEngine) -> FieldCalibrati
 def engine_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
     """FIT of an optical engine without its lasers: the dies and fiber attach bottom-up
     (:func:`engine_die_fit`), scaled to the field-calibrated rate where the catalog has field hours
-    of this engine (:func:`field_calibration`)."""
+    of this engine (:func:`field_calibration`). Kept per catalog by engine id (a fresh copy each call)."""
+    memo = catalog.memo("reliability.engine_fit")
+    b = memo.get(engine.id)
+    if b is None:
+        b = memo[engine.id] = _engine_fit(catalog, engine)
+    return FitBreakdown(b.part, dict(b.items))
+
+
+def _engine_fit(catalog: Catalog, engine: OpticalEngine) -> FitBreakdown:
     b = engine_die_fit(catalog, engine)
     cal = field_calibration(catalog, engine)
     if cal is None or b.fit == 0:

@@ -66,11 +66,20 @@ def traffic_figures(design) -> tuple[tuple[str, float], ...]:
     """The design's efficiency under uniform traffic and a permutation of blocks (NaN for a fabric
     without blocks or of one block: no traffic between blocks)."""
     from lightfabric.netsim.topo import topo_of
-    from lightfabric.netsim.traffic import block_traffic, has_blocks
+    from lightfabric.netsim.traffic import block_layout, block_traffic
     topo = topo_of(design)
-    if not has_blocks(topo) or topo.blocks_of(np.array([topo.gpus - 1]))[0] == 0:
+    layout = block_layout(topo)
+    if layout is None or layout.blocks < 2:
         return (("uniform_traffic_efficiency", float("nan")), ("permutation_traffic_efficiency", float("nan")))
-    return tuple((f"{p}_traffic_efficiency", block_traffic(topo, p, 1e9)["efficiency"]) for p in ("uniform", "permutation"))
+    return tuple((f"{p}_traffic_efficiency", block_traffic(topo, p, 1e9, layout=layout)["efficiency"])
+                 for p in ("uniform", "permutation"))
+
+
+def _traffic_key(design) -> tuple:
+    """What the traffic figures of a design depend on: its fabric (the path model's blocks, GPU
+    rates and uplinks come from the fabric and the cluster; the technology changes only latencies)
+    and the tiers an OCS took (which the path model is told). Designs of one point share both."""
+    return (id(design.fabric), None if design.ocs is None else design.ocs.get("replaced_tier"))
 
 
 def column_name(axis: str) -> str:
@@ -124,6 +133,7 @@ def _figures(sc: Scenario) -> list[DesignFigures]:
     """Build every design of ``sc`` and keep what the economic axes do not change."""
     prepared = prepare(sc)
     out = []
+    traffic: dict[tuple, tuple] = {}     # per fabric: the designs of one point share it
     try:
         hour_usd = gpu_hour_usd(prepared, sc.economics)
     except LightfabricError:
@@ -142,7 +152,7 @@ def _figures(sc: Scenario) -> list[DesignFigures]:
                    ("network_share_of_job_time", e["reliability"]["network_share_of_job_time"]),
                    ("gpus_down_mean", e["reliability"]["gpus_down_mean"]),
                    ("job_interruptions_per_day", e["reliability"]["job_interruptions_per_day"]),
-                   *traffic_figures(r.design))
+                   *_cached(traffic, _traffic_key(r.design), lambda: traffic_figures(r.design)))
         out.append(DesignFigures(
             r.technology, True, "", gpus=sc.cluster.gpus,
             cost_chosen=any(g.chosen_by == "auto" for g in r.design.link_groups),
@@ -150,6 +160,12 @@ def _figures(sc: Scenario) -> list[DesignFigures]:
             maintenance_usd_per_year=e["maintenance"]["usd_per_year"],
             downtime_gpu_hours_per_year=e["downtime"]["gpu_hours_per_year"], default_gpu_hour_usd=hour_usd))
     return out
+
+
+def _cached(store: dict, key, make):
+    if key not in store:
+        store[key] = make()
+    return store[key]
 
 
 def _codes(col: np.ndarray) -> tuple[np.ndarray, int]:

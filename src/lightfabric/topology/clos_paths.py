@@ -19,6 +19,7 @@ shift all-to-all communication patterns", Concurrency and Computation 22(2), 201
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from math import ceil
 
 import numpy as np
@@ -60,23 +61,36 @@ class TreeShape:
     core_groups: int
     leaf_uplink_gbps: float
     spine_uplink_gbps: float
+    # a leaf whose downlinks hold no whole number of GPUs (77 ports, 2 a GPU): GPU h sits on the leaf
+    # of its first port, leaf (h x gpu_port_units) // leaf_port_units (ports in units of 1/breakout);
+    # 0: every leaf holds gpus_per_leaf GPUs
+    gpu_port_units: int = 0
+    leaf_port_units: int = 0
 
     @classmethod
     def of(cls, tree: FatTree, host_ports_per_gpu: float, rate_gbps: float, hosts: int,
            gpus_per_leaf: int | None = None) -> "TreeShape":
         """From a tree's counts: GPUs under a leaf from its downlinks (or as given), leaves grouped
-        into pods of k/2 (3 tiers), the cores of each spine index."""
+        into pods of k/2 (3 tiers), the cores of each spine index.
+
+        Where a leaf's downlinks are not a whole number of GPUs' ports (and ``gpus_per_leaf`` is not
+        given), a GPU sits on the leaf of its first port, as cabled: leaves hold ``floor`` or ``ceil``
+        of ``down / ports per GPU`` GPUs, and the model's leaves and pods are the fabric's."""
         if tree.tiers == 1:
             return cls(1, hosts, 1, 1, 1, 1, 1, 0.0, 0.0)
-        gpl = gpus_per_leaf or max(1, int(tree.leaf_split.down // host_ports_per_gpu))
+        down = tree.leaf_split.down
+        units = Fraction(host_ports_per_gpu).limit_denominator(1 << 16)     # ports a GPU uses: links / breakout
+        fractional = gpus_per_leaf is None and (down * units.denominator) % units.numerator != 0
+        gpl = gpus_per_leaf or max(1, int(down // host_ports_per_gpu))
+        split = (units.numerator, down * units.denominator) if fractional else (0, 0)
         leaves = tree.switches_per_tier[0]
         u = tree.leaf_split.up
         if tree.tiers == 2:
             spines = tree.switches_per_tier[1]
-            return cls(2, gpl, leaves, leaves, 1, spines, 1, u * rate_gbps / spines, 0.0)
+            return cls(2, gpl, leaves, leaves, 1, spines, 1, u * rate_gbps / spines, 0.0, *split)
         lpp = tree.radix // 2
         groups = max(1, round(tree.switches_per_tier[2] / u))
-        return cls(3, gpl, leaves, lpp, ceil(leaves / lpp), u, groups, rate_gbps, lpp * rate_gbps / groups)
+        return cls(3, gpl, leaves, lpp, ceil(leaves / lpp), u, groups, rate_gbps, lpp * rate_gbps / groups, *split)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,10 +127,17 @@ class ClosPaths(PathModel):
         return np.asarray(g, dtype=np.int64)
 
     def local_leaf(self, h):
-        return h // self.shape.gpus_per_leaf
+        s = self.shape
+        if s.leaf_port_units:
+            return np.asarray(h, dtype=np.int64) * s.gpu_port_units // s.leaf_port_units
+        return h // s.gpus_per_leaf
 
     def local_index(self, h):
-        return h % self.shape.gpus_per_leaf
+        s = self.shape
+        if s.leaf_port_units:     # minus the first GPU whose first port is on the leaf
+            h = np.asarray(h, dtype=np.int64)
+            return h + (-(self.local_leaf(h) * s.leaf_port_units) // s.gpu_port_units)
+        return h % s.gpus_per_leaf
 
     def leaf_of(self, g):
         g = np.asarray(g, dtype=np.int64)

@@ -1,0 +1,120 @@
+"""Traffic between blocks on an oversubscribed Clos whose leaves do not hold a whole number of GPUs.
+
+A leaf of ``d`` downlinks serves ``d / p`` GPUs of ``p`` ports each; with ``d`` odd and ``p = 2``
+(Tomahawk 5 at 400G with an 800G NIC, oversubscription 1.5: 77 down, 51 up) that is 38.5. The path
+model used to put ``floor(d / p)`` GPUs on a leaf, so the last GPUs sat on leaves (and pods) the
+fabric does not have: block traffic failed with a shape mismatch (4 blocks of GPUs, 3 pods of
+uplinks) and the flow simulator indexed a leaf past the last. A GPU now sits on the leaf of its
+first port, as it is cabled, so the model's leaves and pods are the fabric's.
+
+The figures are checked against a hand calculation from the tree's counts: under uniform traffic a
+block of ``n`` of the ``N`` GPUs sends ``(N - n) / (N - 1)`` of its GPUs' rate out over uplinks of
+``u / d`` of their rate (spines are non-blocking above the leaf), so the share carried is
+``min(1, (u / d) (N - 1) / (N - n))``; under a permutation of blocks a block sends (and receives)
+everything: ``u / d`` for blocks of equal size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lightfabric
+from lightfabric.compare import compare
+from lightfabric.netsim.topo import topo_of
+from lightfabric.netsim.traffic import block_traffic, traffic_report
+from lightfabric.sweep.evaluate import traffic_figures
+from lightfabric.topology.circuits import derangement
+
+
+def _scenario(gpus: int, oversubscription: float, tiers=3, switch="tomahawk-5", rate=400):
+    return lightfabric.Scenario.model_validate({
+        "name": "oversubscribed", "cluster": {"gpus": gpus, "gpu": "gb300"},
+        "scale_out": {"switch": switch, "port_rate_gbps": rate, "nic": "connectx-8", "tiers": tiers,
+                      "oversubscription": oversubscription},
+        "technologies": ["pluggable-dsp"]})
+
+
+def _design(gpus, oversubscription, **kw):
+    r = compare(_scenario(gpus, oversubscription, **kw)).results[0]
+    assert r.feasible, r.reasons
+    return r.design
+
+
+@pytest.mark.parametrize("gpus,over", [(6000, 1.5), (6000, 2.0), (32768, 2.0), (10880, 2.0), (4097, 3.0)])
+def test_every_gpu_sits_on_a_leaf_and_pod_the_fabric_has(gpus, over):
+    d = _design(gpus, over)
+    topo = topo_of(d)
+    s = d.fabric.summary
+    ranks = np.arange(gpus)
+    leaves = topo.leaf_of(ranks)
+    assert leaves.max() < s["switches_per_tier"][0] == topo.shape.leaves
+    # a GPU on the leaf of its first port: per leaf, the GPUs whose first port is among its d downlinks
+    ppg = 2   # an 800G NIC on 400G ports
+    assert np.array_equal(leaves, ranks * ppg // s["leaf_ports_down"])
+    blocks = topo.blocks_of(ranks)
+    assert blocks.max() + 1 == len(topo.block_uplink_gbps()) == topo.shape.pods
+
+
+def test_the_oversubscribed_three_tier_case_of_the_issue_runs():
+    d = _design(6000, 1.5)
+    figs = dict(traffic_figures(d))
+    assert 0 < figs["uniform_traffic_efficiency"] <= 1 and 0 < figs["permutation_traffic_efficiency"] <= 1
+
+
+def test_uniform_traffic_follows_the_uplink_downlink_ratio():
+    # 10,880 GPUs = 4 full pods of 64 leaves x 85 ports (o = 2: 85 down, 43 up), 2 ports a GPU
+    gpus = 10880
+    d = _design(gpus, 2.0)
+    s = d.fabric.summary
+    down, up = s["leaf_ports_down"], s["leaf_ports_up"]
+    assert (down, up) == (85, 43) and s["switches_per_tier"][0] == 256
+    n = 64 * down // 2                                         # GPUs of one pod: 2,720
+    hand = min(1.0, up / down * (gpus - 1) / (gpus - n))       # 43/85 x 10879/8160 = 0.674448
+    r = block_traffic(topo_of(d), "uniform", 1e9)
+    assert r["blocks"] == 4
+    assert r["efficiency"] == pytest.approx(hand, rel=1e-12)
+    assert hand == pytest.approx(0.674448, abs=1e-6)
+    # and the permutation: every block sends all of its GPUs' bits to one other block
+    p = block_traffic(topo_of(d), "permutation", 1e9)
+    assert p["efficiency"] == pytest.approx(up / down, rel=1e-12)
+
+
+def test_unequal_pods_by_hand():
+    # 6,000 GPUs, o = 1.5: 77 down, 51 up; 156 leaves, pods of 64, 64 and 28 leaves;
+    # GPUs by first port: 2,464, 2,464 and 1,072
+    gpus = 6000
+    d = _design(gpus, 1.5)
+    s = d.fabric.summary
+    down, up = s["leaf_ports_down"], s["leaf_ports_up"]
+    assert (down, up, s["switches_per_tier"][0]) == (77, 51, 156)
+    n = np.array([2464, 2464, 1072])
+    uplink_gbps = np.array([64, 64, 28]) * up * 400.0
+    gpu_gbps = 800.0
+    topo = topo_of(d)
+    assert np.array_equal(np.bincount(topo.blocks_of(np.arange(gpus))), n)
+    assert np.allclose(topo.block_uplink_gbps(), uplink_gbps)
+    uniform = min(1.0, float((uplink_gbps / (n * gpu_gbps * (gpus - n) / (gpus - 1))).min()))
+    assert block_traffic(topo, "uniform", 1e9)["efficiency"] == pytest.approx(uniform, rel=1e-12)
+    perm = derangement(3, 0)
+    sent = n * gpu_gbps
+    received = np.zeros(3)
+    received[perm] = sent
+    hand = float((uplink_gbps / np.maximum(sent, received)).min())
+    assert block_traffic(topo, "permutation", 1e9)["efficiency"] == pytest.approx(min(1.0, hand), rel=1e-12)
+
+
+def test_traffic_report_of_the_issue_scenario():
+    out = traffic_report(_scenario(6000, 2.0), pattern="uniform", size_bytes=1e8)
+    assert all(r["feasible"] and r["blocks"] == 3 for r in out["results"])
+
+
+def test_the_flow_simulator_reaches_every_gpu_of_an_oversubscribed_two_tier_tree():
+    # the same model fault sent the last GPUs of a two-tier tree to a leaf the graph does not have
+    from lightfabric.netsim.collectives import simulated
+    d = _design(4000, 1.5, tiers=2)
+    topo = topo_of(d)
+    graph = topo.build_graph()
+    ranks = np.r_[0:5, 3995:4000].astype(np.int64)   # the first leaf and the last
+    r = simulated(graph, "all-to-all", "direct", ranks, 1e6, "spread", 0)
+    assert r.time_s > 0
