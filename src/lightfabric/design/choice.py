@@ -104,12 +104,18 @@ def choose_technology(plan: FabricPlan, spec: GroupSpec, candidates) -> tuple[st
 def incumbents(plan: FabricPlan, spec: GroupSpec) -> list[str]:
     """What a group is built with where a listed technology cannot serve it, in order: in the scale-up
     domain the scenario's scale-up technology (copper where the policy leaves it to auto), then the
-    optical incumbent (DSP pluggables) for links copper cannot reach; elsewhere DSP pluggables."""
+    optical incumbent (DSP pluggables) for links copper cannot reach; elsewhere DSP pluggables. On a
+    co-packaged-optics switch (catalog ``co_packaged_optics``) the optical incumbent is its own
+    co-packaged optics."""
+    optical = OPTICAL_INCUMBENT
+    if any(ep.kind == "switch" and getattr(ep.device, "co_packaged_optics", False) for ep in (spec.lower, spec.upper)):
+        # a co-packaged-optics switch's own optics are the only ones its ports take
+        optical = next(t for t, x in REGISTRY.items() if x.co_packaged and x.optical)
     if spec.scale_up:
         policy = plan.scenario.technology
         own = policy.scale_up if policy is not None and policy.scale_up != "auto" else SCALE_UP_INCUMBENT
-        return list(dict.fromkeys([own, OPTICAL_INCUMBENT]))
-    return [OPTICAL_INCUMBENT]
+        return list(dict.fromkeys([own, optical]))
+    return [optical]
 
 
 def _listed_group(plan: FabricPlan, spec: GroupSpec, wanted: str, design: Design, reasons: list[str]):
