@@ -27,4 +27,4 @@ class Limits:
     max_concurrent: int = 2          # heavy analyses (reliability, economics, collective) at once; more wait
     max_concurrent_light: int = 4    # light ones (compare, link) at once, queued apart
     queue_timeout_s: float = 30.0    # then 503
-    max_design_evaluations: int = 2_000   # exact evaluations of one design search (about 10 ms each at 100k GPUs)
+    max_design_evaluations: int = 500     # exact evaluations of one design search (10 ms each at 100k GPUs, 35 at 1M)
