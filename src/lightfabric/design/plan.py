@@ -273,7 +273,17 @@ def _endpoint(tier) -> Endpoint:
 def group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
     """The link groups of the plan, ready for a technology. With an OCS spine the fabric's top switch
     tier is replaced by optical circuit switches: the links below it keep their lower-end optics,
-    lose the upper end and pass once more through an OCS (no fiber shuffle: the OCS is the patch)."""
+    lose the upper end and pass once more through an OCS (no fiber shuffle: the OCS is the patch).
+
+    Made once per plan and kind of spine (a plan never changes): every design of a comparison reads
+    the same frozen specs, so a cached technology result is found by identity, not field by field."""
+    made = plan.__dict__.setdefault("_group_specs", {})
+    if ocs_spine not in made:
+        made[ocs_spine] = _group_specs(plan, ocs_spine)
+    return list(made[ocs_spine])
+
+
+def _group_specs(plan: FabricPlan, ocs_spine: bool) -> list[GroupSpec]:
     fabric = plan.fabric
     physical = plan.scenario.physical
     passes = physical.ocs_passes
