@@ -151,6 +151,9 @@ CORRUPTIONS = {
     "a directory": lambda p: (p.unlink(), p.mkdir()),
     "a FIFO": lambda p: (p.unlink(), os.mkfifo(p)),
     "a symlink to a good file": lambda p: (p.rename(p.with_suffix(".bak")), p.symlink_to(p.with_suffix(".bak"))),
+    "a valid other figure, digest right": lambda p: _tamper(p, p.read_bytes().partition(b"\n")[2].replace(
+        b'"power_w":', b'"power_w":1', 1)),
+    "no mac": lambda p: p.write_bytes(p.read_bytes().replace(b'"mac": "', b'"mac_": "', 1)),
 }
 
 
@@ -166,6 +169,45 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored_and_rewritten(tmp_path, how)
     if how != "a directory":                             # a file is written over a symlink, not through it
         assert path.is_file() and not path.is_symlink() and path.read_bytes() == good
     assert _state(Catalog.from_directory(cache_dir=tmp_path)) == _state(fresh)
+
+
+def test_a_cache_file_is_read_only_with_the_secret_that_wrote_it(tmp_path):
+    """The mac: a new secret (or none) makes every file written with the old one foreign."""
+    fresh = Catalog.from_directory(cache=False)
+    Catalog.from_directory(cache_dir=tmp_path)
+    [path] = _cache_files(tmp_path)
+    secret = tmp_path / cache.SECRET
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_bytes()) == 32
+    from lightfabric import __version__
+    key = cache.catalog_key([(f.name, f.read_bytes()) for f in _data_files()], __version__)
+    assert cache.read(tmp_path, key) is not None
+    for change in (lambda: secret.write_bytes(os.urandom(32)),    # another secret
+                   lambda: secret.chmod(0o644),                    # one others may read is none
+                   lambda: secret.write_bytes(b"short"),
+                   secret.unlink):
+        good = secret.read_bytes() if secret.exists() else None
+        change()
+        assert cache.read(tmp_path, key) is None
+        assert _state(Catalog.from_directory(cache_dir=tmp_path)) == _state(fresh)   # parsed, rewritten
+        assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_bytes()) == 32
+        assert secret.read_bytes() != good and cache.read(tmp_path, key) is not None
+
+
+def test_a_cached_catalog_is_read_without_building_the_models():
+    """A warm start rebuilds the parts from the cache (``construct``): no pydantic validator or
+    serializer of a catalog model is built, and the parts are those the YAML gives."""
+    code = ("import sys\nfrom lightfabric.catalog.store import Catalog\nfrom lightfabric.catalog import models\n"
+            "c = Catalog.from_directory(cache_dir=sys.argv[1])\n"
+            "built = [m.__name__ for m in (*models.PART_TYPES.values(), models.Source, models.PortConfig,\n"
+            "         models.Availability) if m.__pydantic_complete__]\n"
+            "print(len(c), 'yaml' in sys.modules, built)\n")
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        runs = [subprocess.run([sys.executable, "-c", code, d], capture_output=True, text=True) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    n = len(Catalog.from_directory(cache=False))
+    assert runs[0].stdout.split()[:2] == [str(n), "True"]             # cold: parsed and validated
+    assert runs[1].stdout.strip() == f"{n} False []"                   # warm: neither
 
 
 def test_a_cache_file_of_another_key_is_never_read(tmp_path, data_copy):
@@ -267,10 +309,55 @@ def test_importing_the_cli_imports_no_heavy_library():
 
 
 def test_building_the_command_line_imports_no_heavy_library():
-    code = "import typer.main\nfrom lightfabric.cli import app\ntyper.main.get_command(app)"
+    code = ("import typer.main\nfrom lightfabric.cli import app\ngroup = typer.main.get_command(app)\n"
+            "for name in group.list_commands(None):\n    group.get_command(None, name)\n")
     mods = _modules_after(code)
-    assert "lightfabric.cli.root" in mods
+    assert {"lightfabric.cli.root", "lightfabric.cli.money", "lightfabric.sweep.cli"} <= mods
     assert _heavy(mods) == []
+
+
+OTHER_COMMAND_MODULES = ("lightfabric.cli.catalog", "lightfabric.cli.scenario", "lightfabric.cli.interop",
+                         "lightfabric.cli.money", "lightfabric.cli.performance", "lightfabric.cli.reliability",
+                         "lightfabric.cli.faces", "lightfabric.sweep.cli")
+
+
+def test_the_root_lists_every_command_of_its_modules():
+    """cli/root.py names each command without importing its module (COMMANDS, GROUPS): the names
+    must be those of the modules' COMMANDS and Typer groups, in the order of ``lightfabric --help``."""
+    import importlib
+
+    import typer
+    import typer.main
+
+    from lightfabric.cli import app, root
+    for module, names in root.COMMANDS:
+        functions = importlib.import_module(module).COMMANDS
+        assert tuple(typer.main.get_command_name(f.__name__) for f in functions) == names, module
+    for name, module, attribute in root.GROUPS:
+        assert isinstance(getattr(importlib.import_module(module), attribute), typer.Typer), name
+    group = typer.main.get_command(app)
+    expected = [n for _, names in root.COMMANDS for n in names] + [name for name, _, _ in root.GROUPS]
+    assert group.list_commands(None) == expected
+    assert [group.get_command(None, n).name for n in expected] == expected
+    assert not app.registered_commands and not app.registered_groups   # built on demand, not registered
+
+
+def test_a_command_builds_and_imports_only_its_own_module():
+    """``lightfabric compare`` imports cli/fabric.py alone of the command modules, and typer builds the
+    parameters of ``compare`` alone; the listing of ``--help`` and a mistyped name's suggestions see
+    every command (tests/test_cli.py)."""
+    code = ("import sys, io, contextlib\nimport typer.main\nfrom lightfabric.cli import root\n"
+            "built = []\nold = typer.main.get_command_from_info\n"
+            "typer.main.get_command_from_info = lambda info, **k: built.append(info.callback.__name__) or old(info, **k)\n"
+            "try:\n    root.main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(built)\n")
+    mods = _modules_after(code, "compare", "--format", "json")
+    assert "lightfabric.cli.fabric" in mods
+    assert [m for m in OTHER_COMMAND_MODULES if m in mods] == []
+    p = subprocess.run([sys.executable, "-c", code, "link", "-t", "cpo", "--length-m", "10", "-f", "json"],
+                       capture_output=True, text=True, env={**os.environ, cache.ENV: "off"})
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().splitlines()[-1] == "['link']"
 
 
 def test_importing_the_package_loads_nothing_but_itself():
@@ -301,7 +388,7 @@ def test_the_default_compare_imports_no_scipy():
     mods = _modules_after(code, "compare", "--format", "json")
     assert {"lightfabric.compare", "lightfabric.physics.ber", "lightfabric.physics.receiver"} <= mods
     assert sorted(m for m in mods if m == "scipy" or m.startswith("scipy.")) == []
-    assert _heavy(mods) == [] and not {"numpy.f2py", "numpy.testing"} & mods
+    assert _heavy(mods) == [] and not {"numpy.f2py", "numpy.testing", "numpy.ma"} & mods
 
 
 def test_the_package_api_still_loads_on_use():

@@ -5,11 +5,13 @@ part with a data field that no source covers, so no figure enters the catalog wi
 Units are in the field names (``power_w``, ``rate_gbps``, ``reach_m``, ``price_usd``).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: Python evaluates the fields' annotations once, as the
+# classes are made, rather than pydantic from strings (a few ms of every start-up).
 
 from math import ceil
 
-from typing import ClassVar, Literal
+import types
+from typing import Any, Callable, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,6 +21,12 @@ CATALOG_SOURCE_KINDS: tuple[str, ...] = ("datasheet", "standard", "paper", "vend
 # Fields that describe a part rather than state a figure about it: they need no source.
 DESCRIPTIVE_FIELDS = frozenset({"id", "name", "vendor", "notes", "sources"})
 
+# Every model here is built on first use (``defer_build``): pydantic makes a model's validator and
+# serializer when it first validates or dumps one (a scenario's overrides, a user's catalog file, the
+# YAML of the catalog when its cache is cold), not when this module is imported. The built-in
+# catalog read from its cache (catalog/cache.py) needs neither: its parts are rebuilt by
+# :func:`construct`.
+
 
 class Source(BaseModel):
     """Where a figure comes from.
@@ -27,7 +35,7 @@ class Source(BaseModel):
     reserved for values the user sets in a scenario). An estimate must say how it was derived.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: str = Field(min_length=3)
     url: str | None = None
@@ -51,7 +59,7 @@ class Source(BaseModel):
 class PortConfig(BaseModel):
     """One way a device's SerDes lanes are grouped into ports, e.g. 128 x 800G of 4 x 200G lanes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     count: int = Field(gt=0)
     rate_gbps: float = Field(gt=0)
@@ -68,7 +76,7 @@ class PortConfig(BaseModel):
 class Availability(BaseModel):
     """When a part became, or becomes, available, and how far along it is at that date."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     status: Literal["announced", "sampling", "shipping"]
     date: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM: when it reached (or is to reach) the status")
@@ -77,7 +85,7 @@ class Availability(BaseModel):
 class Part(BaseModel):
     """A part of the catalog: an id, a name and the sources of its figures."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
     kind: ClassVar[str] = "part"
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
@@ -667,3 +675,88 @@ PART_TYPES: dict[str, type[Part]] = {
                 OpticalCircuitSwitch, FailureRate, FieldObservation, RepairUnit, ValueShare, EngineFlow,
                 CoPackageFlow, HopLatency)
 }
+
+
+# -- rebuilding validated data --------------------------------------------------------------------
+
+def construct(cls: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    """The model ``cls`` of ``data``, a ``model_dump(mode="json", exclude_unset=True)`` of a model
+    that was validated (the catalog's cache, catalog/cache.py), without validating it again: what
+    ``cls.model_construct`` makes, with nested models rebuilt the same way, the lists of tuple fields
+    made tuples, and the fields given those of ``data``. Trusted data only: nothing is checked but
+    that every key is a field and no required field is missing (KeyError); a field type this cannot
+    rebuild raises TypeError. The store checks, before it writes a cache file, that this gives back
+    exactly the catalog it validated."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _plan(cls)
+    fields, direct = plan
+    values = {}
+    given = 0
+    for name, rebuild, default in fields:
+        if name in data:
+            value = data[name]
+            values[name] = value if rebuild is None or value is None else rebuild(value)
+            given += 1
+        elif default is _REQUIRED:
+            raise KeyError(f"{cls.__name__}.{name}: missing")
+        else:
+            values[name] = default
+    if given != len(data):
+        raise KeyError(f"{cls.__name__}: not fields: {sorted(set(data) - set(values))}")
+    if not direct:
+        return cls.model_construct(set(data), **{k: v for k, v in values.items() if k in data})
+    model = cls.__new__(cls)   # what model_construct does for these models, without its per-field search
+    _set = object.__setattr__
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(data))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+_REQUIRED = object()
+_PLANS: dict[type, tuple[list[tuple[str, Callable[[Any], Any] | None, Any]], bool]] = {}
+_PLAIN = (str, int, float, bool, type(None))
+_IMMUTABLE = (str, int, float, bool, type(None), tuple, frozenset)
+_SLOTS = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+
+
+def _plan(cls: type[BaseModel]) -> tuple[list[tuple[str, Callable[[Any], Any] | None, Any]], bool]:
+    """Each field's name, how to rebuild its value and its default (or ``_REQUIRED``); and whether an
+    instance may be made directly, as ``model_construct`` would (no aliases, post-init, private
+    attributes or extras; immutable defaults; the slots this code knows of pydantic's BaseModel)."""
+    fields = []
+    direct = (tuple(BaseModel.__slots__) == _SLOTS and not cls.__pydantic_post_init__
+              and not cls.__private_attributes__ and cls.model_config.get("extra") != "allow"
+              and not cls.__pydantic_root_model__)
+    for name, info in cls.model_fields.items():
+        default = _REQUIRED if info.is_required() else info.default
+        direct = (direct and info.alias is None and info.validation_alias is None and info.default_factory is None
+                  and (default is _REQUIRED or isinstance(default, _IMMUTABLE)))
+        fields.append((name, _rebuilder(info.annotation, f"{cls.__name__}.{name}"), default))
+    return fields, direct
+
+
+def _rebuilder(annotation: Any, where: str) -> Callable[[Any], Any] | None:
+    """How to turn a field's JSON value back into what validation gave (None: as it is)."""
+    origin = get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return lambda value: construct(annotation, value)
+    if annotation in _PLAIN or origin is Literal:
+        return None
+    if origin in (Union, types.UnionType):
+        rebuilders = {a: _rebuilder(a, where) for a in get_args(annotation) if a is not type(None)}
+        if len(rebuilders) == 1:       # X | None: None stays None (construct skips it)
+            return next(iter(rebuilders.values()))
+        if all(r is None for r in rebuilders.values()):
+            return None
+    elif origin is tuple:
+        args = get_args(annotation)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _rebuilder(args[0], where)
+            return tuple if item is None else lambda value: tuple(item(v) for v in value)
+    elif origin is dict:
+        if all(_rebuilder(a, where) is None for a in get_args(annotation)):
+            return dict
+    raise TypeError(f"{where}: cannot rebuild a {annotation!r} from JSON")

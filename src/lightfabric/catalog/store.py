@@ -1,7 +1,8 @@
 """Loading the catalog from its YAML files, looking parts up, and applying a scenario's overrides.
 
-The built-in catalog is parsed once and kept in a cache file keyed by its files' bytes
-(:mod:`lightfabric.catalog.cache`); later runs re-validate the cached data instead of parsing YAML.
+The built-in catalog is parsed and validated once and kept in a cache file keyed by its files' bytes
+(:mod:`lightfabric.catalog.cache`); later runs rebuild the parts from the cached data, which only this
+code writes (after validating it), instead of parsing and validating the YAML again.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from lightfabric.catalog import cache as _cache
-from lightfabric.catalog.models import PART_TYPES, Part, Source
+from lightfabric.catalog.models import PART_TYPES, Part, Source, construct
 from lightfabric.errors import CatalogError, did_you_mean
 
 P = TypeVar("P", bound=Part)
@@ -64,6 +65,15 @@ def _resolve_sources(raw_sources: list, references: Mapping[str, dict], where: s
     return out
 
 
+def _fields_set(value: object) -> object:
+    """The fields a model and each model nested in it were given, as a nested structure."""
+    if isinstance(value, BaseModel):
+        return (frozenset(value.model_fields_set), tuple(_fields_set(getattr(value, f)) for f in type(value).model_fields))
+    if isinstance(value, (tuple, list)):
+        return tuple(_fields_set(v) for v in value)
+    return None
+
+
 class Catalog:
     """The parts that exist, by id. Immutable: overrides return a new catalog."""
 
@@ -91,9 +101,9 @@ class Catalog:
 
         With ``cache`` the validated catalog is kept in a cache file keyed by the files' bytes
         (:mod:`lightfabric.catalog.cache`; ``cache_dir`` or the user's cache directory): a later call
-        with the same files re-validates the cached data instead of parsing the YAML; a file that
-        changes is parsed again; a cache file that is missing, corrupt or not this catalog's is
-        ignored and rewritten."""
+        with the same files rebuilds the parts from the cached data (validated when it was written)
+        instead of parsing the YAML; a file that changes is parsed again; a cache file that is
+        missing, corrupt, not this catalog's or not written by this code is ignored and rewritten."""
         texts = [(f.name, f.read_bytes()) for f in _data_files(data_dir)]
         if not cache:
             return cls._from_texts(texts)
@@ -145,9 +155,12 @@ class Catalog:
 
     @classmethod
     def _from_cache_data(cls, data: object, like: "Catalog | None" = None) -> "Catalog | None":
-        """The catalog of :meth:`_cache_data`'s output, every part validated again by its model; None
-        if ``data`` is not such a catalog, or (given ``like``) if it is not exactly ``like`` (every
-        part's type, values with their types, and the fields it was given; the references)."""
+        """The catalog of :meth:`_cache_data`'s output, each part rebuilt by
+        :func:`~lightfabric.catalog.models.construct` without validating it again (the cache holds
+        only data this code validated and checked with this method: :mod:`lightfabric.catalog.cache`);
+        None if ``data`` is not such a catalog, or (given ``like``) if it is not exactly ``like``
+        (every part's type, values with their types, and the fields it and each model in it were
+        given; the references)."""
         if like is not None:
             import json
             try:
@@ -164,7 +177,7 @@ class Catalog:
                 if not (isinstance(entry, list) and len(entry) == 2 and entry[0] in PART_TYPES
                         and isinstance(entry[1], dict)):
                     return None
-                parts.append(PART_TYPES[entry[0]].model_validate(entry[1]))
+                parts.append(construct(PART_TYPES[entry[0]], entry[1]))
             catalog = cls(parts, references=data["references"])
             catalog._check_links()
         except (ValidationError, CatalogError, TypeError, ValueError, KeyError, AttributeError, RecursionError):
@@ -178,7 +191,7 @@ class Catalog:
         their types, by ``repr``) and the same fields given, and the same references."""
         if list(self._parts) != list(other._parts) or self._references != other._references:
             return False
-        return all(type(a) is type(b) and repr(a) == repr(b) and a.model_fields_set == b.model_fields_set
+        return all(type(a) is type(b) and repr(a) == repr(b) and _fields_set(a) == _fields_set(b)
                    for a, b in zip(self._parts.values(), other._parts.values()))
 
     def with_user_files(self, paths: Iterable[str | Path], field: str = "catalog") -> "Catalog":
