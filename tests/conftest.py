@@ -65,6 +65,7 @@ _GROUPS = {
     "test_web_browser.py": "browser",
     "test_web_fuzz.py": "fuzz",
     "test_fuzz.py": "fuzz",
+    "test_design_search.py": "design",   # its brute-force fixture is built once, on one worker
 }
 _PROCESS_TESTS = ("test_workers_die_with_their_run", "test_work_whose_client_has_gone_is_stopped_and_frees_its_slot")
 
