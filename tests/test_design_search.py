@@ -224,3 +224,46 @@ def test_a_question_file(tmp_path):
     bad.write_text("gpus: 1024\ngpu: gb300\nswitchez: [tomahawk-5]\n")
     r = lf("design", bad)
     assert r.returncode == 2 and "switchez" in r.stderr
+
+
+def test_a_base_scenario_brings_its_own_parts_overrides_and_economics(tmp_path):
+    parts = tmp_path / "parts.yaml"
+    parts.write_text("""parts:
+  - id: my-switch
+    kind: switch
+    name: My 51.2T switch
+    protocol: ethernet
+    capacity_gbps: 51200
+    serdes_lanes: 512
+    serdes_lane_rate_gbps: 100
+    port_configs:
+      - {count: 64, rate_gbps: 800, lane_rate_gbps: 100}
+    asic_power_w: 450
+    system_overhead_w: 500
+    system_price_usd: 150000
+    linear_drive: true
+    sources:
+      - {title: my datasheet, url: "https://example.com", date: "2026-01", kind: vendor-claim,
+         fields: [protocol, capacity_gbps, serdes_lanes, serdes_lane_rate_gbps, port_configs, asic_power_w,
+                  system_overhead_w, system_price_usd, linear_drive]}
+""")
+    base = tmp_path / "base.yaml"
+    base.write_text("name: base\ncluster: {gpus: 1024, gpu: gb300}\nscale_out: {switch: tomahawk-5, port_rate_gbps: 800}\n"
+                    "catalog: [parts.yaml]\noverrides: {osfp-800g-dr8.price_usd: 700}\n"
+                    "economics: {electricity_usd_per_kwh: 0.15}\n")
+    out = tmp_path / "best.yaml"
+    r = lf("design", "--gpus", 1024, "--gpu", "gb300", "--base", base, "--topology", "fat-tree", "--switch", "my-switch",
+           "--switch", "tomahawk-5", "-c", "bisection >= 1", "-o", out, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    best = json.loads(r.stdout)["best"]
+    sc = yaml.safe_load(out.read_text())
+    assert sc["economics"]["electricity_usd_per_kwh"] == 0.15 and sc["overrides"] == {"osfp-800g-dr8.price_usd": 700.0}
+    assert sc["catalog"] == [str(parts)]
+    e = lf("economics", out, "--format", "json")
+    assert e.returncode == 0, e.stderr
+    assert json.loads(e.stdout)["results"][0]["tco_usd"] == pytest.approx(best["tco_usd"], rel=1e-9)
+    # without a date the user's switch (no availability) is a candidate; the note names undated parts only with a date
+    q = question_from({"gpus": 1024, "gpu": "gb300", "base": str(base), "topologies": ["fat-tree"],
+                       "switches": ["my-switch"], "available_by": "2026-01"})
+    res = search(q)
+    assert any("my-switch" in n for n in res.notes)

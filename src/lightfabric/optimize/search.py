@@ -196,13 +196,22 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
     t0 = time.perf_counter()
     catalog = catalog or Catalog.default()
     notes: list[str] = []
+    base = base_sections(q)
+    # the base scenario's own parts and overrides join the catalog first, so the space and the
+    # availability filter see them; the designs are then evaluated on that catalog as it stands
+    if base.get("catalog"):
+        catalog = catalog.with_user_files(base["catalog"], field="base: catalog")
+    if base.get("overrides"):
+        catalog = catalog.with_overrides(base["overrides"], field_prefix="base: overrides")
+    evaluated_base = {k: v for k, v in base.items() if k not in ("catalog", "overrides")}
     availability = None
     if q.available_by:
         f = available_by(catalog, q.available_by, q.include_sampling)
         catalog, availability = f.catalog, f.as_dict()
         if f.undated:
             notes.append(f"parts without an availability date, kept: {', '.join(f.undated)}")
-    base = base_sections(q)
+        notes.append(f"the designs were evaluated with the parts shipping by {q.available_by}; compare on the "
+                     "scenario file uses the whole catalog and may choose a newer module or engine for a technology")
     space = design_space(q, catalog)
     if q.needs_step:
         from lightfabric.examples_index import model_path
@@ -212,7 +221,7 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
                      f"so every design meeting the bounded constraints is evaluated")
     constraints = q.parsed_constraints()
     objective = q.objective_metric
-    probe = Scenario.model_validate(scenario_dict(q, space, base, space.structures[0], {}))
+    probe = Scenario.model_validate(scenario_dict(q, space, evaluated_base, space.structures[0], {}))
     catalog = check_parts(probe, catalog)
     overrides_change_flows = any(catalog.get(k.split(".")[0]).kind in ("engine-flow", "co-package-flow")
                                  for k in base.get("overrides", {}) if k.split(".")[0] in catalog)
@@ -229,7 +238,7 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
         if progress:
             progress("structures", i + 1, len(space.structures))
         try:
-            sc = Scenario.model_validate(scenario_dict(q, space, base, s, {}))
+            sc = Scenario.model_validate(scenario_dict(q, space, evaluated_base, s, {}))
             plan = plan_fabric(sc, catalog)
             if plan.fabric.summary.get("circuit_switched_core") and s.ocs_spine:
                 raise Infeasible("the core is circuit-switched in every design of this topology (no OCS-spine "
@@ -316,7 +325,7 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
         active[i] = False
         s_idx, tech = rows[i]
         s = planned[s_idx][0]
-        ev = evaluate_exactly(q, space, base, catalog, s, dict(tech))
+        ev = evaluate_exactly(q, space, evaluated_base, catalog, s, dict(tech))
         stats.evaluated += 1
         if progress:
             progress("designs evaluated", stats.evaluated, stats.evaluated + int(active.sum()))
@@ -347,7 +356,7 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
                   ruled_out[_strictly_better(obj, bound[obj][ruled_out], best.metrics[obj])])
         for i in better[np.argsort(sign * bound[obj][better], kind="stable")][:5]:
             s_idx, tech = rows[i]
-            ev = evaluate_exactly(q, space, base, catalog, planned[s_idx][0], dict(tech))
+            ev = evaluate_exactly(q, space, evaluated_base, catalog, planned[s_idx][0], dict(tech))
             if ev.feasible:
                 ev.violated = _violated(ev, constraints)
             evaluated.append(ev)
