@@ -267,3 +267,12 @@ def test_a_base_scenario_brings_its_own_parts_overrides_and_economics(tmp_path):
                        "switches": ["my-switch"], "available_by": "2026-01"})
     res = search(q)
     assert any("my-switch" in n for n in res.notes)
+
+
+@pytest.mark.parametrize("gpus", [1, 7])
+def test_tiny_clusters_build_and_an_ocs_spine_needs_a_tier_to_replace(gpus):
+    r = lf("design", "--gpus", gpus, "--gpu", "gb300", "--switch", "tomahawk-5", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["best"]["tiers"] == 1 and not rep["best"]["ocs_spine"]
+    assert any("OCS spine" in x["reason"] for x in rep["rejected_structures"])

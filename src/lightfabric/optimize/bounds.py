@@ -88,13 +88,13 @@ def _engine_floor(plan: FabricPlan, optics, count: float) -> tuple[float, float]
 
 def structure_bounds(plan: FabricPlan, ocs_spine: bool, technologies: list[str]) -> StructureBounds:
     """Plan-level bounds of one structure: the devices, and every (link class, technology)."""
+    specs = group_specs(plan, ocs_spine)      # raises Infeasible where an OCS spine has no tier to replace
     devices = plan.fabric.devices()
     if ocs_spine:
         devices.pop(plan.fabric.top_tier.name)
     fixed_capex, fixed_power = totals(bill_of_materials(plan, [], devices))
     nic_capex, nic_power = totals(bill_of_materials(plan, [], {}))     # what every one-group call repeats
     out = StructureBounds(plan, fixed_capex, fixed_power)
-    specs = group_specs(plan, ocs_spine)
     by_class: dict[str, list] = {}
     for spec in specs:
         by_class.setdefault(spec.policy_key, []).append(spec)
