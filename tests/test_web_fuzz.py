@@ -33,12 +33,13 @@ expected-statuses = ["400", "404", "413", "422"]
 # tighter limits than a server's defaults, so that the heavy operations (report, sensitivity, sweep)
 # answer the fuzzer in a second or refuse with 413: the checks are about the schema, not the work
 FUZZ_LIMITS = Limits(max_gpus=131_072, max_failure_events=2e5, max_simulated_flows=16_384,
-                     max_simulated_flow_phases=100_000, max_closed_form_flow_phases=5_000_000)
+                     max_simulated_flow_phases=100_000, max_closed_form_flow_phases=5_000_000,
+                     max_design_evaluations=50)
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(FUZZ_LIMITS), config=CONFIG)
 
 # the operations whose valid requests run an analysis of seconds on the default 32k-GPU scenario
 HEAVY_PATHS = ["/api/report", "/api/sensitivity", "/api/sweep", "/api/step", "/api/reliability", "/api/economics",
-               "/api/collective"]
+               "/api/collective", "/api/design"]
 RANDOM = "LIGHTFABRIC_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("LIGHTFABRIC_FUZZ_EXAMPLES", "40"))
 HEAVY_EXAMPLES = int(os.environ.get("LIGHTFABRIC_FUZZ_HEAVY_EXAMPLES",
