@@ -118,18 +118,21 @@ def _front_values(designs, obj, metric):
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(objective=st.sampled_from(["tco", "capex", "power"]),
-       power_mw=st.floats(0.1, 0.3), capex_musd=st.floats(20, 60), with_bisection=st.booleans())
-def test_pruning_never_drops_a_design_of_a_true_front(brute, objective, power_mw, capex_musd, with_bisection):
+       power_mw=st.floats(0.1, 0.3), capex_musd=st.floats(20, 60), with_bisection=st.booleans(),
+       goodput=st.one_of(st.none(), st.floats(0.9905, 0.9922)))   # the space's goodputs span 0.9905-0.9922
+def test_pruning_never_drops_a_design_of_a_true_front(brute, objective, power_mw, capex_musd, with_bisection, goodput):
     constraints = [f"network_power_mw <= {power_mw}", f"capex_usd <= {capex_musd * 1e6}"]
     if with_bisection:
         constraints.append("bisection >= 0.5")
+    if goodput is not None:     # no bound: its front is complete because the space is small enough to evaluate
+        constraints.append(f"goodput >= {goodput}")
     q = question_from({**SMALL, "objective": objective, "constraints": constraints})
     result = search(q)
     _, ok = _brute_best(brute, q)
     obj = q.objective_metric
     for f in fronts(result):
         m = METRICS[f["metric"]]
-        assert f["complete"]
+        assert f["complete"], f
         values = np.array([[e.metrics[obj.name], e.metrics[m.name]] for e in ok], dtype=float).reshape(-1, 2)
         truth = [ok[i] for i in pareto_front(values, maximize=[obj.sense == "max", m.sense == "max"])]
         got = [e for e in result.evaluated if e.feasible and not e.violated]
@@ -276,3 +279,13 @@ def test_tiny_clusters_build_and_an_ocs_spine_needs_a_tier_to_replace(gpus):
     rep = json.loads(r.stdout)
     assert rep["best"]["tiers"] == 1 and not rep["best"]["ocs_spine"]
     assert any("OCS spine" in x["reason"] for x in rep["rejected_structures"])
+
+
+def test_a_front_against_goodput_too_large_to_complete_says_so_and_the_best_stays_exact(brute):
+    q = question_from({**SMALL, "constraints": ["goodput >= 0.991", "network_power_mw <= 0.3"]})
+    full, cut = search(q), search(q, max_front_evaluations=10)
+    assert cut.stats.pruned_by_bound > 0 and full.stats.pruned_by_bound == 0
+    assert cut.best.metrics["tco_usd"] == full.best.metrics["tco_usd"] == _brute_best(brute, q)[0].metrics["tco_usd"]
+    complete = {f["metric"]: f["complete"] for f in fronts(cut)}
+    assert complete == {"goodput": False, "network_power_mw": True}
+    assert any("no bound" in n for n in cut.notes)

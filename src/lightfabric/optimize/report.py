@@ -92,11 +92,12 @@ def fronts(result: SearchResult) -> list[dict]:
             idx = pareto_front(values, maximize=[obj.sense == "max", m.sense == "max"])
             chosen = sorted((ok[i] for i in idx), key=lambda e: e.metrics[obj.name] * (1 if obj.sense == "min" else -1))
             rows = [_row(e) for e in chosen]
-        exact = m.bound != "none"
+        exact = metric in result.complete_fronts
         out.append({"metric": metric, "objective": obj.name, "designs": rows, "complete": exact,
                     "over": ("every design meeting the constraints (pruning keeps every design that could be on it)"
                              if exact else f"the {len(ok):,} designs evaluated exactly and meeting the constraints: "
-                                           f"{metric} has no bound, so designs pruned by the other bounds are not on it")})
+                                           f"{metric} has no bound, and the designs were too many to evaluate all, "
+                                           "so designs pruned by the objective's bound are not on it")})
     return out
 
 

@@ -45,6 +45,7 @@ from lightfabric.technologies import Infeasible
 from lightfabric.topology.base import POLICY_KEYS
 
 MAX_EVALUATIONS = 20_000          # exact evaluations one search may make (about 10 ms each at 100k GPUs)
+MAX_FRONT_EVALUATIONS = 5_000     # designs evaluated, unpruned, for a complete front against goodput or step time
 SECTIONS = ("placement", "economics", "physical", "reliability")
 
 
@@ -95,6 +96,7 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     availability: dict | None = None
     base: dict = field(default_factory=dict)
+    complete_fronts: set = field(default_factory=set)   # constrained metrics whose front is complete
 
 
 def base_sections(q: DesignQuestion) -> dict:
@@ -187,7 +189,7 @@ def _strictly_better(metric: str, a, b):
 
 
 def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
-           max_evaluations: int = MAX_EVALUATIONS) -> SearchResult:
+           max_evaluations: int = MAX_EVALUATIONS, max_front_evaluations: int = MAX_FRONT_EVALUATIONS) -> SearchResult:
     """Answer the question: the best design, the designs evaluated (for the fronts) and the counts.
 
     ``progress(key, done, total)`` is called as structures are planned and designs evaluated;
@@ -304,9 +306,18 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
     obj = objective.name
     sign = 1.0 if objective.sense == "min" else -1.0
     order = np.argsort(sign * bound[obj], kind="stable")
-    front_metrics = [c.metric for c in constraints if METRICS[c.metric].bound != "none" and c.metric != obj]
-    front_metrics = list(dict.fromkeys(front_metrics))
     n_left = int(active.sum())
+    # the fronts of the objective against each constrained metric: a metric without a bound (goodput,
+    # step time) keeps every design from pruning, so its front is complete, as long as that many
+    # designs may be evaluated; beyond, the objective's bound prunes and its front is marked incomplete
+    unbounded = [c.metric for c in constraints if METRICS[c.metric].bound == "none" and c.metric != obj]
+    complete = n_left <= min(max_front_evaluations, max_evaluations)
+    front_metrics = list(dict.fromkeys(c.metric for c in constraints if c.metric != obj
+                                       and (METRICS[c.metric].bound != "none" or complete)))
+    if unbounded and not complete:
+        notes.append(f"{', '.join(dict.fromkeys(unbounded))}: no bound, and {n_left:,} designs meet the bounded "
+                     f"constraints (more than {min(max_front_evaluations, max_evaluations):,}), so the objective's "
+                     "bound prunes: the best design is exact, the front against it covers the designs evaluated")
     if objective.bound == "none" and n_left > max_evaluations:
         raise WorkTooLarge.for_field("objective", q.objective, f"a space of at most {max_evaluations:,} designs "
                                      "meeting the bounded constraints, or another objective",
@@ -362,7 +373,8 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
             evaluated.append(ev)
     stats.seconds = time.perf_counter() - t0
     grouped = sorted(((topo, n, why) for (topo, why), n in rejected.items()), key=lambda x: -x[1])
-    return SearchResult(q, space, best, evaluated, stats, grouped, notes, availability, base)
+    complete_fronts = {m for m in front_metrics} | {c.metric for c in constraints if METRICS[c.metric].bound != "none"}
+    return SearchResult(q, space, best, evaluated, stats, grouped, notes, availability, base, complete_fronts)
 
 
 def _short(text: str, n: int = 240) -> str:
