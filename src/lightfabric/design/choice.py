@@ -50,10 +50,16 @@ def try_technology(plan: FabricPlan, spec: GroupSpec, tech: str) -> tuple[GroupE
 
     Cached by value: the technology, the catalog's parts (:meth:`Catalog.value_key`), the group (every
     field of the frozen :class:`GroupSpec`: its end devices and ports, counts, rate, breakout, length
-    distribution, margins) and the scenario's physical settings. The same group in another point of
+    distribution, margins; :attr:`GroupSpec.value_key`, computed once per spec, where the end devices
+    are the catalog's own parts) and the scenario's physical settings. The same group in another point of
     a sweep (a cluster built twice, e.g. ``tiers: 2`` and ``auto``) is then not built again; a
     changed value is a new key. Bounded (:data:`TRIED_CACHE_SIZE`, least recently used out)."""
-    key = (tech, plan.catalog.value_key(), spec, plan.scenario.physical.model_dump_json())
+    catalog = plan.catalog
+    # the spec by its value key (computed once per spec), which names its end devices by id: exact
+    # where they are this catalog's parts (value_key() pins those); any other device, the spec itself
+    own_parts = all(d is None or (getattr(d, "id", None) in catalog and catalog.get(d.id) is d)
+                    for d in (spec.lower.device, spec.upper.device))
+    key = (tech, catalog.value_key(), spec.value_key if own_parts else spec, plan.scenario.physical.model_dump_json())
     try:
         hit = _TRIED.get(key)
     except TypeError:       # a part with a field that has no hash (a mapping): not cached

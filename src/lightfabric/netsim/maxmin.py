@@ -20,9 +20,25 @@ distinct bottleneck levels; each round costs about the links of the flows it fre
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 BAND = 1.0 / 8      # the candidates: links and flows' own limits within this fraction above the level
+
+
+_tables = threading.local()
+
+
+def _link_tables(n_links: int) -> tuple[np.ndarray, np.ndarray]:
+    """A clear mark (bool) and a renumbering table (int32) of ``n_links + 1`` entries, kept per thread
+    and reused (the mark is left clear after each use; the table is written before it is read): on a
+    graph of millions of links the page faults of fresh tables cost more than the rest of the work."""
+    mark = getattr(_tables, "mark", None)
+    if mark is None or len(mark) < n_links + 1:
+        _tables.mark = mark = np.zeros(n_links + 1, dtype=bool)
+        _tables.remap = np.empty(n_links + 1, dtype=np.int32)
+    return mark[:n_links + 1], _tables.remap[:n_links + 1]
 
 
 def _segments(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
@@ -51,9 +67,11 @@ class FlowLinks:
             n_links = int(paths.max()) + 1 if paths.size else 0
         rows = []                                    # (hop, flows or None, link ids)
         every_flow_linked = False
-        for hop, col in enumerate(np.ascontiguousarray(paths.T)):
+        self.incidences = 0                          # flow-link pairs (the entries that are not padding)
+        for hop, col in enumerate(np.ascontiguousarray(paths.T)):   # no copy of a path array laid out by hop
             real = col >= 0
             n_real = int(np.count_nonzero(real))
+            self.incidences += n_real
             if n_real * 4 < f:                       # a hop few flows have: list them
                 if n_real:
                     who = np.flatnonzero(real)
@@ -73,19 +91,30 @@ class FlowLinks:
             parts = np.split(inverse, np.cumsum(sizes)[:-1]) if rows else []
             rows = [(hop, who, part) for (hop, who, _), part in zip(rows, parts)]
         else:                                        # mark the links in use, renumber them by a lookup
-            mark = np.zeros(n_links + 1, dtype=bool)
-            for _, _, ids in rows:
-                mark[ids] = True                     # the padding -1 marks the extra last entry
-            self.used = np.flatnonzero(mark[:n_links])
-            remap = np.empty(n_links + 1, dtype=np.int32 if len(self.used) < 2**31 - 1 else np.int64)
+            mark, remap = _link_tables(n_links)
+            try:
+                for _, _, ids in rows:
+                    mark[ids] = True                 # the padding -1 marks the extra last entry
+                self.used = np.flatnonzero(mark[:n_links])
+            except BaseException:
+                mark[:] = False
+                raise
+            mark[self.used] = False                  # the table clear again for the next call
+            mark[n_links] = False
+            if len(self.used) >= 2**31 - 1:
+                remap = np.empty(n_links + 1, dtype=np.int64)
             remap[self.used] = np.arange(len(self.used), dtype=remap.dtype)
             remap[n_links] = len(self.used)
             rows = [(hop, who, remap[ids]) for hop, who, ids in rows]
+        # every hop's links in one array of the index type (numpy gathers by it without a conversion),
+        # kept for the sums over links; each hop's links are a view of it
+        self._all_links = np.concatenate([ids for _, _, ids in rows] or [np.zeros(0, np.intp)]).astype(np.intp, copy=False)
+        ends = np.cumsum(sizes)
+        rows = [(hop, who, self._all_links[end - size:end]) for (hop, who, _), size, end in zip(rows, sizes, ends)]
         self.rows = rows
         self.m = m = len(self.used)
         self.scan_cost = max(entries, 1)
-        self.degree = np.bincount(np.concatenate([ids for _, _, ids in rows] or [np.zeros(0, np.int64)]),
-                                  minlength=m + 1)    # flows per link (and paddings at m)
+        self.degree = np.bincount(self._all_links, minlength=m + 1)    # flows per link (and paddings at m)
         self.degree[m] = 0
         self.shared = self.degree > 1                 # links of more than one flow of the phase
         self.shared_ids = np.flatnonzero(self.shared)  # numbered 0..s-1 by the solver, in this order
@@ -145,7 +174,7 @@ class FlowLinks:
         """Sum of the rates of the flows on each used link."""
         if not self.rows:
             return np.zeros(self.m)
-        links = np.concatenate([ids for _, _, ids in self.rows])
+        links = self._all_links
         weights = np.concatenate([rates if who is None else rates[who] for _, who, _ in self.rows])
         return np.bincount(links, weights=weights, minlength=self.m + 1)[:self.m]
 
@@ -163,9 +192,12 @@ class FlowLinks:
                 total[who] += values[ids]
         return total
 
-    def _own_limit(self, cap: np.ndarray) -> np.ndarray:
-        """Each flow's smallest capacity among the links it alone uses (inf if none)."""
-        own_cap = np.where(self.shared, np.inf, cap)
+    def _own_limit(self, capacity: np.ndarray) -> np.ndarray:
+        """Each flow's smallest capacity among the links it alone uses (inf if none); ``capacity``:
+        (m,) of the used links."""
+        own_cap = np.empty(self.m + 1)
+        own_cap[:self.m] = capacity
+        own_cap[self.shared_ids] = np.inf
         own_cap[self.m] = np.inf
         out = np.full(self.flows, np.inf)
         for _, who, ids in self.rows:
@@ -215,7 +247,7 @@ class FlowLinks:
         growing = int(np.count_nonzero(live & self.linked) if not all_live else np.count_nonzero(self.linked))
         # a link of one flow fills at its capacity, unchanged until that flow freezes: the flow's own
         # limit stands for it (the smallest over its links), and it is never updated
-        own = self._own_limit(np.append(capacity, np.inf))
+        own = self._own_limit(capacity)
         if not all_live:
             own[~live] = np.inf
         frozen_load = np.zeros(n + 1)                # rates of the frozen flows per link
@@ -250,7 +282,9 @@ class FlowLinks:
             lv = max(level, 0.0)
             dropped += len(full) + len(alone)
             on = self._flows_on(full, live) if len(full) else alone
-            if on.dtype == bool:
+            if not len(full):                        # only flows' own limits: distinct flows already
+                frozen, frozen_mask, n_frozen = alone, None, len(alone)
+            elif on.dtype == bool:
                 on[alone] = True
                 n_frozen = int(np.count_nonzero(on))
                 frozen, frozen_mask = (None if n_frozen == growing else np.flatnonzero(on)), on

@@ -51,9 +51,9 @@ def simulate_phase(graph: Graph, src, dst, bytes_per_flow, routing: str = "sprea
     size_bits = np.broadcast_to(np.asarray(bytes_per_flow, dtype=float), src.shape) * BITS_PER_BYTE
     if len(src) == 0:
         return PhaseResult(0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0)
-    paths = graph.route(src, dst, routing, seed)
-    incidences = int(np.count_nonzero(paths >= 0))
-    flows = FlowLinks(paths, graph.links)          # the links in use, renumbered once for every solve
+    # the links in use, renumbered once for every solve (the routed paths are not kept)
+    flows = FlowLinks(graph.route(src, dst, routing, seed), graph.links)
+    incidences = flows.incidences
     latency = flows.path_sum(graph.latency_s[flows.used])
     cap_bps = graph.capacity_gbps[flows.used] * 1e9
     left = size_bits.copy()
@@ -63,8 +63,9 @@ def simulate_phase(graph: Graph, src, dst, bytes_per_flow, routing: str = "sprea
     rounds = 0
     first_rates = None
     held = False
-    rates = None
-    while live.any():
+    rates = finish = finished = None
+    n_live = int(np.count_nonzero(live))
+    while n_live:
         if rounds >= MAX_SOLVES:
             # the rates are held to the end of the phase: each flow left finishes at its own rate,
             # all at once (what stepping from completion to completion at these rates gives)
@@ -75,23 +76,41 @@ def simulate_phase(graph: Graph, src, dst, bytes_per_flow, routing: str = "sprea
         rounds += 1
         if first_rates is None:
             first_rates = rates
-        if (live & ~(rates > 0)).any():
+        all_live = n_live == len(live)
+        if not (rates.min() > 0 if all_live else not (live & ~(rates > 0)).any()):
             raise ValueError("a flow gets no bandwidth: its path crosses a link of zero capacity")
         with np.errstate(divide="ignore", invalid="ignore"):
-            finish = np.where(live, left / rates, np.inf)
+            finish = left / rates if all_live else np.where(live, left / rates, np.inf)
         dt = finish.min()
         finished = live & (finish <= dt * (1.0 + MERGE_TOLERANCE))
-        left = np.where(live, left - rates * np.where(finished, finish, dt), left)
         done_at = np.where(finished, now + finish, done_at)
         now += dt
+        n_finished = int(np.count_nonzero(finished))
+        if n_finished == n_live:                   # the last flows: nothing left to carry over
+            break
+        left = np.where(live, left - rates * np.where(finished, finish, dt), left)
         live &= ~finished
+        n_live -= n_finished
     total = done_at + latency
     last = int(np.argmax(total))
-    util = (flows.loads(first_rates) if first_rates is not None else np.zeros(flows.m)) / \
-        np.where(cap_bps > 0, cap_bps, np.inf)
-    rates_gbps = size_bits / np.where(done_at > 0, done_at, np.inf) / 1e9
+    del finish, finished, left, live, rates
+    # in place, the values of util = loads / capacity and rates = bits / done / 1e9
+    util = flows.loads(first_rates) if first_rates is not None else np.zeros(flows.m)
+    util /= np.where(cap_bps > 0, cap_bps, np.inf)
+    rates_gbps = np.where(done_at > 0, done_at, np.inf)
+    np.divide(size_bits, rates_gbps, out=rates_gbps)
+    rates_gbps /= 1e9
     return PhaseResult(time_s=float(total[last]), transfer_s=float(done_at[last]), latency_s=float(latency[last]),
                        flows=len(src), max_link_utilization=float(util.max()) if len(util) else 0.0,
                        min_rate_gbps=float(rates_gbps.min()), mean_rate_gbps=float(rates_gbps.mean()), rounds=rounds,
-                       rates_held=held, completion_events=int(np.unique(done_at[done_at > 0]).size),
+                       rates_held=held, completion_events=_distinct(done_at[done_at > 0]),
                        incidences=incidences)
+
+
+def _distinct(values: np.ndarray) -> int:
+    """The number of distinct values (one sort, unless they are all equal)."""
+    if not len(values):
+        return 0
+    if values.min() == values.max():
+        return 1
+    return int(np.unique(values).size)

@@ -17,8 +17,9 @@ answers, in one place:
 from __future__ import annotations
 
 import functools
+import operator
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from math import ceil
 
 from lightfabric.catalog import Catalog, CopperCable, FiberCable, FiberPart, OpticalEngine, PluggableModule, PortConfig, SwitchAsic
@@ -94,6 +95,43 @@ class Endpoint:
     devices: int
     port: PortConfig | None        # the port the link uses at this side (rate each way, lanes)
 
+    @functools.cached_property
+    def value_key(self) -> tuple:
+        """Every field by value, the device by its type and id (what a catalog's ``value_key``
+        pins, for a device that is that catalog's part), computed once per endpoint."""
+        return (type(self).__name__, self.kind, self.tier, _part_key(self.device), self.devices, _value(self.port))
+
+
+def _part_key(part) -> object:
+    return None if part is None else (type(part).__name__, getattr(part, "id", None))
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+_GETTERS: dict[type, object] = {}     # per model or dataclass type: a getter of its compared fields, in order
+
+
+def _value(x) -> object:
+    """A hashable value of a field: a pydantic model's fields or a dataclass's compared fields in
+    order (after its type's name), an endpoint's ``value_key``, a plain value as it is."""
+    t = type(x)
+    if t in _PLAIN:
+        return x
+    if t is Endpoint:
+        return x.value_key
+    get = _GETTERS.get(t)
+    if get is None:
+        if hasattr(t, "model_fields"):                  # pydantic
+            names = tuple(t.model_fields)
+        elif is_dataclass(x):
+            names = tuple(f.name for f in fields(x) if f.compare)
+        else:
+            names = ()
+        get = _GETTERS[t] = (operator.attrgetter(*names) if len(names) > 1 else
+                             (lambda obj, name=names[0]: (getattr(obj, name),)) if names else False)
+    if get is False:
+        return tuple(_value(v) for v in x) if t is tuple else x
+    return (t.__name__, *[v if type(v) in _PLAIN else _value(v) for v in get(x)])
+
 
 @dataclass(frozen=True)
 class GroupSpec:
@@ -113,6 +151,14 @@ class GroupSpec:
     scale_up: bool = False         # a module or cable may serve several ports (scale-up links)
     design_margin_db: float = chains.DESIGN_MARGIN_DB  # scenario physical.design_margin_db
     laser_case_temperature_c: float | None = None     # scenario physical (None: the laser type's default)
+
+    @functools.cached_property
+    def value_key(self) -> tuple:
+        """Every field by value, computed once per spec (a frozen spec never changes): the ends'
+        devices by type and id (a catalog's ``value_key`` pins a catalog part's values), ports,
+        lengths and the rest field by field. Equal specs have equal keys; specs that differ in any
+        field have different keys (for devices that are parts of the same catalog)."""
+        return _value(self)
 
     @property
     def length_m(self) -> float:

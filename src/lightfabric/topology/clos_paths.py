@@ -141,6 +141,8 @@ class ClosPaths(PathModel):
 
     def leaf_of(self, g):
         g = np.asarray(g, dtype=np.int64)
+        if type(self).copy_of is ClosPaths.copy_of:       # one copy: the leaf is the local one
+            return self.local_leaf(self.host_of(g))
         return self.copy_of(g) * self.shape.leaves + self.local_leaf(self.host_of(g))
 
     def index_in_leaf(self, g):
@@ -154,12 +156,21 @@ class ClosPaths(PathModel):
 
     def clos_class(self, src, dst):
         """SAME_LEAF, SAME_POD or CROSS_POD between GPUs of the same copy."""
-        ls, ld = self.leaf_of(src), self.leaf_of(dst)
+        return self.leaf_class(self.leaf_of(src), self.leaf_of(dst))
+
+    def leaf_class(self, ls, ld):
+        """:meth:`clos_class` of GPUs on leaves ``ls`` and ``ld``."""
         if self.shape.tiers == 1:
-            return np.full(ls.shape, SAME_LEAF)
+            return np.full(np.shape(ls), SAME_LEAF)
         if self.shape.tiers == 2:
             return np.where(ls == ld, SAME_LEAF, SAME_POD)
-        return np.where(ls == ld, SAME_LEAF, np.where(self.pod_of_leaf(ls) == self.pod_of_leaf(ld), SAME_POD, CROSS_POD))
+        same = ls == ld
+        if np.ndim(same) != 1:
+            return np.where(same, SAME_LEAF, np.where(self.pod_of_leaf(ls) == self.pod_of_leaf(ld), SAME_POD, CROSS_POD))
+        cls = np.full(len(same), SAME_LEAF)
+        far = np.flatnonzero(~same)             # the pods only of the pairs on different leaves
+        cls[far] = np.where(self.pod_of_leaf(ls[far]) == self.pod_of_leaf(ld[far]), SAME_POD, CROSS_POD)
+        return cls
 
     def path_class(self, src, dst):
         src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
@@ -237,37 +248,63 @@ class ClosPaths(PathModel):
                             f"{self.group_names[1] if len(self.group_names) > 1 else 'uplink'} links of one plane")
 
     def route(self, graph: Graph, src, dst, routing: str, seed: int) -> np.ndarray:
-        out = np.full((len(src), HOPS), -1, dtype=np.int64)
+        # (flows, hops), laid out hop by hop: FlowLinks reads a path array by hop without a copy
+        out = np.full((HOPS, len(src)), -1, dtype=np.int64).T
+        plain = type(self).path_class is ClosPaths.path_class
+        if plain and not self.domain_gpus:      # every path is the tree's
+            self.route_clos(graph, src, dst, routing, seed, out=out, rows=None)
+            return out
         cls = self.path_class(src, dst)
         m = cls == SAME_DOMAIN
         w: ClosWiring = graph.wiring
-        out[m, 0], out[m, 1] = w.su_up[src[m]], w.su_down[dst[m]]
+        if m.any():
+            out[m, 0], out[m, 1] = w.su_up[src[m]], w.su_down[dst[m]]
+        rows = np.flatnonzero(~m)
+        if not len(rows):
+            return out
         # outside the domains the path class is the tree's (unless a subclass classes paths its own way)
-        known = cls[~m] if type(self).path_class is ClosPaths.path_class else None
-        self.route_clos(graph, src[~m], dst[~m], routing, seed, out=out, rows=np.nonzero(~m)[0], cls=known)
+        if len(rows) == len(src):
+            self.route_clos(graph, src, dst, routing, seed, out=out, rows=None, cls=cls if plain else None)
+        else:
+            self.route_clos(graph, src[rows], dst[rows], routing, seed, out=out, rows=rows,
+                            cls=cls[rows] if plain else None)
         return out
 
-    def route_clos(self, graph: Graph, src, dst, routing: str, seed: int, *, out: np.ndarray, rows: np.ndarray,
-                   col: int = 0, cls: np.ndarray | None = None) -> None:
-        """Write the tree path of each flow ``src[i] -> dst[i]`` (same copy) into ``out[rows[i], col:]``;
-        ``cls``: their :meth:`clos_class`, if known."""
+    def route_clos(self, graph: Graph, src, dst, routing: str, seed: int, *, out: np.ndarray,
+                   rows: np.ndarray | None, col: int = 0, cls: np.ndarray | None = None) -> None:
+        """Write the tree path of each flow ``src[i] -> dst[i]`` (same copy) into ``out[rows[i], col:]``
+        (``rows`` None: ``out[i, col:]``); ``cls``: their :meth:`clos_class`, if known."""
         w: ClosWiring = graph.wiring
         s = self.shape
-        cls = self.clos_class(src, dst) if cls is None else cls
-        h = flow_hash(src, dst, seed) if routing == "hash" else None
-        any_failed = graph.failed.any()
-        m = cls == SAME_LEAF
-        out[rows[m], col], out[rows[m], col + 1] = w.host_up[src[m]], w.host_down[dst[m]]
         ls, ld = self.leaf_of(src), self.leaf_of(dst)
+        any_failed = graph.failed.any()
+        if rows is None:
+            # every path starts on the source's host link; the same-leaf paths end on the next hop, the
+            # others have theirs written over below
+            out[:, col], out[:, col + 1] = w.host_up[src], w.host_down[dst]
+            if cls is None:         # the classes of the pairs on different leaves only
+                far = np.flatnonzero(ls != ld)
+                far_cls = self.leaf_class(ls[far], ld[far])
+            else:
+                far = np.flatnonzero(cls != SAME_LEAF)
+                far_cls = cls[far]
+        else:
+            cls = self.leaf_class(ls, ld) if cls is None else cls
+            m = cls == SAME_LEAF
+            r = rows[m]
+            out[r, col], out[r, col + 1] = w.host_up[src[m]], w.host_down[dst[m]]
+            far = np.flatnonzero(~m)
+            far_cls = cls[far]
         u, gk = s.spines_per_pod, s.core_groups
         for c in (SAME_POD, CROSS_POD):
-            m = np.nonzero(cls == c)[0]
+            m = far[far_cls == c]
             if not len(m):
                 continue
             sr, d, a, b = src[m], dst[m], ls[m], ld[m]
-            r = rows[m]
+            r = m if rows is None else rows[m]
             local = self.index_in_leaf(d)
-            pref_j = (h[m] % np.uint64(u)).astype(np.int64) if h is not None else local % u
+            h = flow_hash(sr, d, seed) if routing == "hash" else None
+            pref_j = (h % np.uint64(u)).astype(np.int64) if h is not None else local % u
             if c == SAME_POD:
                 valid = None
                 if any_failed:
@@ -284,7 +321,7 @@ class ClosPaths(PathModel):
                 core_ok = ~graph.failed[w.spine_up[spine_s]] & ~graph.failed[w.core_down[spine_d]]
                 valid = ~graph.failed[w.leaf_up[a]] & ~graph.failed[w.leaf_down[b]] & core_ok.any(axis=2)
             j = choose(valid, pref_j, u, rotate=h is None)
-            pref_c = ((h[m] >> np.uint64(32)) % np.uint64(gk)).astype(np.int64) if h is not None else \
+            pref_c = ((h >> np.uint64(32)) % np.uint64(gk)).astype(np.int64) if h is not None else \
                 (b + local // u) % gk
             core = choose(core_ok[np.arange(len(m)), j] if any_failed else None, pref_c, gk, rotate=h is None)
             ss, sd = first_s + j, first_d + j
