@@ -56,24 +56,3 @@ def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
 
-
-# Under pytest-xdist (pyproject: -n auto, --dist loadgroup), tests that start pools of processes, a
-# Dask cluster, a server or a browser run on one worker each group, one after another, so that two
-# of them never compete for the two cores of the CI machine; everything else spreads over the workers.
-_GROUPS = {
-    "test_sweep_run.py": "processes",
-    "test_web_browser.py": "browser",
-    "test_web_fuzz.py": "fuzz",
-    "test_fuzz.py": "fuzz",
-    "test_design_search.py": "design",   # its brute-force fixture is built once, on one worker
-}
-_PROCESS_TESTS = ("test_workers_die_with_their_run", "test_work_whose_client_has_gone_is_stopped_and_frees_its_slot")
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = _GROUPS.get(item.path.name)
-        if group is None and item.path.name == "test_hardening.py" and item.originalname in _PROCESS_TESTS:
-            group = "processes"
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))

@@ -41,7 +41,7 @@ def lf(*args):
     return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")   # built once per worker, whatever order the tests arrive in
 def brute():
     """Every design of the small space through the single-design pipeline, with its bounds."""
     q = question_from(SMALL)
