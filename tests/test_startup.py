@@ -401,3 +401,10 @@ def test_the_package_api_still_loads_on_use():
     assert set(lightfabric.__all__) <= set(dir(lightfabric))
     with pytest.raises(AttributeError):
         lightfabric.no_such_name  # noqa: B018
+
+
+def test_python_dash_m_lightfabric_is_the_command():
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "lightfabric", "--version"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith("lightfabric ")
