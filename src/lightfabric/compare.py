@@ -139,6 +139,7 @@ class Comparison:
                 "gpus_per_server": p.scenario.cluster.gpus_per_server,
                 "scale_up": None if p.scenario.scale_up is None else p.scenario.scale_up.model_dump(),
                 "user_catalog_files": sorted(set(p.catalog.user.values())),
+                "parts": self.scenario.parts.model_dump(),
                 "economics": self.scenario.economics.model_dump(),
             },
             "results": [r.to_dict() for r in self.results],

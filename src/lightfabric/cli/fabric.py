@@ -62,6 +62,11 @@ def compare(
         say(console, f"{comparison.plan.fabric.topology}:", note, "cyan")
     for note in comparison.plan.defaults:
         say(console, "from the catalog:", note, "cyan")
+    parts = comparison.scenario.parts
+    if parts.available_by:
+        say(console, "parts:", f"only hardware {'shipping or sampling' if parts.include_sampling else 'shipping'} by "
+                               f"{parts.available_by} (parts.available_by; lightfabric catalog list --available-by "
+                               f"{parts.available_by} lists them)", "cyan")
     for f in sorted(set(comparison.plan.catalog.user.values())):
         say(console, "your catalog:", f"{f} ({sum(v == f for v in comparison.plan.catalog.user.values())} parts)", "cyan")
     for r in comparison.results:

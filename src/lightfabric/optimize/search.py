@@ -46,7 +46,7 @@ from lightfabric.topology.base import POLICY_KEYS
 
 MAX_EVALUATIONS = 20_000          # exact evaluations one search may make (about 10 ms each at 100k GPUs)
 MAX_FRONT_EVALUATIONS = 5_000     # designs evaluated, unpruned, for a complete front against goodput or step time
-SECTIONS = ("placement", "economics", "physical", "reliability")
+SECTIONS = ("placement", "economics", "physical", "reliability", "parts")
 
 
 @dataclass
@@ -205,15 +205,19 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
         catalog = catalog.with_user_files(base["catalog"], field="base: catalog")
     if base.get("overrides"):
         catalog = catalog.with_overrides(base["overrides"], field_prefix="base: overrides")
+    if q.available_by:      # the question's date, else the base scenario's (parts.available_by)
+        base["parts"] = {"available_by": q.available_by, "include_sampling": q.include_sampling}
     evaluated_base = {k: v for k, v in base.items() if k not in ("catalog", "overrides")}
     availability = None
-    if q.available_by:
-        f = available_by(catalog, q.available_by, q.include_sampling)
+    by = (base.get("parts") or {}).get("available_by")
+    if by:
+        sampling = bool(base["parts"].get("include_sampling"))
+        f = available_by(catalog, by, sampling)
         catalog, availability = f.catalog, f.as_dict()
         if f.undated:
             notes.append(f"parts without an availability date, kept: {', '.join(f.undated)}")
-        notes.append(f"the designs were evaluated with the parts shipping by {q.available_by}; compare on the "
-                     "scenario file uses the whole catalog and may choose a newer module or engine for a technology")
+        notes.append(f"parts: only hardware {'shipping or sampling' if sampling else 'shipping'} by {by}; the "
+                     f"scenario file says so (parts.available_by), so every command on it uses the same parts")
     space = design_space(q, catalog)
     if q.needs_step:
         from lightfabric.examples_index import model_path

@@ -118,8 +118,7 @@ def design_space(q: DesignQuestion, catalog: Catalog) -> Space:
         fixed.append("scale-up: none (" + ("asked" if q.scale_up == "none" else
                                            f"the catalog gives {gpu.id} no scale-up domain") + ")")
     fixed.append("one technology per link class (a class's groups, e.g. two scale-up tiers, share it)")
-    if q.available_by:
-        fixed.append(f"parts: shipping{' or sampling' if q.include_sampling else ''} by {q.available_by}")
+
     return Space(tuple(structures), tuple(technologies), nic.id, scale_up, tuple(fixed))
 
 

@@ -240,7 +240,32 @@ def check_parts(scenario: Scenario, catalog: Catalog) -> Catalog:
             catalog.get(value, kind=kind, field=".".join(path))
         except CatalogError as e:
             raise CatalogError(f"{at(*path)}{e}", field=e.field, value=value, allowed=e.allowed) from None
+    if scenario.parts.available_by:
+        catalog = _available(scenario, catalog, checks, at)
     return catalog
+
+
+def _available(scenario: Scenario, catalog: Catalog, checks: list, at) -> Catalog:
+    """The catalog without the hardware not available by ``parts.available_by``; a part the scenario
+    names (or takes from its GPU's platform) that is not available is refused naming the field."""
+    from lightfabric.catalog.availability import available_by
+    parts = scenario.parts
+    f = available_by(catalog, parts.available_by, parts.include_sampling)
+    gone = {d[0]: d for d in f.dropped}
+    gpu = catalog.get(scenario.cluster.gpu, kind="gpu")
+    named = [(p, v) for p, v, _ in checks if p != ("scale_out", "ocs") or "ocs" in scenario.scale_out.model_fields_set]
+    if scenario.scale_out.nic is None and gpu.default_nic:
+        named.append((("scale_out", "nic"), gpu.default_nic))
+    if scenario.scale_up is not None and scenario.scale_up.switch is None and gpu.default_scale_up_switch:
+        named.append((("scale_up", "switch"), gpu.default_scale_up_switch))
+    what = "shipping" + (" or sampling" if parts.include_sampling else "")
+    for path, value in named:
+        if value in gone:
+            _, kind, status, date = gone[value]
+            raise CatalogError.for_field(".".join(path), value, f"a {kind} {what} by {parts.available_by} "
+                                         f"(lightfabric catalog list --available-by {parts.available_by})",
+                                         problem=f"{status} {date}", location=(at(*path) or "").rstrip(": ") or None)
+    return f.catalog
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

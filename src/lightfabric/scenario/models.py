@@ -263,6 +263,15 @@ class Physical(_Strict):
         return v
 
 
+class Parts(_Strict):
+    """Which parts of the catalog a design may use (docs/scenario.md)."""
+
+    available_by: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description=(
+        "YYYY-MM: only hardware shipping by then (switches, NICs, modules, engines, laser sources, cables, "
+        "OCS); an announced part never counts"))
+    include_sampling: bool = Field(default=False, description="with available_by: parts sampling by then count too")
+
+
 PUBLISHED_COMMANDS = ("reliability",)
 
 
@@ -298,6 +307,7 @@ class Scenario(_Strict):
     catalog: tuple[str, ...] = Field(default=(), max_length=16,
                                      description="the user's catalog files, added to the built-in catalog (paths "
                                                  "relative to the scenario file)")
+    parts: Parts = Parts()
     overrides: dict[str, float | bool | str] = Field(default_factory=dict)
     published: tuple[Published, ...] = Field(default=(), max_length=32, description=(
         "figures published for this cluster, each shown beside the tool's in its command's output"))
