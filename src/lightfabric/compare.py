@@ -105,12 +105,25 @@ class TechnologyResult:
 
 @dataclass
 class Comparison:
-    """The results of one scenario, one per technology, with the assumptions behind them."""
+    """The results of one scenario, one per technology, with the assumptions behind them.
+
+    ``assumptions`` (every catalog figure of every part the designs use, with its sources) is
+    built on first access and kept: the sweep and the optimizer never read it."""
 
     scenario: Scenario
     plan: FabricPlan
     results: list[TechnologyResult]
-    assumptions: list[dict] = field(default_factory=list)
+    _assumptions: list[dict] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def assumptions(self) -> list[dict]:
+        if self._assumptions is None:
+            self._assumptions = _assumptions(self.plan, self.results)
+        return self._assumptions
+
+    @assumptions.setter
+    def assumptions(self, rows: list[dict]) -> None:
+        self._assumptions = rows
 
     def result(self, technology: str) -> TechnologyResult:
         for r in self.results:
@@ -277,4 +290,4 @@ def compare(scenario: Scenario, catalog: Catalog | None = None) -> Comparison:
     catalog = check_parts(scenario, catalog or Catalog.default())
     plan = plan_fabric(scenario, catalog)
     results = [_evaluate(plan, t) for t in scenario.designs]
-    return Comparison(scenario=scenario, plan=plan, results=results, assumptions=_assumptions(plan, results))
+    return Comparison(scenario=scenario, plan=plan, results=results)

@@ -93,6 +93,49 @@ def _with_premium(list_usd: float | None, premium_usd_per_device: float, ports_p
     return None if list_usd is None else list_usd + premium_usd_per_device / ports_per_device
 
 
+def _tier_flows(design: Design, et: EngineTier, reference: Catalog, cat: Catalog) -> tuple | None:
+    """The engines per device, packages per device and engines per package of a tier, its flows and
+    fiber-array price in ``cat`` and in the reference (None if ``cat`` has no engine flow for it)."""
+    engine = et.engine
+    per_dev = ceil(et.per_device - 1e-9)
+    packages = _packages_per_device(design, et.tier)
+    per_pkg = ceil(per_dev / packages - 1e-9)
+    ef, cf = _flows(cat, engine)
+    if ef is None:
+        return None
+    ref_engine = reference.get(engine.id) if engine.id in reference else engine
+    ref_ef, ref_cf = _flows(reference, ref_engine)
+    ref_ef, ref_cf = ref_ef or ef, ref_cf if ref_cf is not None else cf
+    fau = cat.get(FAU_PART).price_usd if FAU_PART in cat else 0.0
+    ref_fau = reference.get(FAU_PART).price_usd if FAU_PART in reference else fau
+    return per_dev, packages, per_pkg, ef, cf, fau, ref_ef, ref_cf, ref_fau
+
+
+def _unchanged(t: tuple) -> bool:
+    """True if the tier's flows and fiber-array price are the reference's: its premium is zero."""
+    _, _, _, ef, cf, fau, ref_ef, ref_cf, ref_fau = t
+    return (ef is ref_ef or ef == ref_ef) and (cf is ref_cf or cf == ref_cf) and fau == ref_fau
+
+
+def premium_usd(design: Design, reference: Catalog, catalog: Catalog | None = None) -> float:
+    """``packaging(design, reference, catalog)["premium_usd"]`` without the per-tier record and the
+    maturity curve: the same sum, in the same order; a tier whose flows are the reference's adds
+    exactly 0 (its good cost and the reference's are one computation), so it is not computed."""
+    cat = catalog or design.plan.catalog
+    if cat is reference:      # every tier's flows are the reference's (a scenario without overrides)
+        return 0.0
+    premium = 0.0
+    for et in engines_by_tier(design):
+        t = _tier_flows(design, et, reference, cat)
+        if t is None or _unchanged(t):
+            continue
+        per_dev, packages, per_pkg, ef, cf, fau, ref_ef, ref_cf, ref_fau = t
+        cost = packages * good_cost_usd(ef, cf, fau, et.engine, per_pkg)[0]
+        ref_cost = packages * good_cost_usd(ref_ef, ref_cf, ref_fau, et.engine, per_pkg)[0]
+        premium += et.devices * ((cost - ref_cost) / (1.0 - (cf or ef).vendor_gross_margin))
+    return premium
+
+
 def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None) -> dict:
     """Per device tier carrying optical engines: the engine and package yields and costs, the price
     premium over the reference yields, and the port optics at list price (:func:`port_optics_list_usd`)
@@ -105,20 +148,14 @@ def packaging(design: Design, reference: Catalog, catalog: Catalog | None = None
     tiers, premium = [], 0.0
     for et in engines_by_tier(design):
         engine, n_dev, tier = et.engine, et.devices, et.tier
-        per_dev = ceil(et.per_device - 1e-9)
-        packages = _packages_per_device(design, tier)
-        per_pkg = ceil(per_dev / packages - 1e-9)
-        ef, cf = _flows(cat, engine)
-        if ef is None:
+        t = _tier_flows(design, et, reference, cat)
+        if t is None:
             tiers.append({"tier": tier, "engine": engine.id, "note": "no engine flow in the catalog"})
             continue
-        ref_engine = reference.get(engine.id) if engine.id in reference else engine
-        ref_ef, ref_cf = _flows(reference, ref_engine)
-        ref_ef, ref_cf = ref_ef or ef, ref_cf if ref_cf is not None else cf
-        fau = cat.get(FAU_PART).price_usd if FAU_PART in cat else 0.0
-        ref_fau = reference.get(FAU_PART).price_usd if FAU_PART in reference else fau
+        per_dev, packages, per_pkg, ef, cf, fau, ref_ef, ref_cf, ref_fau = t
         cost, pkg, eng = good_cost_usd(ef, cf, fau, engine, per_pkg)
-        ref_cost, _, _ = good_cost_usd(ref_ef, ref_cf, ref_fau, engine, per_pkg)
+        # the reference's own flows: the same good cost (the same arithmetic on the same figures)
+        ref_cost = cost if _unchanged(t) else good_cost_usd(ref_ef, ref_cf, ref_fau, engine, per_pkg)[0]
         cost, ref_cost = packages * cost, packages * ref_cost
         gm = (cf or ef).vendor_gross_margin
         price_delta = (cost - ref_cost) / (1.0 - gm)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from lightfabric.catalog import Catalog
 from lightfabric.compare import Comparison, TechnologyResult, compare
 from lightfabric.economics import valuechain
-from lightfabric.economics.copackaging import PORT_OPTICS_DEFINITION, packaging
+from lightfabric.economics.copackaging import PORT_OPTICS_DEFINITION, packaging, premium_usd
 from lightfabric.economics.finance import annuity_factor
 from lightfabric.economics.maintenance import downtime, maintenance
 from lightfabric.errors import LightfabricError
@@ -68,9 +68,14 @@ def gpu_hour_usd(prepared: Prepared, eco: Economics) -> float:
 
 
 def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | None = None,
-             catalog: Catalog | None = None) -> dict:
+             catalog: Catalog | None = None, detail: bool = True) -> dict:
     """The economics of one design. ``eco`` and ``catalog`` replace the scenario's economics and the
-    design's catalog (for sensitivity runs whose change does not alter the design)."""
+    design's catalog (for sensitivity runs whose change does not alter the design).
+
+    ``detail=False`` (the sweep, the optimizer) leaves out what only the report shows: the
+    packaging record per tier with its maturity curve (``packaging`` holds ``premium_usd`` alone,
+    :func:`~lightfabric.economics.copackaging.premium_usd`), ``capex_by_part``, ``value_chain_usd``
+    and the reliability's ``single_job_comparison``; every other figure is the same."""
     base = {"technology": result.technology, "label": result.label, "feasible": result.feasible,
             "reasons": list(result.reasons)}
     if not result.feasible:
@@ -82,7 +87,8 @@ def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | N
     a = prepared.analyses[result.technology]
     gpus = sc.cluster.gpus
 
-    pack = packaging(design, prepared.reference, cat)
+    pack = packaging(design, prepared.reference, cat) if detail else \
+        {"premium_usd": premium_usd(design, prepared.reference, cat)}
     capex_bom = result.capex_usd
     capex = capex_bom + pack["premium_usd"]
     by_category = {k: v for k, v in result.capex_usd_by_category.items() if k != "total"}
@@ -99,9 +105,12 @@ def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | N
     yearly_total = float(t["yearly_usd"])
     energy, maintenance_usd, downtime_usd = float(t["energy_usd"]), float(t["maintenance_usd"]), float(t["downtime_usd"])
     tco, npv, af = float(t["tco_usd"]), float(t["npv_usd"]), float(t["annuity_factor"])
-    gm = _premium_margin(pack)
-    segs = valuechain.segments_usd(design.bom, cat, pack["premium_usd"], gm)
-    return {
+    reliability = {"failures_per_year": sum(fc.rate_per_h for fc in a.classes) * 8760.0,
+                   "repairs_per_year": maint["repairs_per_year"], "goodput": a.goodput,
+                   "network_share_of_job_time": a.network_share,
+                   "gpus_down_mean": a.expectation.gpus_down_mean,
+                   "job_interruptions_per_day": a.totals["job_interruptions_per_day"]}
+    out = {
         **base,
         "capex_usd": capex, "energy_usd": energy, "maintenance_usd": maintenance_usd, "downtime_usd": downtime_usd,
         "tco_usd": tco, "npv_usd": npv,
@@ -109,21 +118,22 @@ def evaluate(prepared: Prepared, result: TechnologyResult, *, eco: Economics | N
         "years": y, "discount_rate": eco.discount_rate, "annuity_factor": af,
         "yearly_usd": {**yearly, "total": yearly_total},
         "capex_usd_by_category": by_category,
-        "capex_by_part": [
+    }
+    if detail:
+        out["capex_by_part"] = [
             {"part": line.part_id, "role": line.role, "count": line.count,
              "usd_each": sum(line.cost_usd_each.values()), "usd": line.count * sum(line.cost_usd_each.values())}
-            for line in design.bom],
+            for line in design.bom]
+        reliability["single_job_comparison"] = a.single_job
+    out.update({
         "port_optics_list_usd": (result.switch_port or {}).get("cost_usd"),
         "spares_usd": maint["spares_usd"],
         "maintenance": {**maint, "policy": a.policy.as_dict()}, "downtime": down, "packaging": pack,
-        "reliability": {"failures_per_year": sum(fc.rate_per_h for fc in a.classes) * 8760.0,
-                        "repairs_per_year": maint["repairs_per_year"], "goodput": a.goodput,
-                        "network_share_of_job_time": a.network_share,
-                        "gpus_down_mean": a.expectation.gpus_down_mean,
-                        "job_interruptions_per_day": a.totals["job_interruptions_per_day"],
-                        "single_job_comparison": a.single_job},
-        "value_chain_usd": segs,
-    }
+        "reliability": reliability,
+    })
+    if detail:
+        out["value_chain_usd"] = valuechain.segments_usd(design.bom, cat, pack["premium_usd"], _premium_margin(pack))
+    return out
 
 
 def cost_totals(*, capex_usd, power_w, spares_usd, maintenance_usd_per_year, downtime_usd_per_year,

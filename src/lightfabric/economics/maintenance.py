@@ -126,10 +126,14 @@ def maintenance(design: Design, classes: list[FailureClass], eco: Economics, fil
     repatch_h = cat.get(REPATCH_FRU, kind="repair-unit").replace_h + eco.handling_h_per_repair
     by_unit = []
     parts_usd = labour_usd = repairs = 0.0
+    costs: dict[tuple, RepairCost] = {}   # a repair's cost depends on the class only through these
     for fc in classes:
         per_year = fc.swaps_per_h * HOURS_PER_YEAR
         repatches = fc.rate_per_h * fc.repatch_per_failure * HOURS_PER_YEAR
-        rc = repair_cost(design, fc, prices, eco, cat, engines)
+        key = (fc.part, fc.fru, fc.spare, fc.replace_h)
+        rc = costs.get(key)
+        if rc is None:
+            rc = costs[key] = repair_cost(design, fc, prices, eco, cat, engines)
         p_usd = per_year * rc.unit_usd * eco.replaced_part_cost_fraction
         l_usd = (per_year * rc.labour_h + repatches * repatch_h) * eco.labour_usd_per_h
         parts_usd += p_usd

@@ -145,7 +145,7 @@ def evaluate_exactly(q: DesignQuestion, space: Space, base: dict, catalog: Catal
     r = prepared.comparison.results[0]
     if not r.feasible:
         return Evaluated(s, tech, {}, False, " | ".join(r.reasons))
-    e = evaluate(prepared, r)
+    e = evaluate(prepared, r, detail=False)
     gpus = q.gpus
     power = float(r.power_w["total"])
     m = {"tco_usd": float(e["tco_usd"]) if e.get("tco_usd") is not None else float("nan"),

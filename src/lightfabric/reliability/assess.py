@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -117,7 +118,22 @@ class Analysis:
     degraded: dict
     leaf_gpus: float
     group_links: dict[str, int]
-    single_job: dict
+    # what the one-job comparison needs: the scenario, the degrading cost and the other causes' FIT
+    scenario: Scenario = field(repr=False, compare=False)
+    degrade_cost: float = field(repr=False, compare=False)
+    other_fit: float = field(repr=False, compare=False)
+
+    @cached_property
+    def single_job(self) -> dict:
+        """The network's share of job time and its interruptions if one job spanned the cluster
+        (computed on first access: only the reports show it)."""
+        gpus = self.scenario.cluster.gpus
+        # the mix of one job of every GPU: job_mix of the scenario with jobs "single" and no job_gpus
+        one_job = JobMix("single", PRESET_SOURCES["single"], self.scenario.reliability.job_placement, ((gpus, 1.0),))
+        single = cluster_totals(_mix_results(self.classes, one_job, self.scenario, self.leaf_gpus,
+                                             self.degrade_cost, self.other_fit), gpus)
+        return {"network_share_of_job_time": _r(single["network_share_of_job_time"]),
+                "job_interruptions_per_day": _r(single["job_interruptions_per_day"])}
 
     @property
     def goodput(self) -> float:
@@ -167,12 +183,8 @@ def analyse(design: Design, scenario: Scenario, job_gpus: int | None = None) -> 
     mix = job_mix(scenario, job_gpus)
     jobs = _mix_results(classes, mix, scenario, lg, degrade_cost, other.fit)
     totals = cluster_totals(jobs, gpus)
-    # the mix of one job of every GPU: job_mix of the scenario with jobs "single" and no job_gpus
-    one_job = JobMix("single", PRESET_SOURCES["single"], rel.job_placement, ((gpus, 1.0),))
-    single = cluster_totals(_mix_results(classes, one_job, scenario, lg, degrade_cost, other.fit), gpus)
-    return Analysis(classes, e, mix, jobs, totals, policy, degraded, lg, group_links,
-                    {"network_share_of_job_time": _r(single["network_share_of_job_time"]),
-                     "job_interruptions_per_day": _r(single["job_interruptions_per_day"])})
+    return Analysis(classes, e, mix, jobs, totals, policy, degraded, lg, group_links, scenario, degrade_cost,
+                    other.fit)
 
 
 def job_interrupt_probabilities(a: Analysis, scenario: Scenario) -> np.ndarray:

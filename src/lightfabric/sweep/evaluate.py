@@ -138,11 +138,13 @@ def _figures(sc: Scenario) -> list[DesignFigures]:
         hour_usd = gpu_hour_usd(prepared, sc.economics)
     except LightfabricError:
         hour_usd = None
+    eco = sc.economics.model_copy(update={"gpu_hour_usd": hour_usd or 0.0})     # one for every design
     for r in prepared.comparison.results:
         if not r.feasible:
             out.append(DesignFigures(r.technology, False, " | ".join(r.reasons)))
             continue
-        e = evaluate(prepared, r, eco=sc.economics.model_copy(update={"gpu_hour_usd": hour_usd or 0.0}))
+        # detail=False: the figures alone (no packaging record, parts list, value chain, one-job comparison)
+        e = evaluate(prepared, r, eco=eco, detail=False)
         figures = (("tiers", r.topology["tiers"]), ("switches", r.topology["switches"]),
                    ("pluggable_modules", r.bom["pluggable_modules"]), ("optical_engines", r.bom["optical_engines"]),
                    ("lasers", r.bom["lasers"]), ("fiber_m", r.bom["fiber_m"]), ("power_w", r.power_w["total"]),
@@ -211,6 +213,7 @@ def evaluate_points(spec: SweepSpec, base: dict, cols: dict[str, np.ndarray], po
         struct_values = {a: cols[a][idx[0]] for a in structural}
         key = (base_key,) + tuple((a, repr(v)) for a, v in struct_values.items())
         first = {a: cols[a][idx[0]] for a in ENERGY_AXES if a in cols}
+        first_key = tuple(float(v) for v in first.values())
         try:
             designs = cache.get((key, "base"), lambda: _figures(scenario_at(base, {**struct_values, **first})))
         except LightfabricError as e:
@@ -225,8 +228,10 @@ def evaluate_points(spec: SweepSpec, base: dict, cols: dict[str, np.ndarray], po
             for sub in _groups({"f": factor}, ["f"], len(idx)):
                 at = idx[sub]
                 energy = {a: cols[a][at[0]] for a in ENERGY_AXES if a in cols}
-                again = cache.get((key, tuple(float(cols[a][at[0]]) for a in energy)),
-                                  lambda: _figures(scenario_at(base, {**struct_values, **energy})))
+                energy_key = tuple(float(v) for v in energy.values())
+                # at the energy values of the first build the scenario is that build's: no rebuild
+                again = designs if energy_key == first_key else cache.get(
+                    (key, energy_key), lambda: _figures(scenario_at(base, {**struct_values, **energy})))
                 blocks.append(_design_block(next(x for x in again if x.technology == d.technology), at, eco))
     return _assemble(spec, cols, points, blocks)
 
