@@ -4,23 +4,13 @@ and the scenario file of `lightfabric design --available-by` carrying it."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
 import lightfabric
 from lightfabric.catalog import Catalog
 from lightfabric.errors import CatalogError
-
-
-def lf(*args):
-    from typer.testing import CliRunner
-
-    from lightfabric.cli import app
-    r = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
-        raise r.exception
-    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
+from tests.test_cli import lf
 
 
 def _scenario(by: str | None, switch: str = "tomahawk-5", gpu: str = "h100"):
@@ -68,3 +58,13 @@ def test_the_designed_scenario_reproduces_with_its_date(tmp_path):
     assert res["results"][0]["power_w"]["total"] / 1e6 == pytest.approx(best["network_power_mw"], rel=1e-9)
     t = lf("compare", out)
     assert "only hardware shipping by 2024-01" in t.stdout
+
+
+def test_the_filter_is_made_once_per_catalog_and_month():
+    from lightfabric.catalog.availability import available_by
+    cat = Catalog.default()
+    a, b = available_by(cat, "2025-06"), available_by(cat, "2025-06")
+    assert a.catalog is b.catalog and len(a.catalog) < len(cat)     # every compare of a dated scenario reuses it
+    again = available_by(a.catalog, "2025-06")
+    assert again.catalog is a.catalog and not again.dropped          # filtering the filtered catalog drops nothing
+    assert available_by(cat, "2025-06", include_sampling=True).catalog is not a.catalog

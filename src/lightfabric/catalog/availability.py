@@ -42,7 +42,17 @@ def is_available(part, by: str, include_sampling: bool = False) -> bool | None:
 
 def available_by(catalog: Catalog, by: str, include_sampling: bool = False) -> AvailabilityFilter:
     """``catalog`` without the hardware not available by ``by`` (an engine whose laser source is
-    dropped goes with it)."""
+    dropped goes with it). Kept with the catalog (:meth:`Catalog.memo`), so every call for the same
+    month gives the same catalog object, whose own caches (value key, indexes) then carry over; a
+    catalog that loses nothing is returned as it is."""
+    memo = catalog.memo("available_by")
+    key = (by, include_sampling)
+    if key not in memo:
+        memo[key] = _filtered(catalog, by, include_sampling)
+    return memo[key]
+
+
+def _filtered(catalog: Catalog, by: str, include_sampling: bool) -> AvailabilityFilter:
     dropped: list[tuple[str, str, str, str]] = []
     undated: list[str] = []
     for p in catalog:
@@ -58,4 +68,5 @@ def available_by(catalog: Catalog, by: str, include_sampling: bool = False) -> A
         if p.kind == "optical-engine" and p.laser_source in gone and p.id not in gone:
             dropped.append((p.id, p.kind, "its laser source " + p.laser_source, "not available"))
             gone.add(p.id)
-    return AvailabilityFilter(catalog.without(gone), by, tuple(dropped), tuple(undated))
+    kept = catalog.without(gone) if gone else catalog
+    return AvailabilityFilter(kept, by, tuple(dropped), tuple(undated))
