@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
 
 import numpy as np
 import pytest
@@ -19,26 +18,17 @@ from lightfabric.design.plan import plan_fabric
 from lightfabric.optimize.bounds import structure_bounds
 from lightfabric.optimize.question import METRICS, parse_constraint, question_from
 from lightfabric.optimize.report import design_report, fronts
-from lightfabric.optimize.search import _violated, evaluate_exactly, scenario_dict, search
+from lightfabric.optimize.search import _structural, _violated, evaluate_exactly, scenario_dict, search
 from lightfabric.scenario.loader import check_parts
 from lightfabric.scenario.models import Scenario
 from lightfabric.sweep.pareto import pareto_front
+from tests.test_cli import lf
 
 # a small space: 1,024 GB300 on two switches, both rates each, fat-tree and rail-optimized, two
 # oversubscriptions, with and without an OCS spine, five technologies per link class
 SMALL = {"gpus": 1024, "gpu": "gb300", "switches": ["tomahawk-5", "tomahawk-6"], "tiers": [2],
          "topologies": ["fat-tree", "rail-optimized"], "oversubscription": [1, 2],
          "technologies": ["pluggable-dsp", "lpo", "cpo", "npo", "copper"]}
-
-
-def lf(*args):
-    from typer.testing import CliRunner
-
-    from lightfabric.cli import app
-    r = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
-        raise r.exception
-    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
 
 
 @pytest.fixture(scope="session")   # built once per worker, whatever order the tests arrive in
@@ -61,7 +51,8 @@ def brute():
             ev = evaluate_exactly(q, first.space, first.base, cat, s, tech)
             rows.append((ev, all(o.feasible for o in combo),
                          b.fixed_capex_usd + sum(o.capex_lb_usd for o in combo),
-                         b.fixed_power_w + sum(o.power_lb_w for o in combo), any(o.engines for o in combo)))
+                         b.fixed_power_w + sum(o.power_lb_w for o in combo), any(o.engines for o in combo),
+                         _structural(plan, s)))
     return rows
 
 
@@ -69,11 +60,13 @@ def test_the_bounds_are_below_the_exact_figures_and_exact_without_engines(brute)
     feasible = [r for r in brute if r[0].feasible]
     assert len(feasible) > 100
     with_engines = 0
-    for ev, predicted, capex_lb, power_lb, engines in brute:
+    for ev, predicted, capex_lb, power_lb, engines, structural in brute:
         # a technology the class check accepts is exactly a design the pipeline builds
         assert predicted == ev.feasible, (ev.structure, ev.technology, ev.reason)
         if not ev.feasible:
             continue
+        # the structure's exact metrics, known before any design, are the ones compare reports
+        assert structural == {k: ev.metrics[k] for k in ("tiers", "switches", "bisection")}
         assert capex_lb <= ev.metrics["capex_usd"] * (1 + 1e-12)
         assert power_lb <= ev.metrics["network_power_mw"] * 1e6 * (1 + 1e-12)
         if engines:

@@ -129,6 +129,8 @@ def scenario_dict(q: DesignQuestion, space: Space, base: dict, s: Structure, tec
 
 
 def _structural(plan, s: Structure) -> dict[str, float]:
+    """Tiers, switches and bisection from the plan alone, before any design is built: the counts
+    compare reports (an OCS spine's tier has no switches), which a test holds equal to them."""
     summary = plan.fabric.summary
     over = float(summary.get("oversubscription") or 1.0)
     switches = summary.get("switches", 0)
@@ -150,7 +152,8 @@ def evaluate_exactly(q: DesignQuestion, space: Space, base: dict, catalog: Catal
     power = float(r.power_w["total"])
     m = {"tco_usd": float(e["tco_usd"]) if e.get("tco_usd") is not None else float("nan"),
          "capex_usd": float(e["capex_usd"]), "network_power_mw": power / 1e6, "power_per_gpu_w": power / gpus,
-         "goodput": float(e["reliability"]["goodput"]), **_structural(prepared.comparison.plan, s)}
+         "goodput": float(e["reliability"]["goodput"]), "tiers": float(r.topology["tiers"]),
+         "switches": float(r.topology["switches"]), "bisection": 1.0 / float(r.topology.get("oversubscription") or 1.0)}
     m["tco_per_gpu_usd"] = m["tco_usd"] / gpus
     m["capex_per_gpu_usd"] = m["capex_usd"] / gpus
     if q.needs_step:
