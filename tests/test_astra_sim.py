@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import yaml
 import lightfabric as lf
 from lightfabric.interop.chakra import read_trace
 from lightfabric.netsim.topo import topo_of
+from tests.test_cli import lf as lf_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -41,16 +41,6 @@ top_k: 2
 sequence_length: 1024
 global_batch_tokens: 16384
 """
-
-
-def lf_cli(*args):
-    from typer.testing import CliRunner
-
-    from lightfabric.cli import app
-    r = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
-        raise r.exception
-    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
 
 
 def exported(tmp_path, scenario, technology, *extra):

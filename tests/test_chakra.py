@@ -6,7 +6,6 @@ communicator groups of the plan, and one rank's first nodes worked out by hand."
 from __future__ import annotations
 
 import json
-import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from lightfabric.errors import LightfabricError
 from lightfabric.interop import chakra
 from lightfabric.interop import chakra_et_pb2 as et
+from tests.test_cli import lf
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "examples" / "h100-1k-400g-lpo.yaml"     # 1,024 H100 (989 TFLOPS dense BF16 in the catalog)
@@ -40,17 +40,6 @@ hidden: 512
 sequence_length: 512
 global_batch_tokens: 6144
 """
-
-
-def lf(*args):
-    """The CLI in this process; returns exit code, stdout, stderr."""
-    from typer.testing import CliRunner
-
-    from lightfabric.cli import app
-    r = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
-        raise r.exception
-    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
 
 
 def messages(buf: bytes) -> list[bytes]:

@@ -667,21 +667,9 @@ def _nearest_or_tie(values: np.ndarray, c: np.ndarray, tol) -> tuple[np.ndarray,
 
 
 def link_lengths_by_rack(placement, gpus: int, groups) -> dict[str, LengthStats]:
-    """The rack-by-rack computation of :func:`link_lengths` (every rack's position and its devices'),
-    kept as the reference the faster one is tested against (``tests/test_build_speed_more.py``).
-
-    Length distribution of every link group of a cluster of ``gpus`` GPUs.
-
-    Parameters
-    ----------
-    placement : the scenario's ``placement`` (racks, rows, halls, trays).
-    groups : iterable of ``(name, lower, upper)``: a link group and the :class:`Location` of the
-        devices at its two ends.
-
-    A group whose lower end sits in a compute rack (GPU, NIC, first scale-up tier) uses the in-rack
-    distribution for the racks that hold its upper device too; switch-to-switch groups are routed
-    through the tray. Lengths are weighted by the GPUs behind each rack.
-    """
+    """The rack-by-rack computation of :func:`link_lengths` (same parameters, same result: every
+    rack's position and its devices'), kept as the reference the faster one is tested against
+    (``tests/test_build_speed_more.py``)."""
     lay = layout(placement, gpus)
     cache: dict[Location, tuple[np.ndarray, np.ndarray]] = {}
 
