@@ -282,3 +282,14 @@ def test_a_front_against_goodput_too_large_to_complete_says_so_and_the_best_stay
     complete = {f["metric"]: f["complete"] for f in fronts(cut)}
     assert complete == {"goodput": False, "network_power_mw": True}
     assert any("no bound" in n for n in cut.notes)
+
+
+def test_a_step_time_objective_matches_lightfabric_step_on_the_scenario_file(tmp_path):
+    out = tmp_path / "best.yaml"
+    r = lf("design", "--gpus", 1024, "--gpu", "gb300", "--objective", "step-time", "--switch", "tomahawk-5",
+           "--topology", "fat-tree", "-c", "bisection >= 1", "-o", out, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    best = json.loads(r.stdout)["best"]
+    s = lf("step", out, "--model", "moe-1t", "--plan", "tp=8,pp=8", "--format", "json")
+    assert s.returncode == 0, s.stderr
+    assert json.loads(s.stdout)["results"][0]["step_time_s"] == pytest.approx(best["step_time_s"], rel=1e-9)

@@ -140,8 +140,9 @@ def _structural(plan, s: Structure) -> dict[str, float]:
 
 
 def evaluate_exactly(q: DesignQuestion, space: Space, base: dict, catalog: Catalog, s: Structure,
-                     tech: dict[str, str]) -> Evaluated:
-    """The design through the single-design pipeline: compare, reliability and economics."""
+                     tech: dict[str, str], step_model=None) -> Evaluated:
+    """The design through the single-design pipeline: compare, reliability and economics (and the
+    training step of ``step_model``, the question's model read once by the caller, if it asks for it)."""
     sc = Scenario.model_validate(scenario_dict(q, space, base, s, tech))
     prepared = prepare(sc, catalog)
     r = prepared.comparison.results[0]
@@ -157,16 +158,21 @@ def evaluate_exactly(q: DesignQuestion, space: Space, base: dict, catalog: Catal
     m["tco_per_gpu_usd"] = m["tco_usd"] / gpus
     m["capex_per_gpu_usd"] = m["capex_usd"] / gpus
     if q.needs_step:
-        m["step_time_s"] = _step_time_s(q, prepared.comparison.plan, r.design)
+        m["step_time_s"] = _step_time_s(q, step_model or _step_model(q), prepared.comparison.plan, r.design)
     return Evaluated(s, tech, m, True)
 
 
-def _step_time_s(q: DesignQuestion, plan, design) -> float:
-    """The closed-form training step of the question's model and plan on the design (lightfabric step)."""
+def _step_model(q: DesignQuestion):
+    """The question's training model (a packaged name or a path), read and validated."""
     from lightfabric.examples_index import model_path
-    from lightfabric.netsim.step import load_model, parse_plan, peak_tflops, step_time
+    from lightfabric.netsim.step import load_model
+    return load_model(model_path(q.model, "model"))
+
+
+def _step_time_s(q: DesignQuestion, model, plan, design) -> float:
+    """The closed-form training step of ``model`` with the question's plan on the design (lightfabric step)."""
+    from lightfabric.netsim.step import parse_plan, peak_tflops, step_time
     from lightfabric.netsim.topo import topo_of
-    model = load_model(model_path(q.model))
     p = parse_plan(q.plan, plan.fabric.gpus_for_jobs, model)
     return float(step_time(topo_of(design), peak_tflops(plan.gpu), model, p)["step_time_s"])
 
@@ -222,10 +228,11 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
         notes.append(f"parts: only hardware {'shipping or sampling' if sampling else 'shipping'} by {by}; the "
                      f"scenario file says so (parts.available_by), so every command on it uses the same parts")
     space = design_space(q, catalog)
+    step_model = None
     if q.needs_step:
-        from lightfabric.examples_index import model_path
-        from lightfabric.netsim.step import load_model, parse_plan
-        parse_plan(q.plan, q.gpus, load_model(model_path(q.model, "model")))   # a bad plan fails before the search
+        from lightfabric.netsim.step import parse_plan
+        step_model = _step_model(q)
+        parse_plan(q.plan, q.gpus, step_model)   # a bad plan fails before the search
         notes.append(f"step time: model {q.model}, plan {q.plan}, closed form (lightfabric step); it has no bound, "
                      f"so every design meeting the bounded constraints is evaluated")
     constraints = q.parsed_constraints()
@@ -343,7 +350,7 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
         active[i] = False
         s_idx, tech = rows[i]
         s = planned[s_idx][0]
-        ev = evaluate_exactly(q, space, evaluated_base, catalog, s, dict(tech))
+        ev = evaluate_exactly(q, space, evaluated_base, catalog, s, dict(tech), step_model)
         stats.evaluated += 1
         if progress:
             progress("designs evaluated", stats.evaluated, stats.evaluated + int(active.sum()))
@@ -374,7 +381,7 @@ def search(q: DesignQuestion, catalog: Catalog | None = None, progress=None,
                   ruled_out[_strictly_better(obj, bound[obj][ruled_out], best.metrics[obj])])
         for i in better[np.argsort(sign * bound[obj][better], kind="stable")][:5]:
             s_idx, tech = rows[i]
-            ev = evaluate_exactly(q, space, evaluated_base, catalog, planned[s_idx][0], dict(tech))
+            ev = evaluate_exactly(q, space, evaluated_base, catalog, planned[s_idx][0], dict(tech), step_model)
             if ev.feasible:
                 ev.violated = _violated(ev, constraints)
             evaluated.append(ev)
