@@ -64,13 +64,12 @@ def runner_ups(result: SearchResult) -> list[dict]:
     if best is not None:
         broke = [e for e in broke if sign * e.metrics[obj.name] < sign * best.metrics[obj.name]]
     broke.sort(key=lambda e: sign * e.metrics[obj.name])
-    families = set()
+    structures = set()     # the cheapest breaking design of each of up to three structures
     for e in broke:
-        family = (e.structure, )
-        if len(families) >= 3:
+        if len(structures) >= 3:
             break
-        if family not in families:
-            families.add(family)
+        if e.structure not in structures:
+            structures.add(e.structure)
             rows.append(_row(e, _why_lost(e, best, obj.name)))
     return rows
 
