@@ -5,9 +5,10 @@ The fabric is counted, not drawn as a graph, so the time should not grow with th
 What is measured (in process, catalog already loaded and validated; the first line times that load):
 
 * **warm**: the same scenario compared again and again. Caches kept by value then hit on every
-  repetition after the first: `design.choice.try_technology` (a group's ends and physical check),
+  repetition after the first: `placement.link_lengths` (every group's lengths),
+  `design.choice.try_technology` (a group's ends and physical check),
   `technologies.base.optical_budget`, the laser operating point and laser-source power. A fresh
-  scenario of another size misses the first two (their keys hold the group's lengths), so the warm
+  scenario of another size misses the first three (their keys hold the cluster or the group's lengths), so the warm
   figure is what a repeated identical call costs, not what a new scenario costs.
 * **cold per scenario**: every cache above cleared before each call, as for a scenario never built
   before in this process (the catalog, its per-class index and its memo stay: they depend on the
@@ -28,6 +29,7 @@ import lightfabric
 from lightfabric.catalog.store import _default_catalog
 from lightfabric.design.choice import clear_build_caches
 from lightfabric.physics import laser, laser_source
+from lightfabric.placement.lengths import clear_lengths_cache
 from lightfabric.technologies import base as tech_base
 
 SCENARIO = """
@@ -47,6 +49,7 @@ RATIO = ("tomahawk-6-100g @ 400G", 1_000_000, 1_000)   # t(1M) / t(1k), the same
 def clear_caches() -> None:
     """Every cache a compare fills by value from the scenario (not the catalog's own)."""
     clear_build_caches()
+    clear_lengths_cache()
     tech_base.optical_budget.cache_clear()
     laser.operating_point.cache_clear()
     laser_source._cached.cache_clear()

@@ -194,3 +194,24 @@ def test_flow_links_with_reused_tables_equal_the_sort():
         assert marked.incidences == int((paths >= 0).sum())
         capacity = rng.uniform(1, 10, len(marked.used))
         assert np.array_equal(marked.solve(capacity), sorted_.solve(capacity))
+
+
+# --- the kept lengths -----------------------------------------------------------------------------
+
+
+def test_kept_lengths_are_the_lengths_of_their_own_placement_and_cluster():
+    """link_lengths keeps results by value: a second call returns equal figures in a new dict, and
+    a placement or cluster that differs in one field is placed again, not served the kept ones."""
+    from lightfabric.placement.lengths import ROW_END, amid, clear_lengths_cache, link_lengths
+    base = load_scenario(None).placement
+    groups = [("nic-leaf", amid(4096), ROW_END)]
+    clear_lengths_cache()
+    first = link_lengths(base, 65_536, groups)
+    again = link_lengths(base, 65_536, groups)
+    assert again == first and again is not first
+    wider = base.model_copy(update={"rack_width_m": 0.8})
+    for placement, gpus in ((wider, 65_536), (base, 16_384)):
+        kept = link_lengths(placement, gpus, groups)
+        clear_lengths_cache()
+        assert kept == link_lengths(placement, gpus, groups)
+        assert kept["nic-leaf"].max_m != first["nic-leaf"].max_m

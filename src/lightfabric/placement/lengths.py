@@ -31,6 +31,7 @@ Lengths are weighted by the GPUs behind each rack, so a group's distribution is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import ceil
 
 import numpy as np
@@ -363,7 +364,28 @@ def positions_m(placement, lay: "Layout", where: Location) -> tuple[np.ndarray, 
     return np.full(lay.racks, sx[0]), np.full(lay.racks, sy[0])
 
 
+@lru_cache(maxsize=512)
+def _link_lengths_of(placement, gpus: int, groups: tuple) -> dict[str, LengthStats]:
+    return _link_lengths(placement, gpus, groups)
+
+
 def link_lengths(placement, gpus: int, groups) -> dict[str, LengthStats]:
+    """Length distribution of every link group of a cluster of ``gpus`` GPUs (a new dict each call).
+
+    Kept by value for the last 512 distinct (placement, cluster, groups): a scenario compared again,
+    or a sweep's points that share the cluster and placement, do not place its racks again.
+    :func:`clear_lengths_cache` forgets them (benchmarks time a first pass with it).
+    See :func:`_link_lengths` for the parameters.
+    """
+    return dict(_link_lengths_of(placement, int(gpus), tuple(groups)))
+
+
+def clear_lengths_cache() -> None:
+    """Forget every kept result of :func:`link_lengths`."""
+    _link_lengths_of.cache_clear()
+
+
+def _link_lengths(placement, gpus: int, groups) -> dict[str, LengthStats]:
     """Length distribution of every link group of a cluster of ``gpus`` GPUs.
 
     Parameters
