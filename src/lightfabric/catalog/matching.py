@@ -20,8 +20,9 @@ E = TypeVar("E")
 def match_keys(part: Part) -> list[str]:
     """The ``applies_to`` values that can match ``part``, most specific first."""
     keys = [part.id]
+    fields = vars(part)         # a part's fields (read here: a missing one is no exception raised and caught)
     for f in SELECTOR_FIELDS:
-        value = getattr(part, f, None)
+        value = fields.get(f)
         if isinstance(value, str):
             keys.append(f"{part.kind}:{value}")
     keys.append(part.kind)

@@ -26,10 +26,13 @@ __all__ = ["FIBER_NS_PER_M", "SAME_DOMAIN", "TWINAX_NS_PER_M", "hop_latency_ns",
 
 
 def hop_latency_ns(catalog: Catalog, part_id: str) -> float:
-    """Latency of one traversal of a part (``hop-latency`` entries; the most specific wins)."""
-    part = catalog.get(part_id)
-    entry = most_specific(index_by_target(catalog.of_kind(HopLatency)), part)
-    return entry.latency_ns if entry is not None else 0.0
+    """Latency of one traversal of a part (``hop-latency`` entries; the most specific wins); kept
+    per part in the catalog's memo."""
+    kept = catalog.memo("hop_latency_ns")
+    if part_id not in kept:
+        entry = most_specific(index_by_target(catalog.of_kind(HopLatency)), catalog.get(part_id))
+        kept[part_id] = entry.latency_ns if entry is not None else 0.0
+    return kept[part_id]
 
 
 def _group_latency_s(design: Design, group) -> float:
