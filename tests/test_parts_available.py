@@ -68,3 +68,12 @@ def test_the_filter_is_made_once_per_catalog_and_month():
     again = available_by(a.catalog, "2025-06")
     assert again.catalog is a.catalog and not again.dropped          # filtering the filtered catalog drops nothing
     assert available_by(cat, "2025-06", include_sampling=True).catalog is not a.catalog
+
+
+def test_a_month_that_is_not_a_month_names_the_form(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\ncluster: {gpus: 1024, gpu: h100}\nparts: {available_by: '2025-13'}\n"
+                    "scale_out: {switch: tomahawk-5, port_rate_gbps: 400}\n")
+    r = lf("compare", path)
+    assert r.returncode == 2
+    assert "parts.available_by: got '2025-13'" in r.stderr and "YYYY-MM" in r.stderr

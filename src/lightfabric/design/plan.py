@@ -143,7 +143,7 @@ def plan_fabric(scenario: Scenario, catalog: Catalog) -> FabricPlan:
             raise LightfabricError.for_field(
                 f"scale_out.{key}", None, "a switch id from the catalog" if key == "switch" else
                 "a port rate of the switch in Gb/s, e.g. 400, 800, 1600",
-                problem=f"a {so.topology} fabric is built of switches", location=scenario.location("scale_out"))
+                problem=f"the {so.topology} topology is built of switches", location=scenario.location("scale_out"))
     switch = catalog.get(so.switch, kind="switch", field="scale_out.switch")
     nic_id = so.nic or gpu.default_nic
     if nic_id is None:

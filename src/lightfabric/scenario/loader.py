@@ -29,6 +29,7 @@ ALLOWED: dict[str, str] = {
     "scale_out.topology": either(TOPOLOGY_NAMES),
     "scale_out.planes": "a whole number of planes from 1 to 16 that divides each NIC's links",
     "cluster.gpus_per_server": "a whole number from 1 to 72",
+    "parts.available_by": "a month written YYYY-MM, e.g. 2026-06 (only parts shipping by then)",
     "scale_up.domain_gpus": "a whole number of GPUs >= 1",
     "scale_up.bandwidth_per_gpu_gbps": "Gb/s per GPU, both directions added (NVLink 5: 14400)",
     "scale_up.switch": "a scale-up switch id from the catalog, e.g. nvlink5-switch",
