@@ -1,6 +1,18 @@
+from collections import Counter
+
 import pytest
 
 from lightfabric import Catalog
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse a collection in which two tests share a node id: pytest-xdist schedules and reports
+    by id and runs only one of them, silently (schemathesis's per-operation items did so under
+    pytest 9.2, whose ids leave out the operation)."""
+    repeated = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if repeated:
+        raise pytest.UsageError(f"{len(repeated)} node ids are shared by several tests, e.g. {repeated[0]!r}: "
+                                "pytest-xdist would run one of each; use the pytest version pyproject.toml names")
 
 
 @pytest.fixture(scope="session")
