@@ -242,3 +242,19 @@ def test_unknown_ocs_group_is_refused(catalog):
         lightfabric.compare(parse_scenario(scenario_text(extra="physical:\n  ocs_passes: {core: 1}\n")), catalog)
     with pytest.raises(LightfabricError, match="0 to 4"):
         parse_scenario(scenario_text(extra="physical:\n  ocs_passes: {leaf-spine: 5}\n"))
+
+
+def test_a_column_that_builds_another_columns_design_says_so():
+    """On the Rubin Ultra example the scale-out switch is co-packaged, so the pluggable-dsp and cpo
+    columns fall back to the incumbent wherever copper's column chose it: the same design. Their
+    notes name the column, and their figures are indeed that column's; the default scenario's
+    three different designs carry no such note."""
+    c = lightfabric.compare(lightfabric.load_scenario("rubin-ultra-nvl576-optical-scale-up"))
+    by = {r.technology: r for r in c.results}
+    for tech in ("pluggable-dsp", "cpo"):
+        assert any(n.startswith("the same design as the copper column") for n in by[tech].notes)
+        assert by[tech].power_w == by["copper"].power_w and by[tech].capex_usd == by["copper"].capex_usd
+    assert not any("the same design" in n for n in by["copper"].notes + by["oio"].notes)
+    assert by["oio"].power_w["total"] != by["copper"].power_w["total"]
+    default = lightfabric.compare(lightfabric.load_scenario(None))
+    assert not any("the same design" in n for r in default.results for n in r.notes)

@@ -289,5 +289,33 @@ def compare(scenario: Scenario, catalog: Catalog | None = None) -> Comparison:
     """
     catalog = check_parts(scenario, catalog or Catalog.default())
     plan = plan_fabric(scenario, catalog)
-    results = [_evaluate(plan, t) for t in scenario.designs]
+    results = _name_repeats([_evaluate(plan, t) for t in scenario.designs])
     return Comparison(scenario=scenario, plan=plan, results=results)
+
+
+def _design_signature(design: Design) -> tuple:
+    """What makes two designs the same: every link group's technology, parts and counts, the bill
+    of materials and the OCS spine."""
+    groups = tuple((g.name, g.technology, g.lower_end.part_id, g.upper_end.part_id if g.upper_end else None,
+                    g.medium.id, g.links, g.cables) for g in design.link_groups)
+    bom = tuple((line.part_id, line.role, line.count, line.tier) for line in design.bom)
+    return groups, bom, None if design.ocs is None else tuple(sorted(map(str, design.ocs.items())))
+
+
+def _name_repeats(results: list[TechnologyResult]) -> list[TechnologyResult]:
+    """A feasible column whose design is the same as an earlier column's (often: every group its
+    technology cannot serve built by the incumbent, which the other column chose) says so in its
+    notes: its figures are that column's, not a second finding."""
+    seen: dict[tuple, str] = {}
+    for r in results:
+        if not r.feasible:
+            continue
+        key = _design_signature(r.design)
+        if key in seen:
+            fallen = [g.name for g in r.design.link_groups if g.chosen_by == "incumbent"]
+            why = f" (its own technology cannot serve {', '.join(fallen)}: the incumbent builds them)" if fallen else ""
+            r.notes = [*r.notes, f"the same design as the {seen[key]} column: the same technology, parts and counts "
+                                 f"in every link group{why}, so the same figures"]
+        else:
+            seen[key] = r.technology
+    return results
