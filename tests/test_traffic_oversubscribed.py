@@ -10,8 +10,8 @@ first port, as it is cabled, so the model's leaves and pods are the fabric's.
 The figures are checked against a hand calculation from the tree's counts: under uniform traffic a
 block of ``n`` of the ``N`` GPUs sends ``(N - n) / (N - 1)`` of its GPUs' rate out over uplinks of
 ``u / d`` of their rate (spines are non-blocking above the leaf), so the share carried is
-``min(1, (u / d) (N - 1) / (N - n))``; under a permutation of blocks a block sends (and receives)
-everything: ``u / d`` for blocks of equal size.
+``min(1, (u / d) (N - 1) / (N - n))``; under a permutation of blocks each GPU sends to its twin in
+the image block (between unequal blocks the smaller one's count of GPUs send): ``u / d`` for full pods.
 """
 
 from __future__ import annotations
@@ -96,12 +96,32 @@ def test_unequal_pods_by_hand():
     assert np.allclose(topo.block_uplink_gbps(), uplink_gbps)
     uniform = min(1.0, float((uplink_gbps / (n * gpu_gbps * (gpus - n) / (gpus - 1))).min()))
     assert block_traffic(topo, "uniform", 1e9)["efficiency"] == pytest.approx(uniform, rel=1e-12)
+    # a permutation of blocks: GPU k of a block to GPU k of its image, so between unequal blocks only
+    # the smaller one's count of GPUs send (the others have no twin)
     perm = derangement(3, 0)
-    sent = n * gpu_gbps
+    sent = np.minimum(n, n[perm]) * gpu_gbps
     received = np.zeros(3)
     received[perm] = sent
     hand = float((uplink_gbps / np.maximum(sent, received)).min())
     assert block_traffic(topo, "permutation", 1e9)["efficiency"] == pytest.approx(min(1.0, hand), rel=1e-12)
+
+
+def test_a_permutation_between_unequal_blocks_sends_no_gpu_more_than_its_own_bytes():
+    """32,768 GPUs on Tomahawk 5 at 400G, 2:1: twelve pods of 2,560 GPUs and one of 2,048. A full
+    pod mapped onto the small one used to send all its GPUs' bytes into it, 1.25 times what the small
+    pod's GPUs can take, and the fabric time grew with that overload (efficiency 3 %). Twin to twin,
+    each pod's uplinks carry at most its GPUs' rate: the efficiency is the leaf's up/down ratio."""
+    d = _design(32768, 2.0)
+    s = d.fabric.summary
+    topo = topo_of(d)
+    per_block = np.bincount(topo.blocks_of(np.arange(32768)))
+    assert per_block.min() < per_block.max()            # unequal pods
+    down, up = s["leaf_ports_down"], s["leaf_ports_up"]
+    hand = min(1.0, float((topo.block_uplink_gbps() / (per_block * 800.0)).min()))
+    assert hand == pytest.approx(up / down, rel=1e-12)
+    for seed in range(5):
+        r = block_traffic(topo, "permutation", 1e9, seed=seed)
+        assert r["efficiency"] == pytest.approx(hand, rel=1e-12)
 
 
 def test_traffic_report_of_the_issue_scenario():

@@ -7,7 +7,9 @@ Each GPU sends ``size_bytes`` in one of these patterns, aggregated to the traffi
 * ``uniform``: to every other GPU equally (an all-to-all);
 * ``permutation``: every GPU of block ``b`` to the GPU at the same place in block ``p(b)``, for a
   seeded random permutation ``p`` of the blocks without fixed points: the adversarial case for a
-  uniform mesh of circuits, which gives each block pair ``1 / (B - 1)`` of a block's uplinks;
+  uniform mesh of circuits, which gives each block pair ``1 / (B - 1)`` of a block's uplinks.
+  Between blocks of unequal size the GPUs beyond the smaller block's count have no twin and send
+  nothing, so no GPU sends or receives more than its own bytes;
 * a CSV file: a ``B x B`` matrix of bytes from block ``i`` to block ``j`` (the diagonal ignored),
   spread evenly over the GPUs of each block.
 
@@ -128,7 +130,10 @@ def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=N
                                              problem="a permutation of blocks needs two or more")
         perm = held[derangement(len(held), seed)]
         demand = np.zeros((b, b))
-        demand[held, perm] = per_block[held] * bits
+        # GPU k of block b sends to GPU k of block p(b): between blocks of unequal size only the GPUs
+        # of the smaller have a twin (the others would send to nobody; sending anyway would put more
+        # than one GPU's bytes on each receiving GPU, a pattern no fabric could carry at full rate)
+        demand[held, perm] = np.minimum(per_block[held], per_block[perm]) * bits
         per_gpu_out = bits
         label = f"block permutation (seed {seed})"
     else:
