@@ -256,5 +256,9 @@ def test_a_column_that_builds_another_columns_design_says_so():
         assert by[tech].power_w == by["copper"].power_w and by[tech].capex_usd == by["copper"].capex_usd
     assert not any("the same design" in n for n in by["copper"].notes + by["oio"].notes)
     assert by["oio"].power_w["total"] != by["copper"].power_w["total"]
+    # an LPO column on chips not qualified for linear drive keeps DSP modules at both ends: DSP's design
+    tpu = {r.technology: r for r in lightfabric.compare(lightfabric.load_scenario("tpu-ironwood-pod-torus")).results}
+    assert any(n.startswith("the same design as the pluggable-dsp column") for n in tpu["lpo"].notes)
+    assert tpu["lpo"].power_w == tpu["pluggable-dsp"].power_w
     default = lightfabric.compare(lightfabric.load_scenario(None))
     assert not any("the same design" in n for r in default.results for n in r.notes)

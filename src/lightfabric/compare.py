@@ -294,9 +294,10 @@ def compare(scenario: Scenario, catalog: Catalog | None = None) -> Comparison:
 
 
 def _design_signature(design: Design) -> tuple:
-    """What makes two designs the same: every link group's technology, parts and counts, the bill
-    of materials and the OCS spine."""
-    groups = tuple((g.name, g.technology, g.lower_end.part_id, g.upper_end.part_id if g.upper_end else None,
+    """What makes two designs the same: every link group's parts and counts, the bill of materials
+    and the OCS spine (not the technology's name: an LPO group whose two ends keep DSP modules, on
+    hosts not qualified for linear drive, is a DSP group)."""
+    groups = tuple((g.name, g.lower_end.part_id, g.upper_end.part_id if g.upper_end else None,
                     g.medium.id, g.links, g.cables) for g in design.link_groups)
     bom = tuple((line.part_id, line.role, line.count, line.tier) for line in design.bom)
     return groups, bom, None if design.ocs is None else tuple(sorted(map(str, design.ocs.items())))
@@ -314,8 +315,8 @@ def _name_repeats(results: list[TechnologyResult]) -> list[TechnologyResult]:
         if key in seen:
             fallen = [g.name for g in r.design.link_groups if g.chosen_by == "incumbent"]
             why = f" (its own technology cannot serve {', '.join(fallen)}: the incumbent builds them)" if fallen else ""
-            r.notes = [*r.notes, f"the same design as the {seen[key]} column: the same technology, parts and counts "
-                                 f"in every link group{why}, so the same figures"]
+            r.notes = [*r.notes, f"the same design as the {seen[key]} column: the same parts and counts in every "
+                                 f"link group{why}, so the same figures"]
         else:
             seen[key] = r.technology
     return results
