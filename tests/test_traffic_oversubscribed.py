@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lightfabric
 from lightfabric.compare import compare
 from lightfabric.netsim.topo import topo_of
-from lightfabric.netsim.traffic import block_traffic, traffic_report
+from lightfabric.netsim.traffic import block_layout, block_traffic, traffic_report
 from lightfabric.sweep.evaluate import traffic_figures
 from lightfabric.topology.circuits import derangement
 
@@ -150,3 +152,31 @@ def test_a_non_blocking_tree_carries_any_block_permutation_at_full_rate(gpus, sw
     assert len(set(np.bincount(topo.blocks_of(np.arange(gpus))))) > 1     # a partial pod
     for seed in range(4):
         assert block_traffic(topo, "permutation", 1e9, seed=seed)["efficiency"] == pytest.approx(1.0, rel=1e-12)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@given(gpus=st.integers(512, 200_000),
+       port=st.sampled_from([("tomahawk-5", 400), ("tomahawk-5", 800), ("tomahawk-6-100g", 400),
+                             ("tomahawk-6-100g", 800), ("tomahawk-6", 1600)]),
+       over=st.sampled_from([1.0, 1.5, 2.0, 3.0]), seed=st.integers(0, 3))
+def test_block_traffic_stays_between_the_leaf_ratio_and_full_rate(gpus, port, over, seed):
+    """Any tree, any size (partial pods included): uniform traffic and any block permutation are
+    carried at between the leaves' up/down port ratio and the GPUs' full rate, and at full rate
+    without oversubscription: a pattern of GPUs (each sends and receives its own bytes) cannot be
+    slowed by more than the leaves' oversubscription on a non-blocking core."""
+    switch, rate = port
+    try:
+        d = _design(gpus, over, switch=switch, rate=rate, tiers="auto")
+    except (AssertionError, lightfabric.errors.LightfabricError):
+        return                                      # a cluster this switch cannot build: not the subject
+    topo = topo_of(d)
+    layout = block_layout(topo)
+    if layout is None or layout.blocks < 2:
+        return
+    s = d.fabric.summary
+    ratio = min(1.0, s["leaf_ports_up"] / s["leaf_ports_down"])
+    for pattern in ("uniform", "permutation"):
+        e = block_traffic(topo, pattern, 1e9, seed=seed, layout=layout)["efficiency"]
+        assert ratio * (1 - 1e-9) <= e <= 1 + 1e-12, (pattern, e, ratio)
+        if over == 1.0:
+            assert e == pytest.approx(1.0, rel=1e-12), pattern
