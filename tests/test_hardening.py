@@ -286,6 +286,11 @@ def test_silent_coercions_are_errors(tmp_path, text, words):
 @pytest.mark.parametrize("args, words", [
     (["step", "--plan", ""], ["--plan"]),
     (["step", "--plan", "tp=8,tp=4"], ["--plan", "tp", "twice"]),
+    # on 1,024 GPUs tp=8 x pp=8 leaves 16 replicas: 64-way expert parallelism over them cannot be
+    # (it read "tp x pp x dp = 64; allowed: <= 1,024", which contradicted itself)
+    (["step", "h100-1k-400g-lpo", "--plan", "tp=8,pp=8,ep=64"], ["--plan ep", "64", "a divisor of dp = 16"]),
+    (["step", "h100-1k-400g-lpo", "--plan", "tp=64,pp=32"], ["--plan", "tp x pp = 2,048", "<= 1,024"]),
+    (["step", "h100-1k-400g-lpo", "--plan", "tp=8,pp=8,dp=32"], ["--plan", "tp x pp x dp = 2,048"]),
     (["report", "-o", "{tmp}/r.html", "--trials", "0"], ["--trials"]),
     (["report", "-o", "{tmp}/r.html", "--horizon-days", "nan"], ["--horizon-days"]),
     (["reliability", "--horizon-days", "inf"], ["--horizon-days"]),

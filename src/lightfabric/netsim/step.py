@@ -142,11 +142,18 @@ def parse_plan(text: str, gpus: int, model: ModelSpec) -> Plan:
     tp, pp, ep = vals["tp"], vals["pp"], vals["ep"]
     max_dp = int(model.global_batch_tokens // (model.sequence_length * model.micro_batch_sequences))
     dp = vals["dp"] or min(gpus // (tp * pp), max_dp)
+    if tp * pp > gpus:
+        raise LightfabricError.for_field("--plan", text, f"tp x pp <= {gpus:,} (the cluster's GPUs)",
+                                         problem=f"tp x pp = {tp * pp:,}: no room for one replica")
     if vals["dp"] is None and ep > 1:
+        if dp < ep:
+            raise LightfabricError.for_field(
+                "--plan ep", ep, f"a divisor of dp = {dp:,} (the replicas of tp={tp} x pp={pp} that {gpus:,} GPUs and "
+                "the global batch hold)", problem="experts are spread over data-parallel replicas")
         dp -= dp % ep
-    if dp < 1 or tp * pp * dp > gpus:
+    if tp * pp * dp > gpus:
         raise LightfabricError.for_field("--plan", text, f"tp x pp x dp <= {gpus:,} (the cluster's GPUs)",
-                                         problem=f"tp x pp x dp = {tp * pp * max(dp, 1):,}")
+                                         problem=f"tp x pp x dp = {tp * pp * dp:,}")
     if dp % ep:
         raise LightfabricError.for_field("--plan ep", ep, f"a divisor of dp = {dp}")
     if model.moe_layers and model.experts % ep:
