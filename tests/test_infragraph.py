@@ -115,3 +115,21 @@ def test_the_cli_writes_files_infragraph_reads_back(tmp_path):
     for args, needle in ((["-t", "nope", "-o", "f.yaml"], "--technology"), (["-t", "cpo", "-o", "f.txt"], "--output")):
         r = lf("export", "infragraph", str(sc), *args)
         assert r.returncode == 2 and needle in r.stderr
+
+
+def test_the_scenarios_per_tier_policy_design_exports_as_astra_sim_does(tmp_path):
+    """`-t policy` names the scenario's own per-tier design (the Llama 3-like example's); the
+    InfraGraph export refused it, as a technology it does not know, while `export astra-sim` took it."""
+    import infragraph
+
+    from test_cli import lf
+    out = tmp_path / "llama.json"
+    r = lf("export", "infragraph", "h100-16k-llama3-like", "-t", "policy", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    ann = infragraph.Annotation()
+    ann.deserialize((tmp_path / "llama.annotations.json").read_text())
+    assert {a.attribute: a.value for a in ann.graph}["design"] == "policy"
+    r = lf("export", "astra-sim", "h100-16k-llama3-like", "-t", "policy", "-o", str(tmp_path / "as"))
+    assert r.returncode == 0, r.stderr
+    r = lf("export", "infragraph", "h100-16k-llama3-like", "-t", "polcy", "-o", str(out))
+    assert r.returncode == 2 and "--technology" in r.stderr and "policy" in r.stderr

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 
 from lightfabric.catalog import Catalog
 from lightfabric.design import Design, FabricPlan, build_design, group_specs, plan_fabric, try_technology
+from lightfabric.errors import LightfabricError, did_you_mean
 from lightfabric.metrics import bom_counts, capex_breakdown_usd, energy_cost_usd, power_breakdown_w
 from lightfabric.metrics.bom import fiber_metres
 from lightfabric.scenario.loader import check_parts
 from lightfabric.scenario.models import Scenario
 from lightfabric.technologies import registry
+from lightfabric.technologies.registry import DESIGN_CHOICES
 
 
 def _r(x: float, nd: int = 3) -> float:
@@ -320,3 +322,27 @@ def _name_repeats(results: list[TechnologyResult]) -> list[TechnologyResult]:
         else:
             seen[key] = r.technology
     return results
+
+
+def design_of(scenario: Scenario, technology: str, catalog: Catalog | None = None):
+    """The comparison holding the feasible design ``technology`` (one of the scenario's designs, the
+    per-tier ``policy`` included, or any registered technology, built with the scenario's other
+    inputs), and that design; for the exports. A :class:`LightfabricError` naming ``--technology``
+    for an unknown or infeasible design."""
+    designs = list(scenario.designs)
+    allowed = sorted(set(designs) | set(DESIGN_CHOICES), key=lambda x: (x not in designs, x))
+    if technology in designs:
+        comparison = compare(scenario, catalog)
+    elif technology in DESIGN_CHOICES:
+        comparison = compare(scenario.with_changes(technologies=[technology]), catalog)
+    else:
+        raise LightfabricError.for_field("--technology", technology, ", ".join(allowed),
+                                         problem="unknown design" + did_you_mean(technology, allowed))
+    result = comparison.result(technology)
+    if not result.feasible:
+        feasible = [r.technology for r in comparison.results if r.feasible]
+        raise LightfabricError.for_field(
+            "--technology", technology, "a design feasible on this scenario" + (f": {', '.join(feasible)}" if feasible
+                                                                               else " (none is)"),
+            problem="infeasible: " + "; ".join(result.reasons))
+    return comparison, result.design

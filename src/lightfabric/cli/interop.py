@@ -54,23 +54,15 @@ def infragraph(
     """The design as an InfraGraph infrastructure (devices, instances, links, edges; built with the
     infragraph package), and an InfraGraph annotation with what it has no field for (technology, parts,
     lengths, power, price). Fat-trees without an OCS spine."""
-    from lightfabric.compare import compare
+    from lightfabric.compare import design_of
     from lightfabric.interop.infragraph import write
-    from lightfabric.technologies.registry import DESIGN_CHOICES
-    if technology not in DESIGN_CHOICES:
-        fail(LightfabricError.for_field("--technology", technology, ", ".join(DESIGN_CHOICES)))
     suffix = output.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
         fail(LightfabricError.for_field("--output", str(output), "a file ending in .yaml, .yml or .json"))
     try:
         sc = scenario_from(scenario, catalog_files)
-        if technology not in sc.designs:
-            sc = sc.model_copy(update={"technologies": (technology,), "technology": None})
-        result = compare(sc).result(technology)
-        if not result.feasible:
-            raise LightfabricError.for_field("--technology", technology, "a feasible design of the scenario",
-                                             problem="; ".join(result.reasons))
-        infra_path, ann_path = write(result.design, output, "json" if suffix == ".json" else "yaml")
+        _, design = design_of(sc, technology)
+        infra_path, ann_path = write(design, output, "json" if suffix == ".json" else "yaml")
     except LightfabricError as e:
         fail(e)
     typer.echo(f"{infra_path}: InfraGraph infrastructure of {sc.name}, design {technology}")

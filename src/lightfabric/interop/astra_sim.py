@@ -47,13 +47,12 @@ import numpy as np
 
 from lightfabric import __version__
 from lightfabric.catalog import Catalog
-from lightfabric.compare import compare
-from lightfabric.errors import LightfabricError, did_you_mean
+from lightfabric.compare import design_of
+from lightfabric.errors import LightfabricError
 from lightfabric.interop.chakra import COMM_GROUP_FILE, PREFIX, check_size, write_step_traces
 from lightfabric.netsim.step import load_model, parse_plan, peak_tflops
 from lightfabric.netsim.topo import SAME_DOMAIN, topo_of
 from lightfabric.scenario.models import Scenario
-from lightfabric.technologies.registry import DESIGN_CHOICES
 
 NETWORK_FILE = "network.yml"
 SYSTEM_FILE = "system.json"
@@ -67,28 +66,6 @@ LOCAL_MEM_BW_GBPS = 1_000_000
 # (examples/run_scripts/analytical/*/*.sh); the congestion-aware backend takes one dimension only.
 BINARY_MULTI_DIM = "build/astra_analytical/build/bin/AstraSim_Analytical_Congestion_Unaware"
 BINARY_ONE_DIM = "build/astra_analytical/build/bin/AstraSim_Analytical_Congestion_Aware"
-
-
-def design_of(scenario: Scenario, technology: str, catalog: Catalog | None = None):
-    """The feasible design of ``technology`` (one of the scenario's designs, or any registered
-    technology, built with the scenario's other inputs)."""
-    designs = list(scenario.designs)
-    allowed = sorted(set(designs) | set(DESIGN_CHOICES), key=lambda x: (x not in designs, x))
-    if technology in designs:
-        comparison = compare(scenario, catalog)
-    elif technology in DESIGN_CHOICES:
-        comparison = compare(scenario.with_changes(technologies=[technology]), catalog)
-    else:
-        raise LightfabricError.for_field("--technology", technology, ", ".join(allowed),
-                                         problem="unknown design" + did_you_mean(technology, allowed))
-    result = comparison.result(technology)
-    if not result.feasible:
-        feasible = [r.technology for r in comparison.results if r.feasible]
-        raise LightfabricError.for_field(
-            "--technology", technology, "a design feasible on this scenario" + (f": {', '.join(feasible)}" if feasible
-                                                                               else " (none is)"),
-            problem="infeasible: " + "; ".join(result.reasons))
-    return comparison, result.design
 
 
 def dimensions(topo) -> list[dict]:
