@@ -291,6 +291,8 @@ def test_silent_coercions_are_errors(tmp_path, text, words):
     (["step", "h100-1k-400g-lpo", "--plan", "tp=8,pp=8,ep=64"], ["--plan ep", "64", "a divisor of dp = 16"]),
     (["step", "h100-1k-400g-lpo", "--plan", "tp=64,pp=32"], ["--plan", "tp x pp = 2,048", "<= 1,024"]),
     (["step", "h100-1k-400g-lpo", "--plan", "tp=8,pp=8,dp=32"], ["--plan", "tp x pp x dp = 2,048"]),
+    # the topology by name (it read "got 'a fabric without blocks'")
+    (["traffic", "tpu-v4-like-pod-torus"], ["scale_out.topology: got 'torus'", "without blocks"]),
     (["report", "-o", "{tmp}/r.html", "--trials", "0"], ["--trials"]),
     (["report", "-o", "{tmp}/r.html", "--horizon-days", "nan"], ["--horizon-days"]),
     (["reliability", "--horizon-days", "inf"], ["--horizon-days"]),

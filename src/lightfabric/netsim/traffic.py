@@ -179,7 +179,12 @@ def traffic_report(scenario, *, pattern: str, size_bytes: float, seed: int = 0, 
     for r in compare(scenario, catalog).results:
         row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
         if r.feasible:
-            row.update(block_traffic(topo_of(r.design), pattern, size_bytes, seed, matrix))
+            topo = topo_of(r.design)
+            if not has_blocks(topo):
+                raise LightfabricError.for_field(
+                    "scale_out.topology", scenario.scale_out.topology, "fat-tree, rail-optimized or direct-connect "
+                    "(fabrics of blocks)", problem="a fabric without blocks: traffic patterns are defined between blocks")
+            row.update(block_traffic(topo, pattern, size_bytes, seed, matrix))
         results.append(row)
     return {"scenario": scenario.name, "topology": scenario.scale_out.topology, "pattern": pattern,
             "size_bytes": float(size_bytes), "seed": seed, "results": results}
