@@ -303,6 +303,16 @@ def test_cli_options_the_work_cannot_use_exit_2(tmp_path, args, words):
     _ok_or_2(lf(*[a.replace("{tmp}", str(tmp_path)) for a in args]), *words)
 
 
+def test_a_model_whose_batch_holds_no_micro_batch_is_refused_naming_the_field(tmp_path):
+    """A global batch smaller than one sequence leaves no data-parallel replica: named in the model file
+    (with an automatic dp it was a division by zero once the plan's own checks stopped catching dp = 0)."""
+    model = tmp_path / "tiny.yaml"
+    model.write_text("name: tiny\nparameters: 1e9\nactive_parameters: 1e9\nlayers: 8\nhidden: 1024\n"
+                     "sequence_length: 8192\nglobal_batch_tokens: 4096\n")
+    _ok_or_2(lf("step", "h100-1k-400g-lpo", "--model", str(model), "--plan", "tp=8"),
+             "global_batch_tokens", "8,192 tokens")
+
+
 def test_huge_sweep_intervals_are_refused(tmp_path):
     sw = tmp_path / "s.yaml"
     sw.write_text(yaml.safe_dump({"base": "default", "sample": {"method": "random", "points": 10},

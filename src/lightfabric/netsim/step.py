@@ -69,6 +69,9 @@ class ModelSpec(BaseModel):
             raise ValueError("moe_layers exceeds layers")
         if self.moe_layers and not (0 < self.top_k < self.experts):
             raise ValueError("a mixture-of-experts model needs 0 < top_k < experts")
+        if self.global_batch_tokens < self.sequence_length * self.micro_batch_sequences:
+            raise ValueError(f"global_batch_tokens holds no micro-batch of sequence_length x micro_batch_sequences = "
+                             f"{self.sequence_length * self.micro_batch_sequences:,} tokens")
         return self
 
     @property
