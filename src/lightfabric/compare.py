@@ -15,7 +15,6 @@ from lightfabric.metrics.bom import fiber_metres
 from lightfabric.scenario.loader import check_parts
 from lightfabric.scenario.models import Scenario
 from lightfabric.technologies import registry
-from lightfabric.technologies.registry import DESIGN_CHOICES
 
 
 def _r(x: float, nd: int = 3) -> float:
@@ -330,10 +329,10 @@ def design_of(scenario: Scenario, technology: str, catalog: Catalog | None = Non
     inputs), and that design; for the exports. A :class:`LightfabricError` naming ``--technology``
     for an unknown or infeasible design."""
     designs = list(scenario.designs)
-    allowed = sorted(set(designs) | set(DESIGN_CHOICES), key=lambda x: (x not in designs, x))
+    allowed = sorted(set(designs) | set(registry.DESIGN_CHOICES), key=lambda x: (x not in designs, x))
     if technology in designs:
         comparison = compare(scenario, catalog)
-    elif technology in DESIGN_CHOICES:
+    elif technology in registry.DESIGN_CHOICES:
         comparison = compare(scenario.with_changes(technologies=[technology]), catalog)
     else:
         raise LightfabricError.for_field("--technology", technology, ", ".join(allowed),

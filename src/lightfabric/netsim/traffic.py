@@ -102,6 +102,11 @@ def block_layout(topo) -> BlockLayout | None:
     return BlockLayout(topo, per_block, None if uplink is None else np.asarray(uplink, dtype=float))
 
 
+def _without_blocks(value, problem: str) -> LightfabricError:
+    return LightfabricError.for_field("scale_out.topology", value,
+                                      "fat-tree, rail-optimized or direct-connect (fabrics of blocks)", problem=problem)
+
+
 def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=None,
                   layout: BlockLayout | None = None) -> dict:
     """The time of one pattern on one design's path model (module docstring); ``matrix`` (bytes
@@ -109,9 +114,7 @@ def block_traffic(topo, pattern: str, size_bytes: float, seed: int = 0, matrix=N
     :func:`block_layout`, if the caller has it (several patterns on one fabric)."""
     layout = block_layout(topo) if layout is None else layout
     if layout is None:
-        raise LightfabricError.for_field("scale_out.topology", "a fabric without blocks",
-                                         "fat-tree, rail-optimized or direct-connect (fabrics of blocks)",
-                                         problem="traffic patterns are defined between blocks")
+        raise _without_blocks("a fabric without blocks", "traffic patterns are defined between blocks")
     b = layout.blocks
     per_block = layout.per_block
     planes = topo.planes
@@ -180,11 +183,11 @@ def traffic_report(scenario, *, pattern: str, size_bytes: float, seed: int = 0, 
         row = {"technology": r.technology, "label": r.label, "feasible": r.feasible, "reasons": list(r.reasons)}
         if r.feasible:
             topo = topo_of(r.design)
-            if not has_blocks(topo):
-                raise LightfabricError.for_field(
-                    "scale_out.topology", scenario.scale_out.topology, "fat-tree, rail-optimized or direct-connect "
-                    "(fabrics of blocks)", problem="a fabric without blocks: traffic patterns are defined between blocks")
-            row.update(block_traffic(topo, pattern, size_bytes, seed, matrix))
+            layout = block_layout(topo)
+            if layout is None:
+                raise _without_blocks(scenario.scale_out.topology,
+                                      "a fabric without blocks: traffic patterns are defined between blocks")
+            row.update(block_traffic(topo, pattern, size_bytes, seed, matrix, layout=layout))
         results.append(row)
     return {"scenario": scenario.name, "topology": scenario.scale_out.topology, "pattern": pattern,
             "size_bytes": float(size_bytes), "seed": seed, "results": results}
