@@ -116,6 +116,18 @@ def print_json(report: dict) -> None:
     print(json_text(json_ready(report)))
 
 
+def printed_as_data(format: Format, report: dict, rows: Callable[[], list[dict]] | None = None) -> bool:
+    """``--format json``: the report as JSON; ``--format csv``: ``rows()`` as CSV (for a command that
+    has rows). True if printed, so the command prints its tables only otherwise."""
+    if format is Format.json:
+        print_json(report)
+        return True
+    if format is Format.csv and rows is not None:
+        print_csv(rows())
+        return True
+    return False
+
+
 def json_ready(obj, sig: int = 10):
     """Floats rounded to ``sig`` significant digits (numpy scalars made plain) for JSON output."""
     if isinstance(obj, dict):

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from lightfabric.cli_common import Format, fail, print_csv, print_json, print_table, progress_bar, say, wide_console
+from lightfabric.cli_common import Format, fail, print_table, printed_as_data, progress_bar, say, wide_console
 from lightfabric.errors import LightfabricError
 
 
@@ -60,13 +60,8 @@ def design(
     report = design_report(result)
     if output is not None and report["scenario_yaml"]:
         output.write_text(report["scenario_yaml"], encoding="utf-8")
-    if format is Format.json:
-        print_json(report)
-        return
-    if format is Format.csv:
-        print_csv(design_rows(result))
-        return
-    _print(report, output)
+    if not printed_as_data(format, report, lambda: design_rows(result)):
+        _print(report, output)
 
 
 def _print(report: dict, output: Path | None) -> None:

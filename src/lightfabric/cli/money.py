@@ -12,8 +12,8 @@ from lightfabric.cli_common import (
     Format,
     fail,
     print_designs,
-    print_json,
     print_table,
+    printed_as_data,
     progress_bar,
     say_infeasible,
     scenario_from,
@@ -37,8 +37,7 @@ def economics(
         report = run_economics(scenario_from(scenario, catalog_files), job_gpus=job_gpus)
     except LightfabricError as e:
         fail(e)
-    if format is Format.json:
-        print_json(report)
+    if printed_as_data(format, report):
         return
     print_designs(economics_table(report), report["results"], packaging_table)
 
@@ -56,8 +55,7 @@ def valuechain(
         report = value_chain(scenario_from(scenario, catalog_files))
     except LightfabricError as e:
         fail(e)
-    if format is Format.json:
-        print_json(report)
+    if printed_as_data(format, report):
         return
     console = wide_console()
     if report["results"]:
@@ -92,8 +90,7 @@ def sensitivity(
             report = run_sensitivity(sc, metric=metrics[metric], versus=pair, job_gpus=job_gpus, progress=progress)
     except LightfabricError as e:
         fail(e)
-    if format is Format.json:
-        print_json(report)
+    if printed_as_data(format, report):
         return
     console = wide_console()
     print_table(console, tornado_table(report))

@@ -12,10 +12,9 @@ from lightfabric.cli_common import (
     Format,
     err,
     fail,
-    print_csv,
     print_designs,
-    print_json,
     print_table,
+    printed_as_data,
     progress_bar,
     say,
     scenario_from,
@@ -61,13 +60,8 @@ def collective(
                                        progress=progress)
     except LightfabricError as e:
         fail(e)
-    if format is Format.json:
-        print_json(report)
-        return
-    if format is Format.csv:
-        print_csv(collective_rows(report))
-        return
-    print_designs(collective_table(report), report["results"], formats="json or csv")
+    if not printed_as_data(format, report, lambda: collective_rows(report)):
+        print_designs(collective_table(report), report["results"], formats="json or csv")
 
 
 def step(
@@ -96,13 +90,8 @@ def step(
                               f"communicators) to {written['directory']}" + "".join(f"; {n}" for n in written["notes"]))
     except LightfabricError as e:
         fail(e)
-    if format is Format.json:
-        print_json(report)
-        return
-    if format is Format.csv:
-        print_csv(step_rows(report))
-        return
-    print_designs(step_table(report), report["results"], formats="json or csv")
+    if not printed_as_data(format, report, lambda: step_rows(report)):
+        print_designs(step_table(report), report["results"], formats="json or csv")
 
 
 def traffic(
@@ -123,8 +112,7 @@ def traffic(
                                 seed=seed)
     except LightfabricError as e:
         fail(e)
-    if format is Format.json:
-        print_json(report)
+    if printed_as_data(format, report):
         return
     table = Table(title=f"{report['scenario']}: traffic {report['pattern']} on {report['topology']}", header_style="bold",
                   caption="time = max(the GPUs' own links, the fabric between blocks); efficiency = GPU-bound time / "
