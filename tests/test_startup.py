@@ -408,3 +408,18 @@ def test_python_dash_m_lightfabric_is_the_command():
     import sys
     r = subprocess.run([sys.executable, "-m", "lightfabric", "--version"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("lightfabric ")
+
+
+def test_a_command_freezes_the_heap_only_as_the_process_ends():
+    """The entry point registers ``gc.freeze`` to run at exit (it spares the interpreter's last
+    collections a walk over start-up's objects): in the running process nothing is frozen, at exit
+    everything alive is, and the command's output is whole."""
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('frozen at exit', gc.get_freeze_count() > 0, file=sys.stderr))\n"
+            "from lightfabric.cli import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print('frozen while running', gc.get_freeze_count() > 0, file=sys.stderr)\n")
+    p = subprocess.run([sys.executable, "-c", code, "compare", "--format", "json"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.splitlines()[-2:] == ["frozen while running False", "frozen at exit True"]
+    assert json.loads(p.stdout)["results"]

@@ -6,6 +6,8 @@ The commands are built in :mod:`lightfabric.cli.root` and load when first used (
 :func:`main` running a command): ``lightfabric --version`` alone answers without loading them.
 """
 
+import atexit
+import gc
 import sys
 
 from lightfabric import __version__
@@ -23,5 +25,9 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:   # the same answer as the app's eager --version, without loading the app
         print(f"lightfabric {__version__}")
         raise SystemExit(0)
+    # When the process ends, freezing what is alive spares the interpreter's last collections a walk
+    # over every object start-up made (about 50-70 ms of a 0.5 s command); objects are still released,
+    # and files closed, as modules are torn down. At exit only: a caller's process that goes on is untouched.
+    atexit.register(gc.freeze)
     from lightfabric.cli.root import main as run
     run()
