@@ -1,7 +1,8 @@
 """Fast paths of issue 25 against the general ones: the value key of a link group (the
 ``try_technology`` cache), the routing of a whole phase through the tree at once, the leaf classes
-computed for the pairs on different leaves only, and the reused renumbering tables of
-:class:`~lightfabric.netsim.maxmin.FlowLinks`."""
+computed for the pairs on different leaves only, the reused renumbering tables of
+:class:`~lightfabric.netsim.maxmin.FlowLinks`, and the closed form of a phase at a million GPUs (pods,
+leaf classes and the busiest GPU by arithmetic, no copies of the flows) against the one before."""
 
 from __future__ import annotations
 
@@ -215,3 +216,86 @@ def test_kept_lengths_are_the_lengths_of_their_own_placement_and_cluster():
         clear_lengths_cache()
         assert kept == link_lengths(placement, gpus, groups)
         assert kept["nic-leaf"].max_m != first["nic-leaf"].max_m
+
+
+# --- the closed form at a million GPUs ------------------------------------------------------------
+
+def test_leaf_classes_and_pods_by_arithmetic_equal_the_general_formula(clos_graph):
+    """Pods of one copy without the copy's division, and the leaf classes of pairs mostly on one leaf
+    (a ring: the pods of the others only) and mostly apart (added up): the formula on all pairs."""
+    model = clos_graph.model
+    s = model.shape
+    rng = np.random.default_rng(2)
+    n = model.gpus
+    leaves = rng.integers(0, s.leaves, 5000)
+    assert np.array_equal(model.pod_of_leaf(leaves), (leaves // s.leaves) * s.pods + (leaves % s.leaves) // s.leaves_per_pod)
+    ring = np.arange(n)
+    for src, dst in ((ring, np.roll(ring, -1)), (rng.integers(0, n, 5000), rng.integers(0, n, 5000)),
+                     (rng.integers(0, n, (40, 30)), rng.integers(0, n, (40, 30)))):
+        ls, ld = model.leaf_of(src), model.leaf_of(dst)
+        pod = lambda leaf: (leaf // s.leaves) * s.pods + (leaf % s.leaves) // s.leaves_per_pod  # noqa: E731
+        plain = np.where(ls == ld, 1, np.where(pod(ls) == pod(ld), 2, 3)) if model.tiers == 3 else \
+            np.where(ls == ld, 1, 2)
+        assert np.array_equal(model.leaf_class(ls, ld), plain)
+
+
+def test_the_busiest_gpu_counted_either_way():
+    from lightfabric.netsim.collectives import _most_flows
+    rng = np.random.default_rng(4)
+    for k, top in ((3, 1_000_000), (50, 100_000), (10_000, 1_000), (5, 5)):
+        gpus = rng.integers(0, top, k)
+        assert _most_flows(gpus) == np.bincount(gpus).max()
+
+
+def _phase_closed_form_before(topo, ph):
+    """The closed form of a listed phase as computed before the million-GPU work (masks over every flow)."""
+    from lightfabric.netsim.collectives import _busiest
+    from lightfabric.topology.paths import SAME_DOMAIN
+    bo, bu, b = topo.gpu_bw_gbps * topo.planes * 1e9 / 8.0, topo.scale_up_bw_gbps * 1e9 / 8.0, ph.bytes_per_flow
+    src, dst = ph.src, ph.dst
+    cls = topo.path_class(src, dst)
+    alpha = float(topo.class_latency_s()[np.unique(cls)].max()) if len(src) else 0.0
+    su = cls == SAME_DOMAIN if topo.domain_gpus else np.zeros(len(src), dtype=bool)
+    out = ~su
+    relay = topo.relay(src[out], dst[out]) if out.any() else src[out]
+    fwd = relay != src[out]
+    t = _busiest(relay, dst[out]) * b / bo if out.any() else 0.0
+    if su.any() or fwd.any():
+        t = max(t, _busiest(np.concatenate([src[su], src[out][fwd]]), np.concatenate([dst[su], relay[fwd]])) * b / bu)
+    if out.any():
+        t = max(t, topo.inter_block_time_s(src[out], dst[out], b), topo.link_bound_time_s(src[out], dst[out], b))
+    return alpha, t
+
+
+def _examples():
+    from tests.build_speed_cases import EXAMPLES
+    return sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("example", _examples())
+def test_the_closed_form_of_each_phase_is_unchanged(example):
+    from lightfabric.errors import LightfabricError
+    from lightfabric.netsim.collectives import phase_closed_form, phases
+    from lightfabric.topology.paths import PathModel
+    from tests.build_speed_cases import EXAMPLES
+    design = next((r.design for r in compare(load_scenario(EXAMPLES / example)).results if r.feasible), None)
+    if design is None:
+        pytest.skip("no feasible design")
+    topo = topo_of(design)
+    if type(topo).max_latency_s is not PathModel.max_latency_s:
+        pytest.skip(f"{type(topo).__name__} keeps its own latencies")
+    n = min(topo.gpus, 4096)
+    ranks = np.arange(n, dtype=np.int64)
+    checked = 0
+    for op, algorithm in (("all-reduce", "ring"), ("all-reduce", "halving-doubling"), ("all-reduce", "tree"),
+                          ("all-reduce", "hierarchical"), ("reduce-scatter", "ring"), ("all-gather", "ring")):
+        try:
+            listed = list(phases(op, algorithm, ranks, 1e9, topo.domain_gpus, topo.torus_shape()))
+        except LightfabricError:   # an algorithm the fabric does not take (hierarchical without domains)
+            continue
+        for ph in listed:
+            if ph.all_pairs is None:
+                cf = phase_closed_form(topo, ph)
+                assert (cf["alpha_s"], cf["beta_s"]) == _phase_closed_form_before(topo, ph), (op, algorithm, ph.name)
+                checked += 1
+    assert checked >= 10

@@ -111,11 +111,12 @@ def _halving(ranks: np.ndarray, size: float, doubling: bool) -> list[Phase]:
 
 def _tree(ranks: np.ndarray, size: float) -> list[Phase]:
     n = len(ranks)
-    idx = np.arange(1, n)
-    parent = (idx - 1) // 2
-    depth = np.floor(np.log2(idx + 1)).astype(int)
-    levels = range(int(depth.max()), 0, -1) if n > 1 else []
-    reduce = [Phase(f"reduce, level {lv}", ranks[idx[depth == lv]], ranks[parent[depth == lv]], size) for lv in levels]
+    # heap order: level lv holds nodes 2^lv - 1 .. 2^(lv+1) - 2, node i's parent is (i - 1) // 2
+    levels = range(n.bit_length() - 1, 0, -1)      # the deepest holds node n - 1
+    reduce = []
+    for lv in levels:
+        nodes = np.arange(2**lv - 1, min(2 ** (lv + 1) - 1, n))
+        reduce.append(Phase(f"reduce, level {lv}", ranks[nodes], ranks[(nodes - 1) // 2], size))
     bcast = [Phase(p.name.replace("reduce", "broadcast"), p.dst, p.src, size) for p in reversed(reduce)]
     return reduce + bcast
 
@@ -243,9 +244,17 @@ def flow_counts(op: str, algorithm: str, n: int, domain_gpus: int | None = None)
 
 # --- closed form --------------------------------------------------------------------------------
 
+def _most_flows(gpus: np.ndarray) -> int:
+    """The most flows one GPU of ``gpus`` (one per flow) has: counted in a table of every GPU id up to
+    the largest, or for a few flows among many GPUs (a tree's upper levels) by sorting them."""
+    if 8 * len(gpus) < int(gpus.max()):
+        return int(np.unique(gpus, return_counts=True)[1].max())
+    return int(np.bincount(gpus).max())
+
+
 def _busiest(send: np.ndarray, recv: np.ndarray) -> int:
     """Flows of the GPU that sends or receives the most."""
-    return int(max(np.bincount(send).max(), np.bincount(recv).max())) if len(send) else 0
+    return max(_most_flows(send), _most_flows(recv)) if len(send) else 0
 
 
 def phase_closed_form(topo: PathModel, phase: Phase) -> dict:
@@ -270,20 +279,28 @@ def phase_closed_form(topo: PathModel, phase: Phase) -> dict:
         beta = max(t_so, t_su, t_blocks, topo.link_bound_time_s(None, None, b, all_pairs=r))
         return {"alpha_s": alpha, "beta_s": beta, "time_s": alpha + beta}
     src, dst = phase.src, phase.dst
-    alpha = topo.max_latency_s(src, dst)
-    su = topo.path_class(src, dst) == SAME_DOMAIN if topo.domain_gpus else np.zeros(len(src), dtype=bool)
-    out = ~su
-    relay = topo.relay(src[out], dst[out]) if out.any() else src[out]
-    fwd = relay != src[out]
+    classes = topo.path_class(src, dst) if topo.domain_gpus else None
+    alpha = topo.max_latency_s(src, dst, classes)
+    su = classes == SAME_DOMAIN if classes is not None else None
+    if su is not None and su.any():
+        out = ~su
+        src_out, dst_out = src[out], dst[out]
+    else:       # every flow on the scale-out network: no copies
+        su = None
+        src_out, dst_out = src, dst
+    relay = topo.relay(src_out, dst_out) if len(src_out) else src_out
+    fwd = None if relay is src_out else relay != src_out      # the same array: no flow is forwarded
+    if fwd is not None and not fwd.any():
+        fwd = None
     t = 0.0
-    if out.any():
-        t = _busiest(relay, dst[out]) * b / bo
-    if su.any() or fwd.any():
-        send = np.concatenate([src[su], src[out][fwd]])
-        recv = np.concatenate([dst[su], relay[fwd]])
+    if len(src_out):
+        t = _busiest(relay, dst_out) * b / bo
+    if su is not None or fwd is not None:
+        send = np.concatenate([src[su] if su is not None else src[:0], src_out[fwd] if fwd is not None else src[:0]])
+        recv = np.concatenate([dst[su] if su is not None else dst[:0], relay[fwd] if fwd is not None else dst[:0]])
         t = max(t, _busiest(send, recv) * b / bu)
-    if out.any():
-        t = max(t, topo.inter_block_time_s(src[out], dst[out], b), topo.link_bound_time_s(src[out], dst[out], b))
+    if len(src_out):
+        t = max(t, topo.inter_block_time_s(src_out, dst_out, b), topo.link_bound_time_s(src_out, dst_out, b))
     return {"alpha_s": alpha, "beta_s": t, "time_s": alpha + t}
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from lightfabric.topology.clos import FatTree
 from lightfabric.topology.paths import SAME_DOMAIN, Graph, LinkArrays, PathModel, choose, flow_hash
 
-SAME_LEAF, SAME_POD, CROSS_POD = 1, 2, 3
+SAME_LEAF, SAME_POD, CROSS_POD = 1, 2, 3      # consecutive: leaf_class adds to SAME_LEAF
 KIND_NAMES = ("host-leaf", "leaf-host", "leaf-spine", "spine-leaf", "spine-core", "core-spine", "scale-up up",
               "scale-up down")
 HOPS = 6
@@ -152,6 +152,8 @@ class ClosPaths(PathModel):
     def pod_of_leaf(self, leaf):
         leaf = np.asarray(leaf, dtype=np.int64)
         s = self.shape
+        if type(self).copy_of is ClosPaths.copy_of:       # one copy: every leaf is one of its leaves
+            return leaf // s.leaves_per_pod
         return (leaf // s.leaves) * s.pods + (leaf % s.leaves) // s.leaves_per_pod
 
     def clos_class(self, src, dst):
@@ -164,12 +166,17 @@ class ClosPaths(PathModel):
             return np.full(np.shape(ls), SAME_LEAF)
         if self.shape.tiers == 2:
             return np.where(ls == ld, SAME_LEAF, SAME_POD)
-        same = ls == ld
-        if np.ndim(same) != 1:
-            return np.where(same, SAME_LEAF, np.where(self.pod_of_leaf(ls) == self.pod_of_leaf(ld), SAME_POD, CROSS_POD))
-        cls = np.full(len(same), SAME_LEAF)
-        far = np.flatnonzero(~same)             # the pods only of the pairs on different leaves
-        cls[far] = np.where(self.pod_of_leaf(ls[far]) == self.pod_of_leaf(ld[far]), SAME_POD, CROSS_POD)
+        apart = ls != ld
+        if np.ndim(apart) == 1 and 4 * np.count_nonzero(apart) < len(apart):
+            # mostly on one leaf (a ring): the pods only of the pairs on different leaves
+            cls = np.full(len(apart), SAME_LEAF)
+            far = np.flatnonzero(apart)
+            cls[far] = np.where(self.pod_of_leaf(ls[far]) == self.pod_of_leaf(ld[far]), SAME_POD, CROSS_POD)
+            return cls
+        # SAME_LEAF, plus one for another leaf, plus one for another pod (another pod is another leaf)
+        cls = apart.astype(np.int64)
+        cls += SAME_LEAF
+        cls += self.pod_of_leaf(ls) != self.pod_of_leaf(ld)
         return cls
 
     def path_class(self, src, dst):

@@ -163,7 +163,7 @@ class GraphPaths(PathModel):
             memo[key] = compute()
         return memo[key]
 
-    def max_latency_s(self, src, dst) -> float:
+    def max_latency_s(self, src, dst, classes=None) -> float:
         """The longest of these pairs' routed paths (scale-up pairs: the domain's latency)."""
         src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
         if len(src) == 0:

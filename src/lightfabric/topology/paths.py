@@ -172,12 +172,15 @@ class PathModel(ABC):
         chips = 1 if self.scale_up_tiers == 1 else 3
         return 2 * L.get("scale-up", 0.0) + 2 * L.get("scale-up-spine", 0.0) + chips * self.scale_up_switch_latency_s
 
-    def max_latency_s(self, src, dst) -> float:
-        """The longest path latency among the pairs (from the classes present)."""
+    def max_latency_s(self, src, dst, classes: np.ndarray | None = None) -> float:
+        """The longest path latency among the pairs (from the classes present); ``classes``: the
+        pairs' :meth:`path_class`, if the caller has it (a model whose latency is not its class's
+        computes its own)."""
         src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
         if len(src) == 0:
             return 0.0
-        present = np.unique(self.path_class(src, dst))
+        classes = self.path_class(src, dst) if classes is None else classes
+        present = np.flatnonzero(np.bincount(classes))   # classes are small ints: counted, not sorted
         return float(self.class_latency_s()[present].max())
 
     def relay(self, src, dst) -> np.ndarray:

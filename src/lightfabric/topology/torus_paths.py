@@ -87,7 +87,7 @@ class TorusPaths(PathModel):
         inside, circuit = self._hop_s()
         return np.where(self._crossing().ravel(), circuit, inside)
 
-    def max_latency_s(self, src, dst) -> float:
+    def max_latency_s(self, src, dst, classes=None) -> float:
         """The longest of these pairs' dimension-order paths, hop by hop (the classes are too coarse:
         a neighbour in the next cube is one circuit away, not the slice's diameter)."""
         src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
