@@ -281,24 +281,24 @@ def phase_closed_form(topo: PathModel, phase: Phase) -> dict:
     src, dst = phase.src, phase.dst
     classes = topo.path_class(src, dst) if topo.domain_gpus else None
     alpha = topo.max_latency_s(src, dst, classes)
+    send, recv = [], []                 # the flows on the scale-up network
     su = classes == SAME_DOMAIN if classes is not None else None
     if su is not None and su.any():
-        out = ~su
-        src_out, dst_out = src[out], dst[out]
+        send.append(src[su])
+        recv.append(dst[su])
+        src_out, dst_out = src[~su], dst[~su]
     else:       # every flow on the scale-out network: no copies
-        su = None
         src_out, dst_out = src, dst
     relay = topo.relay(src_out, dst_out) if len(src_out) else src_out
-    fwd = None if relay is src_out else relay != src_out      # the same array: no flow is forwarded
-    if fwd is not None and not fwd.any():
-        fwd = None
+    if relay is not src_out:            # the same array: no flow is forwarded
+        fwd = relay != src_out
+        send.append(src_out[fwd])
+        recv.append(relay[fwd])
     t = 0.0
     if len(src_out):
         t = _busiest(relay, dst_out) * b / bo
-    if su is not None or fwd is not None:
-        send = np.concatenate([src[su] if su is not None else src[:0], src_out[fwd] if fwd is not None else src[:0]])
-        recv = np.concatenate([dst[su] if su is not None else dst[:0], relay[fwd] if fwd is not None else dst[:0]])
-        t = max(t, _busiest(send, recv) * b / bu)
+    if sum(len(x) for x in send):
+        t = max(t, _busiest(np.concatenate(send), np.concatenate(recv)) * b / bu)
     if len(src_out):
         t = max(t, topo.inter_block_time_s(src_out, dst_out, b), topo.link_bound_time_s(src_out, dst_out, b))
     return {"alpha_s": alpha, "beta_s": t, "time_s": alpha + t}

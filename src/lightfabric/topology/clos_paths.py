@@ -139,9 +139,13 @@ class ClosPaths(PathModel):
             return h + (-(self.local_leaf(h) * s.leaf_port_units) // s.gpu_port_units)
         return h % s.gpus_per_leaf
 
+    def _one_copy(self) -> bool:
+        """One tree (not a rail-only fabric's copies): a leaf is its local leaf, a pod its local pod."""
+        return type(self).copy_of is ClosPaths.copy_of
+
     def leaf_of(self, g):
         g = np.asarray(g, dtype=np.int64)
-        if type(self).copy_of is ClosPaths.copy_of:       # one copy: the leaf is the local one
+        if self._one_copy():
             return self.local_leaf(self.host_of(g))
         return self.copy_of(g) * self.shape.leaves + self.local_leaf(self.host_of(g))
 
@@ -152,7 +156,7 @@ class ClosPaths(PathModel):
     def pod_of_leaf(self, leaf):
         leaf = np.asarray(leaf, dtype=np.int64)
         s = self.shape
-        if type(self).copy_of is ClosPaths.copy_of:       # one copy: every leaf is one of its leaves
+        if self._one_copy():
             return leaf // s.leaves_per_pod
         return (leaf // s.leaves) * s.pods + (leaf % s.leaves) // s.leaves_per_pod
 
